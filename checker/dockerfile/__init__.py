@@ -1,0 +1,1 @@
+"""Read Dockerfiles into the model the checker works on."""

@@ -1,0 +1,101 @@
+"""The parsed shape of a Dockerfile, shared by the cache model, the rules and the reports.
+
+Every later stage of the checker reads these frozen records and never the raw text again,
+so a quirk of Dockerfile syntax (continuations, heredocs, the escape directive) is handled
+once, in the parser, and tested there against Docker's own parser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Flag:
+    """An instruction flag such as ``--from=builder`` (name ``from``, value ``builder``)."""
+
+    name: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    """A here-document attached to an instruction (``RUN <<EOF`` ... ``EOF``)."""
+
+    name: str
+    content: str
+    strip_tabs: bool = False  # ``<<-EOF``
+    expand: bool = True  # False when the delimiter is quoted (``<<'EOF'``)
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One Dockerfile instruction with its source position (1-based, inclusive lines)."""
+
+    keyword: str  # upper case, as Docker normalises it: "RUN", "COPY", ...
+    line: int
+    end_line: int
+    original: str  # the instruction's text as written, continuations included
+    flags: tuple[Flag, ...] = ()
+    arguments: tuple[str, ...] = ()  # JSON form: the array items; shell form: split words
+    json_form: bool = False
+    # The argument text after the flags with continuations joined and comments inside
+    # continuations dropped: what a shell would run for RUN/CMD/ENTRYPOINT in shell form.
+    text: str = ""
+    heredocs: tuple[Heredoc, ...] = ()
+    stage: int = -1  # index into Dockerfile.stages; -1 for ARGs before the first FROM
+    trigger: Instruction | None = None  # for ONBUILD: the instruction it registers
+
+    def flag(self, name: str) -> str | None:
+        """The value of the last ``--name`` flag, or None when absent."""
+        for item in reversed(self.flags):
+            if item.name == name:
+                return item.value
+        return None
+
+    def flags_named(self, name: str) -> tuple[str | None, ...]:
+        """Every value of a repeatable flag (``--mount`` may appear several times)."""
+        return tuple(item.value for item in self.flags if item.name == name)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A build stage: one FROM and the instructions up to the next FROM."""
+
+    index: int
+    base: str  # the image or earlier stage named by FROM, unexpanded
+    name: str | None  # the ``AS name`` alias, lower case
+    line: int
+    instructions: tuple[Instruction, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    """A whole parsed Dockerfile."""
+
+    instructions: tuple[Instruction, ...]  # every instruction in file order
+    stages: tuple[Stage, ...]
+    global_args: tuple[Instruction, ...] = ()  # ARGs before the first FROM
+    directives: dict[str, str] = field(default_factory=dict)  # parser directives: escape, syntax
+    escape: str = "\\"
+    path: str | None = None
+
+    def stage_named(self, name_or_index: str) -> Stage | None:
+        """Resolve ``--from=`` / ``FROM`` references to an earlier stage, by alias or number."""
+        key = name_or_index.lower()
+        for stage in self.stages:
+            if stage.name == key or str(stage.index) == key:
+                return stage
+        return None
+
+
+class DockerfileSyntaxError(ValueError):
+    """The text cannot be read as a Dockerfile; carries the line so a learner can fix it."""
+
+    def __init__(self, message: str, line: int | None = None, fix: str | None = None) -> None:
+        self.message = message
+        self.line = line
+        self.fix = fix
+        where = f"line {line}: " if line is not None else ""
+        hint = f" ({fix})" if fix else ""
+        super().__init__(f"{where}{message}{hint}")
