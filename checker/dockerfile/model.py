@@ -26,6 +26,10 @@ class Heredoc:
     content: str
     strip_tabs: bool = False  # ``<<-EOF``
     expand: bool = True  # False when the delimiter is quoted (``<<'EOF'``)
+    # Added by the parser: the descriptor the body feeds (``3<<EOF``); 0 means stdin. The
+    # content keeps each line's ending as written and, for ``<<-``, its leading tabs, as
+    # Docker's parser does (strip_tabs tells a consumer to drop them).
+    file_descriptor: int = 0
 
 
 @dataclass(frozen=True)
