@@ -1,0 +1,214 @@
+"""Build with BuildKit through a docker CLI, parsing its ``--progress=plain`` output live.
+
+docker-py has no BuildKit, so BuildKit builds go through a command-line client:
+
+* ``docker buildx build --load`` where ``docker buildx version`` works;
+* else ``DOCKER_BUILDKIT=1 docker build`` with a client older than 23.0, which has BuildKit built
+  in (Debian's engine ships ``/usr/bin/docker`` 20.10). From 23.0 on the client needs the buildx
+  plugin for BuildKit and ``DOCKER_BUILDKIT=1`` alone fails.
+
+Candidates are the ``docker`` first on ``PATH`` and ``/usr/bin/docker``. ``DOCKER_HOST`` is passed
+through (or set from ``BuildOptions.docker_host``). The image id comes from ``--iidfile``; the
+project label is set with ``--label`` (BuildKit adds no step for it).
+
+Limits: BuildKit takes no per-build memory or CPU limits from the CLI (they are the builder's,
+set where ``buildkitd`` or the engine runs), so asking for them raises ``ValueError``. The
+wall-clock ``timeout`` works: the CLI is interrupted as with Ctrl-C, which cancels the build on
+the engine (its ``RUN`` containers are BuildKit's own and go with the cancelled step).
+
+BuildKit's cache (layers and ``RUN --mount=type=cache`` directories) carries no label: see
+:func:`checker.build.cleanup.prune_buildkit_cache`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..labels import PROJECT_LABELS
+from .buildkit_stream import BuildKitPlainParser
+from .context import resolve_dockerfile
+from .errors import BuildError, BuildTimeout, NoBuildKitClient
+from .listener import Listener, ignore
+from .options import BuildOptions
+from .records import BuildResult, Recorder
+from .watchdog import Watchdog
+
+CANDIDATES = ("docker", "/usr/bin/docker")
+# Seconds the CLI gets to cancel the build after an interrupt before it is killed.
+CANCEL_GRACE = 15.0
+_VERSION = re.compile(r"version (?P<major>\d+)\.(?P<minor>\d+)")
+
+HOW_TO_GET_ONE = (
+    "no docker client here can build with BuildKit: the buildx plugin is missing "
+    "(`docker buildx version` fails) and no client older than 23.0 (which has BuildKit "
+    "built in) was found among {candidates}. Install the buildx plugin (Debian: "
+    "`apt-get install docker-buildx`; Docker's packages: `docker-buildx-plugin`), or Debian's "
+    "`docker.io` package, whose /usr/bin/docker 20.10 builds with DOCKER_BUILDKIT=1."
+)
+
+
+@dataclass(frozen=True)
+class BuildKitClient:
+    """A docker client that can build with BuildKit, and how to ask it to."""
+
+    path: str
+    buildx: bool
+    version: str
+
+    def command(self) -> list[str]:
+        return [self.path, "buildx", "build", "--load"] if self.buildx else [self.path, "build"]
+
+    def environment(self, docker_host: str | None = None) -> dict[str, str]:
+        env = dict(os.environ)
+        if not self.buildx:
+            env["DOCKER_BUILDKIT"] = "1"
+        if docker_host:
+            env["DOCKER_HOST"] = docker_host
+        return env
+
+
+def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=30, check=False)
+
+
+def _candidate_paths() -> list[str]:
+    seen: dict[str, str] = {}
+    for name in CANDIDATES:
+        found = shutil.which(name)
+        if found and os.path.realpath(found) not in seen:
+            seen[os.path.realpath(found)] = found
+    return list(seen.values())
+
+
+@lru_cache(maxsize=1)
+def find_buildkit_client() -> BuildKitClient:
+    """The first candidate with buildx, else the first client older than 23.0.
+
+    Raises :class:`NoBuildKitClient`, saying how to get one, when there is neither. The answer
+    is cached for the process; call ``find_buildkit_client.cache_clear()`` after installing one.
+    """
+    paths = _candidate_paths()
+    legacy: BuildKitClient | None = None
+    for path in paths:
+        try:
+            version_text = _run([path, "--version"]).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        match = _VERSION.search(version_text)
+        version = f"{match['major']}.{match['minor']}" if match else "unknown"
+        try:
+            has_buildx = _run([path, "buildx", "version"]).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            has_buildx = False
+        if has_buildx:
+            return BuildKitClient(path, buildx=True, version=version)
+        if legacy is None and match and int(match["major"]) < 23:
+            legacy = BuildKitClient(path, buildx=False, version=version)
+    if legacy is not None:
+        return legacy
+    raise NoBuildKitClient(HOW_TO_GET_ONE.format(candidates=", ".join(paths) or CANDIDATES))
+
+
+def _kill_if_running(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.kill()
+
+
+def buildkit_command(
+    client: BuildKitClient, context_dir: Path, options: BuildOptions, iidfile: Path
+) -> list[str]:
+    """The CLI arguments for one build (no shell: every value is its own argument)."""
+    _, dockerfile = resolve_dockerfile(context_dir, options.dockerfile)
+    args = [*client.command(), "--progress=plain", "--iidfile", str(iidfile)]
+    args += ["--file", str(dockerfile)]
+    for key, value in PROJECT_LABELS.items():
+        args += ["--label", f"{key}={value}"]
+    if options.no_cache:
+        args.append("--no-cache")
+    for key, value in options.buildargs.items():
+        args += ["--build-arg", f"{key}={value}"]
+    if options.target:
+        args += ["--target", options.target]
+    if options.tag:
+        args += ["--tag", options.tag]
+    if options.network_mode:
+        args += ["--network", options.network_mode]
+    args.append(str(context_dir))
+    return args
+
+
+def build_buildkit(
+    context_dir: str | os.PathLike[str],
+    options: BuildOptions | None = None,
+    listener: Listener = ignore,
+    client: BuildKitClient | None = None,
+) -> BuildResult:
+    """Build ``context_dir`` with BuildKit; raise :class:`BuildError` on failure."""
+    options = options or BuildOptions()
+    if options.container_limits():
+        raise ValueError(
+            "BuildKit takes no memory/CPU limits per build; use the classic builder "
+            "(builder='classic') for limited builds of untrusted Dockerfiles"
+        )
+    cli = client or find_buildkit_client()
+    context = Path(context_dir).resolve()
+    parser = BuildKitPlainParser()
+    recorder = Recorder()
+    with tempfile.TemporaryDirectory(prefix="checker-build-") as scratch:
+        iidfile = Path(scratch) / "iid"
+        process = subprocess.Popen(
+            buildkit_command(cli, context, options, iidfile),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+            bufsize=1,
+            env=cli.environment(options.docker_host),
+        )
+
+        def stop() -> None:
+            process.send_signal(signal.SIGINT)  # the CLI cancels the build, as on Ctrl-C
+            killer = threading.Timer(CANCEL_GRACE, _kill_if_running, (process,))
+            killer.daemon = True
+            killer.start()
+
+        try:
+            with Watchdog(options.timeout, stop) as watchdog:
+                assert process.stdout is not None
+                for line in process.stdout:
+                    for event in parser.feed_line(line):
+                        listener(event, recorder.handle(event))
+                try:
+                    exit_code = process.wait(timeout=CANCEL_GRACE)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    exit_code = process.wait()
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        for event in parser.close(exit_code):
+            listener(event, recorder.handle(event))
+        image_id = iidfile.read_text().strip() if iidfile.is_file() else ""
+    if image_id and exit_code == 0:
+        recorder.image_id = image_id
+    result = recorder.finish("buildkit")
+    if options.tag and exit_code == 0:
+        result.tags.append(options.tag)
+    if watchdog.expired:
+        raise BuildTimeout(
+            f"stopped after the {options.timeout:g} s limit", result, recorder.failed_step
+        )
+    if result.error is not None or not result.image_id:
+        raise BuildError(result.error or "no image was built", result, recorder.failed_step)
+    return result

@@ -1,0 +1,120 @@
+"""Remove what the project created on the engine, and only that.
+
+Everything this package builds carries the project label (``checker.labels.PROJECT_LABELS``):
+images built by either builder, and so the containers run from them, which inherit image
+labels. :func:`cleanup` removes exactly those containers and images. The stand-in base image
+(``python:3.11-slim`` built locally, labelled ``STAND_IN_LABEL``) is never removed, even if it
+carried the project label too, and neither is anything without the project label.
+
+What the label cannot reach:
+
+* the classic builder's intermediate images (each step's cache): they are the parents of the
+  labelled image and the engine removes them with it, unless another image still uses them;
+  those of a failed build stay, as untagged images that ``docker image prune`` does not list
+  (they are ordinary build cache and are reused by the next build);
+* BuildKit's cache (its layer snapshots and ``RUN --mount=type=cache`` directories), which has
+  no labels at all. The only way to empty it is ``docker builder prune``, which is global: it
+  removes the BuildKit cache of every build on the engine, not only ours. So it is never part
+  of :func:`cleanup`; lessons that need a cold BuildKit cache call
+  :func:`prune_buildkit_cache` explicitly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+
+import docker
+from docker.errors import APIError, NotFound
+
+from ..labels import PROJECT_FILTER, STAND_IN_LABEL
+from .classic import api_client
+
+
+@dataclass
+class CleanupReport:
+    """What :func:`cleanup` removed (ids), and what it could not remove with the reason."""
+
+    containers: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def labelled_images(api: docker.APIClient) -> list[dict]:
+    """The project's labelled images (never the stand-in base image)."""
+    images = api.images(all=True, filters={"label": PROJECT_FILTER})
+    return [image for image in images if STAND_IN_LABEL not in (image.get("Labels") or {})]
+
+
+def cleanup(
+    client: docker.APIClient | None = None, docker_host: str | None = None
+) -> CleanupReport:
+    """Remove the project's labelled containers, then its labelled images."""
+    api = client or api_client(docker_host)
+    report = CleanupReport()
+    try:
+        for container in api.containers(all=True, filters={"label": PROJECT_FILTER}):
+            if STAND_IN_LABEL in (container.get("Labels") or {}):
+                continue
+            try:
+                api.remove_container(container["Id"], force=True, v=True)
+                report.containers.append(container["Id"])
+            except NotFound:
+                pass
+            except APIError as error:
+                report.failures.append(f"container {container['Id'][:12]}: {error.explanation}")
+        # Children before parents: an image built FROM another of ours must go first.
+        images = sorted(
+            labelled_images(api), key=lambda image: image.get("Created", 0), reverse=True
+        )
+        for image in images:
+            try:
+                api.remove_image(image["Id"], force=True)
+                report.images.append(image["Id"])
+            except NotFound:
+                pass
+            except APIError as error:
+                report.failures.append(f"image {image['Id'][:19]}: {error.explanation}")
+    finally:
+        if client is None:
+            with contextlib.suppress(Exception):
+                api.close()
+    return report
+
+
+def remove_image(image_id: str, client: docker.APIClient | None = None) -> bool:
+    """Remove one image this package built (refuses images without the project label)."""
+    api = client or api_client()
+    try:
+        labels = (api.inspect_image(image_id).get("Config") or {}).get("Labels") or {}
+        if PROJECT_FILTER.split("=", 1)[0] not in labels or STAND_IN_LABEL in labels:
+            raise ValueError(f"{image_id} is not an image this project built; not removing it")
+        api.remove_image(image_id, force=True)
+        return True
+    except NotFound:
+        return False
+    finally:
+        if client is None:
+            api.close()
+
+
+def prune_buildkit_cache(
+    cache_mounts_only: bool = False, client: docker.APIClient | None = None
+) -> int:
+    """Empty BuildKit's cache on the engine: **all** of it, not only this project's.
+
+    BuildKit cache records carry no labels, so there is no way to remove only ours. This is
+    ``docker builder prune --all --force`` through the Engine API; with ``cache_mounts_only``
+    it is ``--filter type=exec.cachemount``, which empties only the ``RUN --mount=type=cache``
+    directories and keeps the layer cache. Use it in lessons that need a cold cache, knowing
+    that it also slows the next build of every other project on this engine. The classic
+    builder's cache (intermediate images) is not touched. Returns the bytes reclaimed.
+    """
+    api = client or api_client()
+    try:
+        filters = {"type": "exec.cachemount"} if cache_mounts_only else None
+        answer = api.prune_builds(filters=filters, all=True)
+        return int(answer.get("SpaceReclaimed") or 0)
+    finally:
+        if client is None:
+            api.close()

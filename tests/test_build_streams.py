@@ -1,0 +1,205 @@
+"""The parsers, on every form of builder output we know (recorded or hand-written streams).
+
+A failure here means a learner would see a wrong step list: a cached step shown as ran, a step
+missing, or output attached to the wrong step.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checker.build.buildkit_stream import parse_buildkit_plain
+from checker.build.classic_stream import ClassicStreamParser, parse_classic_stream
+from checker.build.events import (
+    BuildFailed,
+    BuildSucceeded,
+    CacheHit,
+    OutputLine,
+    StepDone,
+    StepStarted,
+    Tagged,
+)
+from checker.build.records import Recorder
+
+STREAMS = Path(__file__).parent / "build_streams"
+
+
+def classic(name: str) -> list:
+    lines = (STREAMS / name).read_text().splitlines()
+    return parse_classic_stream(json.loads(line) for line in lines if line.strip())
+
+
+def buildkit(name: str, exit_code: int = 0) -> list:
+    return parse_buildkit_plain((STREAMS / name).read_text().splitlines(), exit_code)
+
+
+def record(events: list, builder: str = "classic", labels: dict | None = None):
+    recorder = Recorder(clock=iter(range(10_000)).__next__)
+    for event in events:
+        recorder.handle(event)
+    return recorder.finish(builder, added_labels=labels)  # type: ignore[arg-type]
+
+
+def started(events: list) -> list[tuple[int, str]]:
+    return [(e.number, e.instruction) for e in events if isinstance(e, StepStarted)]
+
+
+def test_very_old_zero_based_steps_are_numbered_from_one():
+    events = classic("classic_step0_hand.jsonl")
+    assert started(events) == [(1, "FROM busybox"), (2, "RUN echo hi")]
+    result = record(events)
+    assert result.steps[1].output == ["hi"]
+    assert result.steps[1].layer_id == "8f14e45fceea"
+    assert result.image_id == "8f14e45fceea"
+
+
+def test_steps_without_a_total_and_a_layer_line_before_any_step():
+    events = classic("classic_step1_hand.jsonl")
+    assert started(events) == [(1, "VOLUME /data"), (2, 'CMD ["/bin/sh"]')]
+    result = record(events)
+    assert [s.layer_id for s in result.steps] == ["713bca62012e", "032b8b2855fc"]
+    assert [s.outcome for s in result.steps] == ["ran", "ran"]
+    assert result.steps[0].total is None
+
+
+def test_pre_25_stream_reports_cache_hits_and_the_runner_label_step():
+    events = classic("classic_pre25_hand.jsonl")
+    result = record(events, labels={"org.layer-cache-workshop.project": "x"})
+    assert [s.outcome for s in result.steps] == ["base", "cached", "cached", "cached", "ran", "ran"]
+    assert result.steps[-1].added_by_runner
+    assert [s.number for s in result.learner_steps] == [1, 2, 3, 4, 5]
+    assert result.step("RUN pip").outcome == "cached"
+    assert result.step("ADD").outcome == "ran"
+    assert result.step("ADD").layer_id == "60e824a461ec"
+    # aux carries the full id and wins over "Successfully built"; reported once only.
+    assert sum(isinstance(e, BuildSucceeded) for e in events) == 1
+    assert result.image_id.startswith("sha256:a399fcc1c787")
+    assert result.tags == ["hello:latest"]
+    assert result.succeeded
+
+
+def test_25_stream_removed_line_before_layer_and_lines_split_across_messages():
+    events = classic("classic_v25_hand.jsonl")
+    result = record(events)
+    run = result.step("RUN pip install")
+    assert run.output == [
+        "Collecting requests",
+        "100%",  # the carriage-return redraw keeps what was drawn last
+        "Installing collected packages: requests",
+        "Successfully installed requests-2.32.3",
+    ]
+    assert not any("intermediate container" in line for s in result.steps for line in s.output)
+    assert [s.layer_id for s in result.steps] == [
+        "40479d8f9b6a",
+        "2e289631de88",
+        "9b8f72a1e05d",
+        "f5a651fd5908",
+    ]
+    assert [s.outcome for s in result.steps] == ["base", "ran", "ran", "ran"]
+
+
+def test_carriage_returns_keep_the_last_drawn_text():
+    parser = ClassicStreamParser()
+    parser.feed({"stream": "Step 1/2 : RUN x\n"})
+    events = parser.feed({"stream": "Downloading\r 10%\r100%\n"})
+    assert events == [OutputLine("1", "100%")]
+
+
+def test_failed_run_names_the_step_and_keeps_its_output():
+    events = classic("classic_failed_hand.jsonl")
+    failures = [e for e in events if isinstance(e, BuildFailed)]
+    assert len(failures) == 1
+    assert failures[0].key == "2"
+    assert "returned a non-zero code: 3" in failures[0].message
+    result = record(events)
+    step = result.step("RUN echo")
+    assert step.outcome == "failed"
+    assert step.output == ["about to fail"]
+    assert not result.succeeded
+
+
+def test_error_without_error_detail_uses_the_deprecated_field():
+    parser = ClassicStreamParser()
+    events = parser.feed({"error": "something broke"})
+    assert events == [BuildFailed("something broke", None)]
+
+
+def test_a_last_line_without_newline_is_flushed_on_close():
+    parser = ClassicStreamParser()
+    parser.feed({"stream": "Step 1/1 : FROM x\n"})
+    assert parser.feed({"stream": " ---> 0123456789ab"}) == []
+    assert parser.close() == [StepDone("1", "0123456789ab")]
+
+
+def test_tagged_line_is_an_event():
+    parser = ClassicStreamParser()
+    assert parser.feed({"stream": "Successfully tagged hello:1\n"}) == [Tagged("hello:1")]
+
+
+def test_using_cache_is_a_cache_hit():
+    parser = ClassicStreamParser()
+    parser.feed({"stream": "Step 2/3 : RUN true\n"})
+    assert parser.feed({"stream": " ---> Using cache\n"}) == [CacheHit("2")]
+
+
+def test_buildkit_plain_steps_cache_and_output():
+    events = buildkit("buildkit_plain_hand.txt")
+    assert started(events) == [
+        (1, "FROM docker.io/library/python:3.11-slim"),
+        (2, "WORKDIR /srv"),
+        (3, "COPY requirements.txt /srv/requirements.txt"),
+        (4, "RUN pip install -r requirements.txt"),
+        (5, "ADD . /srv"),
+    ]
+    result = record(events, builder="buildkit")
+    assert [s.outcome for s in result.steps] == ["base", "cached", "cached", "ran", "ran"]
+    run = result.step("RUN pip")
+    assert run.output == [
+        "Collecting requests",
+        "Downloading requests.whl",
+        "Successfully installed requests-2.32.3",
+    ]
+    assert run.reported_seconds == pytest.approx(1.2)
+    assert all(s.total == 5 for s in result.steps)
+
+
+def test_buildkit_internal_vertices_are_not_steps():
+    events = buildkit("buildkit_plain_hand.txt")
+    instructions = [e.instruction for e in events if isinstance(e, StepStarted)]
+    assert not any("internal" in i or "exporting" in i for i in instructions)
+
+
+def test_buildkit_error_names_the_step_and_the_summary_does_not_repeat_output():
+    events = buildkit("buildkit_failed_hand.txt", exit_code=1)
+    failures = [e for e in events if isinstance(e, BuildFailed)]
+    assert len(failures) == 1 and failures[0].key == "5"
+    result = record(events, builder="buildkit")
+    step = result.step("RUN echo")
+    assert step.outcome == "failed"
+    assert step.output == ["about to fail"]
+
+
+def test_buildkit_nonzero_exit_without_error_line_still_fails():
+    events = parse_buildkit_plain(["failed to solve: dockerfile parse error line 3"], 1)
+    failure = events[-1]
+    assert isinstance(failure, BuildFailed) and failure.key is None
+    assert "parse error" in failure.message
+
+
+def test_buildkit_multistage_keeps_stage_names_and_numbers():
+    events = buildkit("buildkit_multistage_hand.txt")
+    steps = [(e.stage, e.number, e.total) for e in events if isinstance(e, StepStarted)]
+    assert steps == [
+        ("builder", 1, 3),
+        ("stage-1", 1, 2),
+        ("builder", 2, 3),
+        ("builder", 3, 3),
+        ("stage-1", 2, 2),
+    ]
+    result = record(events, builder="buildkit")
+    assert result.step("RUN pip wheel").output == ["Saved /wheels/requests.whl"]
+    assert result.step("RUN echo built").outcome == "cached"
+    assert result.step("RUN pip wheel").label == "builder 2"
