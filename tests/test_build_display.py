@@ -146,3 +146,16 @@ def test_plot_step_seconds_returns_a_figure():
         [run(events(run_cached=False)), run(events(run_cached=True))], ["cold", "warm"]
     )
     assert len(figure.axes[0].patches) == 6
+
+
+def test_json_presentation_round_trips_through_json():
+    import json
+
+    from checker.build.jsonlog import event_json_line, result_to_dict
+
+    result = run(events(run_cached=True))
+    data = json.loads(json.dumps(result_to_dict(result)))
+    assert [s["outcome"] for s in data["steps"]] == ["base", "cached", "ran", "ran"]
+    assert data["steps"][-1]["added_by_runner"] is True
+    line = json.loads(event_json_line(CacheHit("2")))
+    assert line == {"event": "CacheHit", "key": "2"}

@@ -87,6 +87,7 @@ def build_classic(
         if own_client:
             api.close()
     result = recorder.finish("classic", added_labels=dict(PROJECT_LABELS))
+    result.containers = list(parser.container_ids)
     if watchdog.expired:
         raise BuildTimeout(
             f"stopped after the {options.timeout:g} s limit", result, recorder.failed_step

@@ -85,6 +85,8 @@ class BuildResult:
     tags: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     error: str | None = None
+    # Containers the classic builder started for RUN steps (all removed by the runner).
+    containers: list[str] = field(default_factory=list)
 
     @property
     def succeeded(self) -> bool:
