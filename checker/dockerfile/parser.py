@@ -61,6 +61,12 @@ _GO_SPACE = (
     + ("\u2028\u2029\u202f\u205f\u3000")
 )
 _GO_SPACE_SET = frozenset(_GO_SPACE)
+# Where Go loops over bytes (extractBuilderFlags, parseHealthConfig) only ASCII spaces can
+# match a whole character; the checker reads characters there (a byte-level split of an
+# NBSP would only produce broken UTF-8).
+_BYTE_SPACE = "\t\n\v\f\r "
+_BYTE_SPACE_SET = frozenset(_BYTE_SPACE)
+_PYTHON_ONLY_SPACE = frozenset("\x1c\x1d\x1e\x1f")  # str.split() splits here, Go does not
 # Docker's reWhitespace ``[\t\v\f\r ]+``: separates the keyword and whitespace-split arguments.
 _TOKEN_SPACE = "\t\v\f\r "
 _TOKEN_SPACE_SET = frozenset(_TOKEN_SPACE)
@@ -110,7 +116,7 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
         )
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
+    if not text.strip(_GO_SPACE):
         raise DockerfileSyntaxError(
             "empty Dockerfile", None, "start with a FROM line, e.g. FROM python:3.12-slim"
         )
@@ -538,7 +544,7 @@ def _split_command(line: str) -> tuple[str, tuple[Flag, ...], str]:
 
 def _extract_flags(line: str) -> tuple[str, tuple[Flag, ...]]:
     """buildkit extractBuilderFlags: leading ``--name[=value]`` words, quotes/escapes removed."""
-    if not line.lstrip(_GO_SPACE).startswith("--"):
+    if not line.lstrip(_BYTE_SPACE).startswith("--"):
         return line, ()
     words: list[str] = []
     word: list[str] = []
@@ -549,7 +555,7 @@ def _extract_flags(line: str) -> tuple[str, tuple[Flag, ...]]:
     size = len(line)
     while True:
         # looking for the start of a word
-        while position < size and line[position] in _GO_SPACE_SET:
+        while position < size and line[position] in _BYTE_SPACE_SET:
             position += 1
         if position >= size:
             return "", _flags(words)
@@ -573,7 +579,7 @@ def _extract_flags(line: str) -> tuple[str, tuple[Flag, ...]]:
                     word.append(char)
                 position += 1
                 continue
-            if char in _GO_SPACE_SET:
+            if char in _BYTE_SPACE_SET:
                 break
             if char in "'\"":
                 quote = char
@@ -666,6 +672,8 @@ def _split_whitespace(rest: str) -> tuple[str, ...]:
     """Go ``reWhitespace.Split(rest, -1)`` on already trimmed text."""
     if not rest:
         return ()
+    if "\t" not in rest and "\v" not in rest and "\f" not in rest and "\r" not in rest:
+        return tuple(word for word in rest.split(" ") if word)
     words = []
     start = 0
     position = 0
@@ -684,6 +692,13 @@ def _split_whitespace(rest: str) -> tuple[str, ...]:
 
 def _parse_words(rest: str, escape: str) -> list[str]:
     """buildkit parseWords: split on spaces outside quotes, keeping quotes and escapes."""
+    if (
+        "'" not in rest
+        and '"' not in rest
+        and escape not in rest
+        and _PYTHON_ONLY_SPACE.isdisjoint(rest)
+    ):
+        return rest.split()  # nothing quoted: plain whitespace splitting is the same thing
     words: list[str] = []
     word: list[str] = []
     blank_ok = False
@@ -779,12 +794,12 @@ def _health(rest: str) -> tuple[tuple[str, ...], bool]:
     """HEALTHCHECK: a type word (CMD or NONE) followed by a possibly-JSON command."""
     position = 0
     size = len(rest)
-    while position < size and rest[position] not in _GO_SPACE_SET:
+    while position < size and rest[position] not in _BYTE_SPACE_SET:
         position += 1
     if position == 0:
         return (), False
     kind = rest[:position]
-    command = rest[position:].lstrip(_GO_SPACE)
+    command = rest[position:].lstrip(_BYTE_SPACE)
     if not command:
         return (kind,), False
     values = _parse_json(command)
@@ -882,6 +897,13 @@ def _shell_words(line: str, *, raw: bool) -> list[str] | None:
                     closed = True
                     position += 1
                     break
+                if inner == "$":
+                    end = _skip_parameter(line, position)
+                    if end < 0:
+                        return None
+                    word.append(line[position:end])
+                    position = end
+                    continue
                 if inner == "\\" and position + 1 < size and line[position + 1] in '"$\\':
                     if raw:
                         word.append(inner)
@@ -902,12 +924,12 @@ def _shell_words(line: str, *, raw: bool) -> list[str] | None:
             word.append(line[position + 1])
             position += 2
             continue
-        if char == "$" and line.startswith("${", position):
-            end = line.find("}", position)
+        if char == "$":
+            end = _skip_parameter(line, position)
             if end < 0:
                 return None
-            word.append(line[position : end + 1])
-            position = end + 1
+            word.append(line[position:end])
+            position = end
             continue
         word.append(char)
         position += 1
@@ -915,3 +937,91 @@ def _shell_words(line: str, *, raw: bool) -> list[str] | None:
     if joined:
         words.append(joined)
     return words
+
+
+_PARAMETER_OPERATORS = frozenset("-+?#%/")
+
+
+def _skip_parameter(line: str, position: int) -> int:
+    """Index past a ``$name``, ``$1``, ``$@`` or ``${...}`` at ``position``; -1 if unlexable."""
+    position += 1
+    size = len(line)
+    if position < size and line[position] == "{":
+        return _skip_braced_parameter(line, position + 1)
+    if position >= size:
+        return position
+    if line[position].isdigit():
+        while position < size and line[position].isdigit():
+            position += 1
+        return position
+    if line[position] in "@*#?-$!0":
+        return position + 1
+    while position < size and (line[position].isalnum() or line[position] == "_"):
+        position += 1
+    return position
+
+
+def _skip_braced_parameter(line: str, position: int) -> int:
+    """Index just past the ``}`` closing a ``${...}`` that starts before ``position``; -1 if bad.
+
+    Mirrors the errors of Docker's word lexer: ``${}``, ``${:x}``, an unknown operator or a
+    missing ``}`` make the whole line unlexable (and then Docker finds no heredoc on it).
+    Operators follow current Docker: ``:-``, ``:+``, ``:?``, ``-``, ``+``, ``?``, ``#``, ``%``
+    and ``/`` (the last three are newer than the oracle's buildkit; see the oracle tests).
+    """
+    size = len(line)
+    if position >= size or line[position] in "{}:":
+        return -1
+    start = position
+    if line[position].isdigit():
+        while position < size and line[position].isdigit():
+            position += 1
+    elif line[position] in "@*#?-$!0":
+        position += 1
+    else:
+        while position < size and (line[position].isalnum() or line[position] == "_"):
+            position += 1
+    if position >= size:
+        return -1
+    char = line[position]
+    if char == "}":
+        return position + 1
+    if position == start and char not in ":":
+        return -1
+    if char == ":":
+        position += 1
+        if position >= size or line[position] not in "-+?":
+            return -1
+    elif char not in _PARAMETER_OPERATORS:
+        return -1
+    return _skip_to_brace(line, position + 1)
+
+
+def _skip_to_brace(line: str, position: int) -> int:
+    """Docker's processStopOn('}'): skip quotes, escapes and nested ``${}`` up to ``}``."""
+    size = len(line)
+    while position < size:
+        char = line[position]
+        if char == "}":
+            return position + 1
+        if char == "'":
+            end = line.find("'", position + 1)
+            if end < 0:
+                return -1
+            position = end + 1
+        elif char == '"':
+            position += 1
+            while position < size and line[position] != '"':
+                position += 2 if line[position] == "\\" else 1
+            if position >= size:
+                return -1
+            position += 1
+        elif char == "\\":
+            position += 2
+        elif char == "$":
+            position = _skip_parameter(line, position)
+            if position < 0:
+                return -1
+        else:
+            position += 1
+    return -1
