@@ -37,6 +37,7 @@ from ..labels import PROJECT_LABELS
 from .buildkit_stream import BuildKitPlainParser
 from .context import resolve_dockerfile
 from .errors import BuildError, BuildTimeout, NoBuildKitClient
+from .events import BuildFailed
 from .listener import Listener, ignore
 from .options import BuildOptions
 from .records import BuildResult, Recorder
@@ -199,6 +200,12 @@ def build_buildkit(
                 process.wait()
         for event in parser.close(exit_code):
             listener(event, recorder.handle(event))
+        if watchdog.expired:
+            running = recorder.running_step
+            stopped = BuildFailed(
+                f"stopped after the {options.timeout:g} s limit", running.key if running else None
+            )
+            listener(stopped, recorder.handle(stopped))
         image_id = iidfile.read_text().strip() if iidfile.is_file() else ""
     if image_id and exit_code == 0:
         recorder.image_id = image_id
@@ -206,9 +213,8 @@ def build_buildkit(
     if options.tag and exit_code == 0:
         result.tags.append(options.tag)
     if watchdog.expired:
-        raise BuildTimeout(
-            f"stopped after the {options.timeout:g} s limit", result, recorder.failed_step
-        )
+        result.error = f"stopped after the {options.timeout:g} s limit"
+        raise BuildTimeout(result.error, result, recorder.failed_step)
     if result.error is not None or not result.image_id:
         raise BuildError(result.error or "no image was built", result, recorder.failed_step)
     return result

@@ -15,22 +15,26 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import docker
 from docker.errors import APIError, NotFound
+from requests.exceptions import RequestException
 
 from ..labels import PROJECT_LABELS
 from .classic_stream import ClassicStreamParser
-from .context import make_context
+from .context import BuildContext, make_context
 from .errors import BuildError, BuildTimeout
+from .events import BuildEvent, BuildFailed
 from .listener import Listener, ignore
 from .options import BuildOptions
 from .records import BuildResult, Recorder
 from .watchdog import Watchdog
 
 
-def api_client(docker_host: str | None = None, timeout: int = 600) -> docker.APIClient:
+def api_client(docker_host: str | None = None, timeout: int = 3600) -> docker.APIClient:
     """A low-level client for ``docker_host``, else for the environment (``DOCKER_HOST``...)."""
     if docker_host:
         return docker.APIClient(base_url=docker_host, version="auto", timeout=timeout)
@@ -57,30 +61,27 @@ def build_classic(
             with contextlib.suppress(APIError):
                 api.kill(container_id)
 
+    def handle(event: BuildEvent) -> None:
+        listener(event, recorder.handle(event))
+
     try:
         with Watchdog(options.timeout, stop) as watchdog:
-            stream = api.build(
-                fileobj=context.tar,
-                custom_context=True,
-                dockerfile=context.dockerfile,
-                tag=options.tag,
-                nocache=options.no_cache,
-                rm=True,
-                forcerm=True,
-                decode=True,
-                buildargs=dict(options.buildargs) or None,
-                target=options.target,
-                network_mode=options.network_mode,
-                container_limits=options.container_limits() or None,
-                labels=dict(PROJECT_LABELS),
-            )
-            for message in stream:
-                for event in parser.feed(message):
-                    listener(event, recorder.handle(event))
-                if watchdog.expired:
-                    break
-            for event in parser.close():
-                listener(event, recorder.handle(event))
+            try:
+                for message in _stream(api, context, options):
+                    for event in parser.feed(message):
+                        handle(event)
+                    if watchdog.expired:
+                        break
+                for event in parser.close():
+                    handle(event)
+            except APIError as error:  # refused before streaming (bad option, parse error)
+                handle(BuildFailed(str(error.explanation or error)))
+            except RequestException as error:
+                handle(BuildFailed(f"lost the connection to the engine: {error}"))
+            if watchdog.expired:
+                running = recorder.running_step
+                reason = f"stopped after the {options.timeout:g} s limit"
+                handle(BuildFailed(reason, running.key if running else None))
     finally:
         context.tar.close()
         _remove_containers(api, parser.container_ids)
@@ -89,12 +90,31 @@ def build_classic(
     result = recorder.finish("classic", added_labels=dict(PROJECT_LABELS))
     result.containers = list(parser.container_ids)
     if watchdog.expired:
-        raise BuildTimeout(
-            f"stopped after the {options.timeout:g} s limit", result, recorder.failed_step
-        )
+        result.error = f"stopped after the {options.timeout:g} s limit"
+        raise BuildTimeout(result.error, result, recorder.failed_step)
     if result.error is not None or result.image_id is None:
         raise BuildError(result.error or "no image was built", result, recorder.failed_step)
     return result
+
+
+def _stream(
+    api: docker.APIClient, context: BuildContext, options: BuildOptions
+) -> Iterator[dict[str, Any]]:
+    return api.build(  # type: ignore[no-any-return]
+        fileobj=context.tar,
+        custom_context=True,
+        dockerfile=context.dockerfile,
+        tag=options.tag,
+        nocache=options.no_cache,
+        rm=True,
+        forcerm=True,
+        decode=True,
+        buildargs=dict(options.buildargs) or None,
+        target=options.target,
+        network_mode=options.network_mode,
+        container_limits=options.container_limits() or None,
+        labels=dict(PROJECT_LABELS),
+    )
 
 
 def _remove_containers(api: docker.APIClient, container_ids: list[str]) -> None:

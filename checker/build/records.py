@@ -185,6 +185,14 @@ class Recorder:
     def failed_step(self) -> StepRecord | None:
         return self.steps.get(self.failed_key) if self.failed_key else None
 
+    @property
+    def running_step(self) -> StepRecord | None:
+        """The last step that started and has not finished (the one a timeout stopped)."""
+        for record in reversed(self.steps.values()):
+            if not record.done and not record.failed:
+                return record
+        return None
+
     def finish(self, builder: Builder, added_labels: dict[str, str] | None = None) -> BuildResult:
         """Close unfinished steps and return the result."""
         now = self._clock()
