@@ -97,8 +97,9 @@ def test_25_stream_removed_line_before_layer_and_lines_split_across_messages():
         "2e289631de88",
         "9b8f72a1e05d",
         "f5a651fd5908",
+        "f5a651fd5909",
     ]
-    assert [s.outcome for s in result.steps] == ["base", "ran", "ran", "ran"]
+    assert [s.outcome for s in result.steps] == ["base", "ran", "ran", "ran", "ran"]
 
 
 def test_carriage_returns_keep_the_last_drawn_text():

@@ -89,7 +89,8 @@ class LiveView:
     def __call__(self, event: BuildEvent, record: StepRecord | None) -> None:
         if isinstance(event, StepStarted):
             total = event.total - self._hide if event.total is not None else None
-            if total is not None and self._hide and event.number > total:
+            runner_label = event.instruction.upper().startswith("LABEL ")
+            if total is not None and self._hide and event.number > total and runner_label:
                 self._hidden.add(event.key)
                 return
             counter = f"{event.number}/{total}" if total is not None else str(event.number)
