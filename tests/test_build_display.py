@@ -130,22 +130,53 @@ def test_show_prints_the_table_in_a_terminal():
     assert text.startswith("after changing run.py\n") and "cached" in text
 
 
-def test_compare_lines_up_steps_of_two_builds():
+def test_compare_lines_up_builds_by_instruction():
     first = run(events(run_cached=False))
     second = run(events(run_cached=True))
     table = compare([first, second], ["cold", "after run.py change"])
     text = repr(table)
-    assert "cold" in text and "after run.py change" in text
-    row = next(line for line in text.splitlines() if line.startswith("2"))
-    assert "ran" in row.split("|")[0] and "cached" in row.split("|")[1]
-    assert "cached" in table._repr_html_()
+    assert text.splitlines()[0].split() == [
+        "instruction",
+        "cold",
+        "after",
+        "run.py",
+        "change",
+        "seconds",
+    ]
+    row = next(line for line in text.splitlines() if line.startswith("RUN pip"))
+    assert row.split()[-5:-3] == ["ran", "cached"]
+    assert "LABEL" not in text and "cached" in table._repr_html_()
+
+
+def test_compare_text_is_deterministic_except_for_seconds():
+    slow = [run(events(run_cached=False), clock_step=13.7), run(events(run_cached=True), 9.1)]
+    fast = [run(events(run_cached=False), clock_step=0.01), run(events(run_cached=True), 0.2)]
+    labels = ["cold", "warm"]
+    assert without_numbers(repr(compare(slow, labels))) == without_numbers(
+        repr(compare(fast, labels))
+    )
+
+
+def test_compare_matches_moved_instructions_and_buildkit_from_lines():
+    moved = [
+        StepStarted("1", 1, "FROM docker.io/library/python:3.11-slim", 3),
+        StepDone("1"),
+        StepStarted("2", 2, "ADD . /srv", 3),
+        StepDone("2"),
+        StepStarted("3", 3, "RUN pip install -r requirements.txt", 3),
+        StepDone("3"),
+    ]
+    rows = compare([run(events(run_cached=True)), run(moved)], ["before", "moved"]).rows()
+    titles = [title for title, _ in rows]
+    assert titles == ["FROM python:3.11-slim", "RUN pip install -r requirements.txt", "ADD . /srv"]
+    assert all(steps[1] is not None for _, steps in rows)
 
 
 def test_plot_step_seconds_returns_a_figure():
     figure = plot_step_seconds(
         [run(events(run_cached=False)), run(events(run_cached=True))], ["cold", "warm"]
     )
-    assert len(figure.axes[0].patches) == 6
+    assert len(figure.axes[0].patches) == 6  # three steps, two builds
 
 
 def test_json_presentation_round_trips_through_json():

@@ -1,21 +1,56 @@
 """Builds side by side, for lessons that change one thing and rebuild.
 
-Steps are lined up by position among the learner's steps (step 1 with step 1...), and each
-build's cell names its own instruction, so a reordered Dockerfile still reads correctly.
+Rows are instructions, not step numbers: a lesson that moves ``ADD . /srv`` above the install
+compares the same instruction across builds, and a classic build (which lists ``CMD`` as a step)
+lines up with a BuildKit build (which does not). Rows follow the first build's order; an
+instruction only a later build has comes right after that build's previous instruction. The
+same instruction twice in one Dockerfile is matched by occurrence. ``FROM`` lines are compared
+without BuildKit's ``docker.io/library/`` prefix.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from .display import COLOURS, format_seconds, shown_steps
-from .records import BuildResult
+from .records import BuildResult, StepRecord
+
+_REGISTRY_PREFIX = re.compile(r"^(FROM\s+)docker\.io/(?:library/)?", re.IGNORECASE)
+
+RowKey = tuple[str, int]
+
+
+def normalised(step: StepRecord) -> str:
+    return _REGISTRY_PREFIX.sub(r"\1", step.instruction)
+
+
+def keyed_steps(result: BuildResult) -> dict[RowKey, StepRecord]:
+    keyed: dict[RowKey, StepRecord] = {}
+    seen: dict[str, int] = {}
+    for step in shown_steps(result):
+        text = normalised(step)
+        seen[text] = seen.get(text, 0) + 1
+        keyed[(text, seen[text])] = step
+    return keyed
+
+
+def row_keys(builds: Sequence[dict[RowKey, StepRecord]]) -> list[RowKey]:
+    rows: list[RowKey] = []
+    for steps in builds:
+        previous: RowKey | None = None
+        for key in steps:
+            if key not in rows:
+                at = rows.index(previous) + 1 if previous is not None else 0
+                rows.insert(at, key)
+            previous = key
+    return rows
 
 
 class Comparison:
-    """A table: one row per step, per build its outcome and seconds."""
+    """A table: one row per instruction, per build its outcome and seconds."""
 
     def __init__(self, results: Sequence[BuildResult], labels: Sequence[str]) -> None:
         if len(results) != len(labels):
@@ -23,98 +58,94 @@ class Comparison:
         self.results = list(results)
         self.labels = list(labels)
 
-    def rows(self) -> list[tuple[str, list[tuple[str, str, str] | None]]]:
-        """(step number, per build (instruction, outcome, seconds) or None where it has no step)."""
-        steps = [shown_steps(result) for result in self.results]
-        depth = max((len(s) for s in steps), default=0)
-        rows: list[tuple[str, list[tuple[str, str, str] | None]]] = []
-        for index in range(depth):
-            cells: list[tuple[str, str, str] | None] = []
-            for build_steps in steps:
-                if index < len(build_steps):
-                    step = build_steps[index]
-                    cells.append((step.instruction, step.outcome, format_seconds(step.seconds)))
-                else:
-                    cells.append(None)
-            rows.append((str(index + 1), cells))
-        return rows
+    def rows(self) -> list[tuple[str, list[StepRecord | None]]]:
+        """(instruction, per build its step or None where the build has no such step)."""
+        builds = [keyed_steps(result) for result in self.results]
+        return [(key[0], [steps.get(key) for steps in builds]) for key in row_keys(builds)]
 
     def __repr__(self) -> str:
-        lines = ["step  " + "  |  ".join(self.labels)]
-        for number, cells in self.rows():
-            parts = []
-            for cell in cells:
-                parts.append("-" if cell is None else f"{cell[0]}: {cell[1]} {cell[2]} s")
-            lines.append(f"{number:<4}  " + "  |  ".join(parts))
-        totals = [f"{format_seconds(result.seconds)} s" for result in self.results]
-        lines.append("total " + "  |  ".join(totals))
-        return "\n".join(lines)
+        """Outcomes in aligned columns, then the seconds unpadded at the end of each line.
+
+        Only the numbers change between runs, and nothing is aligned after them, so a notebook
+        test that masks numbers sees the same text every time.
+        """
+        rows = self.rows()
+        table = [["instruction", *self.labels, "seconds"]]
+        for text, steps in rows:
+            outcomes = [step.outcome if step else "-" for step in steps]
+            seconds = " / ".join(format_seconds(step.seconds) if step else "-" for step in steps)
+            table.append([text, *outcomes, seconds])
+        totals = " / ".join(format_seconds(result.seconds) for result in self.results)
+        table.append(["total", *([""] * len(self.results)), totals])
+        widths = [max(len(row[column]) for row in table) for column in range(len(table[0]))]
+        widths[-1] = 0
+        return "\n".join(_aligned(row, widths) for row in table)
 
     def _repr_html_(self) -> str:
         cell = "padding:2px 8px;text-align:left;font-family:monospace"
-        head = "".join(
-            f'<th style="{cell}" colspan="3">{html.escape(label)}</th>' for label in self.labels
-        )
+        head = "".join(f'<th style="{cell}">{html.escape(label)}</th>' for label in self.labels)
         parts = [
             '<table style="border-collapse:collapse">',
-            f'<thead><tr><th style="{cell}">step</th>{head}</tr></thead><tbody>',
+            f'<thead><tr><th style="{cell}">instruction</th>{head}</tr></thead><tbody>',
         ]
-        for number, cells in self.rows():
-            parts.append(f'<tr><td style="{cell}">{number}</td>')
-            for entry in cells:
-                if entry is None:
-                    parts.append(f'<td style="{cell}" colspan="3">-</td>')
-                    continue
-                instruction, outcome, seconds = entry
-                parts.append(
-                    f'<td style="{cell}">{html.escape(instruction)}</td>'
-                    f'<td style="{cell};background:{COLOURS.get(outcome, "")}">{outcome}</td>'
-                    f'<td style="{cell};text-align:right">{seconds}</td>'
-                )
+        for text, steps in self.rows():
+            parts.append(f'<tr><td style="{cell}">{html.escape(text)}</td>')
+            for step in steps:
+                colour = COLOURS.get(step.outcome, "") if step else ""
+                parts.append(f'<td style="{cell};background:{colour}">{_cell(step)}</td>')
             parts.append("</tr>")
         totals = "".join(
-            f'<td style="{cell};text-align:right" colspan="3">{format_seconds(r.seconds)} s</td>'
-            for r in self.results
+            f'<td style="{cell}">{format_seconds(result.seconds)} s</td>' for result in self.results
         )
         parts.append(f'<tr><td style="{cell}">total</td>{totals}</tr></tbody></table>')
         return "".join(parts)
 
 
+def _aligned(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+
+def _cell(step: StepRecord | None) -> str:
+    return "-" if step is None else f"{step.outcome} {format_seconds(step.seconds)}"
+
+
 def compare(results: Sequence[BuildResult], labels: Sequence[str]) -> Comparison:
-    """A side-by-side table of builds; shown by the notebook as the cell's value."""
+    """A side-by-side table of builds; a notebook shows it as the cell's value."""
     return Comparison(results, labels)
 
 
 def plot_step_seconds(results: Sequence[BuildResult], labels: Sequence[str], ax: Any = None) -> Any:
-    """A grouped bar chart of each step's seconds per build, bars coloured by outcome.
+    """A grouped bar chart of each instruction's seconds per build, bars coloured by outcome.
 
-    Returns the matplotlib ``Figure`` (the Agg backend is fine: nothing needs a display).
+    Returns the matplotlib ``Figure``; bars are labelled with the build's label.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    comparison = Comparison(results, labels)
-    rows = comparison.rows()
+    rows = Comparison(results, labels).rows()
     if ax is None:
-        figure, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(rows) * len(results)), 3.5))
+        figure, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(rows) * len(results)), 4.0))
     else:
         figure = ax.figure
     width = 0.8 / max(1, len(results))
-    for build_index, label in enumerate(labels):
+    for index, label in enumerate(labels):
         xs, heights, colours = [], [], []
-        for row_index, (_, cells) in enumerate(rows):
-            entry = cells[build_index]
-            if entry is None:
-                continue
-            xs.append(row_index + build_index * width)
-            heights.append(float(entry[2]))
-            colours.append(COLOURS.get(entry[1], "#cccccc"))
+        for row, (_, steps) in enumerate(rows):
+            step = steps[index]
+            if step is not None:
+                xs.append(row + index * width)
+                heights.append(step.seconds)
+                colours.append(COLOURS.get(step.outcome, "#cccccc"))
         bars = ax.bar(xs, heights, width=width, color=colours, edgecolor="#555555")
         ax.bar_label(bars, labels=[label] * len(xs), fontsize=7, rotation=90, padding=2)
-    ax.set_xticks([i + width * (len(results) - 1) / 2 for i in range(len(rows))])
-    ax.set_xticklabels([f"step {number}" for number, _ in rows])
+    ax.set_xticks([row + width * (len(results) - 1) / 2 for row in range(len(rows))])
+    ax.set_xticklabels([_short(text) for text, _ in rows], rotation=20, ha="right", fontsize=8)
     ax.set_ylabel("seconds")
     legend = [Patch(color=COLOURS[name], label=name) for name in ("cached", "ran", "base")]
     ax.legend(handles=legend, loc="upper right")
     figure.tight_layout()
     return figure
+
+
+def _short(text: str, limit: int = 28) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
