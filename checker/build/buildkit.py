@@ -29,6 +29,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +38,7 @@ from ..labels import PROJECT_LABELS
 from .buildkit_stream import BuildKitPlainParser
 from .context import resolve_dockerfile
 from .errors import BuildError, BuildTimeout, NoBuildKitClient
-from .events import BuildFailed
+from .events import BuildEvent, BuildFailed
 from .listener import Listener, ignore
 from .options import BuildOptions
 from .records import BuildResult, Recorder
@@ -147,6 +148,48 @@ def buildkit_command(
     return args
 
 
+def run_streaming(
+    args: list[str], env: dict[str, str], timeout: float | None, on_line: Callable[[str], None]
+) -> tuple[int, bool]:
+    """Run a command, handing each output line (stdout and stderr) over as it is printed.
+
+    Past ``timeout`` the command is interrupted as with Ctrl-C (the docker CLI then cancels the
+    build) and killed if it has not ended ``CANCEL_GRACE`` seconds later. Returns the exit code
+    and whether the timeout was hit.
+    """
+    process = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        errors="replace",
+        bufsize=1,
+        env=env,
+    )
+
+    def stop() -> None:
+        process.send_signal(signal.SIGINT)
+        killer = threading.Timer(CANCEL_GRACE, _kill_if_running, (process,))
+        killer.daemon = True
+        killer.start()
+
+    try:
+        with Watchdog(timeout, stop) as watchdog:
+            assert process.stdout is not None
+            for line in process.stdout:
+                on_line(line)
+            try:
+                exit_code = process.wait(timeout=CANCEL_GRACE)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                exit_code = process.wait()
+    finally:
+        _kill_if_running(process)
+        process.wait()
+    return exit_code, watchdog.expired
+
+
 def build_buildkit(
     context_dir: str | os.PathLike[str],
     options: BuildOptions | None = None,
@@ -164,55 +207,33 @@ def build_buildkit(
     context = Path(context_dir).resolve()
     parser = BuildKitPlainParser()
     recorder = Recorder()
+
+    def handle(event: BuildEvent) -> None:
+        listener(event, recorder.handle(event))
+
+    def on_line(line: str) -> None:
+        for event in parser.feed_line(line):
+            handle(event)
+
     with tempfile.TemporaryDirectory(prefix="checker-build-") as scratch:
         iidfile = Path(scratch) / "iid"
-        process = subprocess.Popen(
-            buildkit_command(cli, context, options, iidfile),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            errors="replace",
-            bufsize=1,
-            env=cli.environment(options.docker_host),
+        args = buildkit_command(cli, context, options, iidfile)
+        exit_code, expired = run_streaming(
+            args, cli.environment(options.docker_host), options.timeout, on_line
         )
-
-        def stop() -> None:
-            process.send_signal(signal.SIGINT)  # the CLI cancels the build, as on Ctrl-C
-            killer = threading.Timer(CANCEL_GRACE, _kill_if_running, (process,))
-            killer.daemon = True
-            killer.start()
-
-        try:
-            with Watchdog(options.timeout, stop) as watchdog:
-                assert process.stdout is not None
-                for line in process.stdout:
-                    for event in parser.feed_line(line):
-                        listener(event, recorder.handle(event))
-                try:
-                    exit_code = process.wait(timeout=CANCEL_GRACE)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    exit_code = process.wait()
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
         for event in parser.close(exit_code):
-            listener(event, recorder.handle(event))
-        if watchdog.expired:
-            running = recorder.running_step
-            stopped = BuildFailed(
-                f"stopped after the {options.timeout:g} s limit", running.key if running else None
-            )
-            listener(stopped, recorder.handle(stopped))
+            handle(event)
         image_id = iidfile.read_text().strip() if iidfile.is_file() else ""
+    if expired:
+        running = recorder.running_step
+        reason = f"stopped after the {options.timeout:g} s limit"
+        handle(BuildFailed(reason, running.key if running else None))
     if image_id and exit_code == 0:
         recorder.image_id = image_id
     result = recorder.finish("buildkit")
     if options.tag and exit_code == 0:
         result.tags.append(options.tag)
-    if watchdog.expired:
+    if expired:
         result.error = f"stopped after the {options.timeout:g} s limit"
         raise BuildTimeout(result.error, result, recorder.failed_step)
     if result.error is not None or not result.image_id:
