@@ -1,0 +1,548 @@
+"""Predict which steps of a Dockerfile Docker would take from its cache after a change.
+
+This is the heart of the grader: every verdict about "does a code change reinstall the
+packages?" is a question put to :func:`predict`, never a pattern check of its own.
+
+The rules modelled are Docker's (BuildKit, the default builder since Docker 23):
+
+* ``FROM image`` is cached (the base image is assumed not to move between the two builds);
+  ``FROM stage`` is rebuilt when that stage was.
+* ``COPY``/``ADD`` from the build context are keyed on the content and mode of the files
+  they copy: a changed file that a source matches, and that ``.dockerignore`` does not
+  exclude, is a miss. A changed file that no source matches, or that is ignored, is not.
+* ``COPY --from=stage`` (and ``RUN --mount=...,from=stage``) is keyed on that stage's
+  result. We treat "the stage rebuilt" as "its result changed"; BuildKit may still hit when
+  the copied files come out byte-identical, which a package install rarely does.
+* ``RUN`` is keyed on its text and on the build arguments in scope (an ``ARG`` declared in
+  the stage before it): a changed value misses at the first ``RUN`` after the declaration,
+  used or not, as Docker's reference says. A ``--mount=type=bind`` from the context adds the
+  bound files to the key; cache and secret mounts add nothing.
+* Any other instruction is keyed on its text (after expanding changed build arguments).
+* A miss invalidates every later step of the stage, and every stage built ``FROM`` it or
+  copying from it.
+* BuildKit builds only the stages the target needs; ``builder="classic"`` builds them all.
+
+Without a context directory the prediction reasons from the COPY patterns alone: ``COPY . .``
+matches any file, ``COPY requirements.txt .`` only that path, globs as Go's filepath.Match.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from functools import lru_cache
+from pathlib import Path
+
+from checker.dockerfile.model import Dockerfile, Instruction
+
+CACHED = "cached"
+REBUILT = "rebuilt"
+SKIPPED = "skipped"
+
+_URL_PREFIXES = ("http://", "https://", "git@", "git://", "ssh://")
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+# --------------------------------------------------------------------------------------
+# The build context and .dockerignore
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """A build context directory and its ``.dockerignore`` patterns.
+
+    ``root`` may be None: then nothing is ignored and the file list is unknown, and the
+    prediction reasons from the Dockerfile's patterns alone.
+    """
+
+    root: Path | None = None
+    ignore_patterns: tuple[str, ...] = ()
+    has_dockerignore: bool = False
+    _matcher: object = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_dir(cls, root: str | os.PathLike[str], dockerfile: str | None = None) -> BuildContext:
+        """Read ``<root>/.dockerignore`` (or BuildKit's ``<Dockerfile>.dockerignore`` beside
+        the Dockerfile, which takes precedence) the way docker-py does."""
+        path = Path(root)
+        candidates = []
+        if dockerfile:
+            candidates.append(Path(dockerfile).with_name(Path(dockerfile).name + ".dockerignore"))
+        candidates.append(path / ".dockerignore")
+        for candidate in candidates:
+            if candidate.is_file():
+                text = candidate.read_text(encoding="utf-8", errors="replace")
+                patterns = tuple(
+                    line.strip()
+                    for line in text.splitlines()
+                    if line.strip() and not line.strip().startswith("#")
+                )
+                return cls(path, patterns, True, _make_matcher(patterns))
+        return cls(path, (), False, None)
+
+    def is_ignored(self, path: str) -> bool:
+        """True when ``.dockerignore`` keeps ``path`` (context-relative) out of the context."""
+        if self._matcher is None:
+            return False
+        return bool(self._matcher.matches(normalize(path)))  # type: ignore[attr-defined]
+
+    def files(self, limit: int = 20000) -> list[str]:
+        """Context-relative paths of the regular files sent to the builder (sorted, bounded)."""
+        if self.root is None:
+            return []
+        found: list[str] = []
+        for path in _walk(self.root, limit):
+            if not self.is_ignored(path):
+                found.append(path)
+        return sorted(found)
+
+    def exists(self, path: str) -> bool:
+        return self.root is not None and (self.root / path).exists()
+
+
+def _make_matcher(patterns: tuple[str, ...]) -> object | None:
+    if not patterns:
+        return None
+    from docker.utils.build import PatternMatcher  # docker-py: Docker's own semantics
+
+    return PatternMatcher(list(patterns))
+
+
+def _walk(root: Path, limit: int) -> Iterator[str]:
+    count = 0
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(name for name in dirnames if name != ".git")
+        relative = os.path.relpath(directory, root)
+        for name in sorted(filenames):
+            yield name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
+            count += 1
+            if count >= limit:
+                return
+
+
+def normalize(path: str) -> str:
+    """A context-relative path as Docker cleans it: no ``./``, no leading or doubled ``/``."""
+    parts: list[str] = []
+    for part in path.replace("\\", "/").split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/".join(parts)
+
+
+# --------------------------------------------------------------------------------------
+# What a COPY/ADD or a bind mount reads from the context
+
+
+def context_sources(instruction: Instruction) -> tuple[str, ...] | None:
+    """The context paths a COPY/ADD copies, or None when it does not read the context
+    (``--from=``, URLs, heredoc bodies)."""
+    if instruction.keyword not in ("COPY", "ADD"):
+        return None
+    if instruction.flag("from") is not None:
+        return None
+    arguments = instruction.arguments
+    if len(arguments) < 2:
+        return None
+    heredoc_names = {heredoc.name for heredoc in instruction.heredocs}
+    sources = []
+    for source in arguments[:-1]:
+        if source.startswith(_URL_PREFIXES):
+            continue
+        if source.startswith("<<") and source.lstrip("<-") in heredoc_names:
+            continue
+        sources.append(source)
+    return tuple(sources) if sources else None
+
+
+@lru_cache(maxsize=4096)
+def source_matches(source: str, path: str) -> bool:
+    """Does the COPY source pattern ``source`` copy the context file ``path``?
+
+    A plain path copies itself or, being a directory, everything under it; a pattern is
+    matched component by component (``*`` never crosses ``/``), and a matched directory
+    again copies everything under it. ``.`` copies the whole context.
+    """
+    pattern = normalize(source)
+    target = normalize(path)
+    if not pattern:
+        return True
+    if not any(char in pattern for char in "*?["):
+        return target == pattern or target.startswith(pattern + "/")
+    pattern_parts = pattern.split("/")
+    target_parts = target.split("/")
+    if len(target_parts) < len(pattern_parts):
+        return False
+    return all(
+        fnmatchcase(name, _go_glob(part))
+        for name, part in zip(target_parts, pattern_parts, strict=False)
+    )
+
+
+def _go_glob(part: str) -> str:
+    """Go's ``[^...]`` negation is fnmatch's ``[!...]``."""
+    return part.replace("[^", "[!")
+
+
+@dataclass(frozen=True)
+class Mount:
+    """One ``--mount=`` flag, split into its ``key=value`` options."""
+
+    type: str
+    options: dict[str, str]
+
+    @property
+    def source(self) -> str:
+        return self.options.get("source", self.options.get("src", ""))
+
+    @property
+    def target(self) -> str:
+        for key in ("target", "dst", "destination"):
+            if key in self.options:
+                return self.options[key]
+        return ""
+
+    @property
+    def from_(self) -> str | None:
+        return self.options.get("from")
+
+
+@lru_cache(maxsize=4096)
+def parse_mount(value: str | None) -> Mount:
+    """Parse a ``--mount`` value (CSV of ``key=value``; type defaults to bind)."""
+    options: dict[str, str] = {}
+    for item in (value or "").split(","):
+        key, sep, option = item.strip().partition("=")
+        key = key.strip().lower()
+        if key:
+            options[key] = option.strip().strip("\"'") if sep else "true"
+    return Mount(options.get("type", "bind").lower(), options)
+
+
+def mounts(instruction: Instruction) -> tuple[Mount, ...]:
+    """The RUN instruction's ``--mount`` flags, parsed."""
+    if instruction.keyword != "RUN":
+        return ()
+    return tuple(parse_mount(value) for value in instruction.flags_named("mount"))
+
+
+def context_bind_sources(instruction: Instruction) -> tuple[str, ...]:
+    """Context paths bound into a RUN by ``--mount=type=bind`` without ``from=``."""
+    return tuple(
+        mount.source or "."
+        for mount in mounts(instruction)
+        if mount.type == "bind" and mount.from_ is None
+    )
+
+
+def reads_context_path(instruction: Instruction, path: str) -> bool:
+    """Does this step's cache key include the context file ``path``?"""
+    sources = context_sources(instruction)
+    if sources is None:
+        sources = context_bind_sources(instruction)
+    return any(source_matches(source, path) for source in sources)
+
+
+# --------------------------------------------------------------------------------------
+# The prediction
+
+
+@dataclass(frozen=True)
+class StepPrediction:
+    """One step's fate in the next build."""
+
+    number: int  # 1-based, in file order
+    instruction: Instruction
+    status: str  # CACHED | REBUILT | SKIPPED
+    reason: str
+
+    @property
+    def rebuilt(self) -> bool:
+        return self.status == REBUILT
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The whole build's predicted steps, with lookups by instruction."""
+
+    steps: tuple[StepPrediction, ...]
+    built_stages: frozenset[int]
+    changed_stages: frozenset[int]
+
+    def for_instruction(self, instruction: Instruction) -> StepPrediction | None:
+        for step in self.steps:
+            if step.instruction is instruction:
+                return step
+        for step in self.steps:  # equal but not identical (a re-parsed model)
+            if step.instruction == instruction:
+                return step
+        return None
+
+    def status_of(self, instruction: Instruction) -> str:
+        step = self.for_instruction(instruction)
+        return step.status if step else SKIPPED
+
+
+def stage_dependencies(dockerfile: Dockerfile) -> dict[int, set[int]]:
+    """For each stage, the earlier stages it builds on (FROM) or copies/mounts from."""
+    dependencies: dict[int, set[int]] = {stage.index: set() for stage in dockerfile.stages}
+    for stage in dockerfile.stages:
+        parent = _stage_ref(dockerfile, stage.base, stage.index)
+        if parent is not None:
+            dependencies[stage.index].add(parent)
+        for instruction in stage.instructions:
+            for reference in _from_references(instruction):
+                found = _stage_ref(dockerfile, reference, stage.index)
+                if found is not None:
+                    dependencies[stage.index].add(found)
+    return dependencies
+
+
+def _from_references(instruction: Instruction) -> list[str]:
+    references = []
+    if instruction.keyword in ("COPY", "ADD"):
+        source = instruction.flag("from")
+        if source:
+            references.append(source)
+    for mount in mounts(instruction):
+        if mount.from_:
+            references.append(mount.from_)
+    return references
+
+
+def _stage_ref(dockerfile: Dockerfile, reference: str, before: int) -> int | None:
+    """The index of the earlier stage ``reference`` names, or None for an image."""
+    stage = dockerfile.stage_named(reference)
+    if stage is None or stage.index >= before:
+        return None
+    return stage.index
+
+
+def needed_stages(dockerfile: Dockerfile, target: str | None = None) -> frozenset[int]:
+    """The stages BuildKit builds for ``target`` (default: the last stage)."""
+    if not dockerfile.stages:
+        return frozenset()
+    final = dockerfile.stages[-1].index
+    if target is not None:
+        named = dockerfile.stage_named(target)
+        if named is not None:
+            final = named.index
+    dependencies = stage_dependencies(dockerfile)
+    needed = {final}
+    pending = [final]
+    while pending:
+        for parent in dependencies.get(pending.pop(), ()):
+            if parent not in needed:
+                needed.add(parent)
+                pending.append(parent)
+    return frozenset(needed)
+
+
+def _mentions(text: str, names: Iterable[str]) -> str | None:
+    wanted = set(names)
+    if not wanted or "$" not in text:
+        return None
+    for match in _VARIABLE.finditer(text):
+        if match.group(1) in wanted:
+            return match.group(1)
+    return None
+
+
+def _declared_args(instruction: Instruction) -> list[str]:
+    names = []
+    for word in instruction.arguments:
+        name = word.partition("=")[0].strip()
+        if name:
+            names.append(name)
+    return names
+
+
+def predict(
+    dockerfile: Dockerfile,
+    changed: Iterable[str] = (),
+    context: BuildContext | None = None,
+    *,
+    changed_args: Iterable[str] = (),
+    edited_lines: Iterable[int] = (),
+    builder: str = "buildkit",
+    target: str | None = None,
+) -> Prediction:
+    """Predict, step by step, what the next build takes from the cache.
+
+    ``changed``: context-relative files whose content or mode changed since the last build.
+    ``changed_args``: build arguments given a new value (``--build-arg NAME=...``).
+    ``edited_lines``: Dockerfile lines whose text was edited.
+    """
+    context = context or BuildContext()
+    changed_files = [normalize(path) for path in changed]
+    visible = [path for path in changed_files if not context.is_ignored(path)]
+    ignored = [path for path in changed_files if context.is_ignored(path)]
+    arg_names = frozenset(changed_args)
+    edited = frozenset(edited_lines)
+    built = (
+        needed_stages(dockerfile, target)
+        if builder == "buildkit"
+        else frozenset(stage.index for stage in dockerfile.stages)
+    )
+
+    steps: list[StepPrediction] = []
+    changed_stages: set[int] = set()
+    number = 0
+    for instruction in dockerfile.global_args:
+        number += 1
+        steps.append(
+            StepPrediction(number, instruction, CACHED, "global build argument (no layer)")
+        )
+    global_changed = {
+        name
+        for instruction in dockerfile.global_args
+        for name in _declared_args(instruction)
+        if name in arg_names
+    }
+    for stage in dockerfile.stages:
+        from_line = _from_instruction(dockerfile, stage.index)
+        stage_steps: list[tuple[Instruction, str, str]] = []
+        if stage.index not in built:
+            for instruction in (from_line, *stage.instructions):
+                if instruction is not None:
+                    stage_steps.append(
+                        (
+                            instruction,
+                            SKIPPED,
+                            "BuildKit skips it: the target does not need this stage",
+                        )
+                    )
+        else:
+            broken: str | None = None  # why the chain is already broken
+            parent = _stage_ref(dockerfile, stage.base, stage.index)
+            if from_line is not None:
+                if from_line.line in edited:
+                    broken = f"line {from_line.line} (FROM), which was edited"
+                    stage_steps.append((from_line, REBUILT, "its text was edited"))
+                elif parent is not None and parent in changed_stages:
+                    name = dockerfile.stages[parent].name or str(parent)
+                    stage_steps.append(
+                        (from_line, REBUILT, f"it builds on stage '{name}', which was rebuilt")
+                    )
+                    broken = f"line {from_line.line} (FROM), which was rebuilt"
+                elif _mentions(stage.base, global_changed):
+                    arg = _mentions(stage.base, global_changed)
+                    stage_steps.append((from_line, REBUILT, f"build arg {arg} in FROM changed"))
+                    broken = f"line {from_line.line} (FROM), which was rebuilt"
+                elif parent is not None:
+                    name = dockerfile.stages[parent].name or str(parent)
+                    stage_steps.append((from_line, CACHED, f"stage '{name}' is unchanged"))
+                else:
+                    stage_steps.append(
+                        (from_line, CACHED, f"base image {stage.base} (assumed unchanged)")
+                    )
+            in_scope: set[str] = set()
+            pending_args: set[str] = set()  # changed args not yet consumed by a RUN
+            for instruction in stage.instructions:
+                if broken is not None:
+                    stage_steps.append((instruction, REBUILT, f"after {broken}"))
+                    continue
+                status, reason = _step_key(
+                    dockerfile,
+                    instruction,
+                    visible,
+                    ignored,
+                    arg_names,
+                    in_scope,
+                    pending_args,
+                    edited,
+                    changed_stages,
+                )
+                if instruction.keyword == "ARG":
+                    for name in _declared_args(instruction):
+                        in_scope.add(name)
+                        if name in arg_names:
+                            pending_args.add(name)
+                stage_steps.append((instruction, status, reason))
+                if status == REBUILT:
+                    broken = f"line {instruction.line} ({instruction.keyword}), which was rebuilt"
+            if broken is not None:
+                changed_stages.add(stage.index)
+        for instruction, status, reason in stage_steps:
+            number += 1
+            step = StepPrediction(number, instruction, status, reason)
+            steps.append(step)
+    return Prediction(tuple(steps), built, frozenset(changed_stages))
+
+
+def _from_instruction(dockerfile: Dockerfile, stage_index: int) -> Instruction | None:
+    stage = dockerfile.stages[stage_index]
+    for instruction in dockerfile.instructions:
+        if instruction.keyword == "FROM" and instruction.line == stage.line:
+            return instruction
+    return None
+
+
+def _step_key(
+    dockerfile: Dockerfile,
+    instruction: Instruction,
+    visible: list[str],
+    ignored: list[str],
+    arg_names: frozenset[str],
+    in_scope: set[str],
+    pending_args: set[str],
+    edited: frozenset[int],
+    changed_stages: set[int],
+) -> tuple[str, str]:
+    """(status, reason) for one step whose parent step was cached."""
+    if any(line in edited for line in range(instruction.line, instruction.end_line + 1)):
+        return REBUILT, "its text was edited"
+    keyword = instruction.keyword
+    scoped_changes = arg_names & in_scope
+    if keyword == "RUN" and pending_args:
+        names = ", ".join(sorted(pending_args))
+        return REBUILT, f"build arg {names} changed and is in scope for RUN"
+    mentioned = _mentions(instruction.text or instruction.original, scoped_changes)
+    if mentioned:
+        return REBUILT, f"it uses build arg {mentioned}, which changed"
+    for reference in _from_references(instruction):
+        found = _stage_ref(dockerfile, reference, instruction.stage)
+        if found is not None and found in changed_stages:
+            name = dockerfile.stages[found].name or str(found)
+            return REBUILT, f"it copies from stage '{name}', which was rebuilt"
+    sources = context_sources(instruction)
+    bound = context_bind_sources(instruction)
+    reads = sources if sources is not None else bound
+    if reads:
+        for path in visible:
+            for source in reads:
+                if source_matches(source, path):
+                    how = "bind mount" if sources is None else "source"
+                    return REBUILT, f"{path} changed and the {how} '{source}' includes it"
+        skipped = [
+            path for path in ignored if any(source_matches(source, path) for source in reads)
+        ]
+        if skipped:
+            return CACHED, f"{skipped[0]} changed but .dockerignore excludes it"
+        return CACHED, "none of its context files changed"
+    if keyword == "RUN":
+        return CACHED, "same command text and build args"
+    return CACHED, "same instruction text"
+
+
+def format_table(prediction: Prediction, width: int = 48) -> str:
+    """The step table ``explain`` prints: step, line, instruction, status, why."""
+    rows = [("step", "line", "instruction", "status", "why")]
+    for step in prediction.steps:
+        text = " ".join(step.instruction.original.split())
+        if len(text) > width:
+            text = text[: width - 3] + "..."
+        rows.append((str(step.number), str(step.instruction.line), text, step.status, step.reason))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = []
+    for row in rows:
+        cells = [row[column].ljust(widths[column]) for column in range(4)]
+        lines.append("  ".join([*cells, row[4]]).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,217 @@
+"""Grade a Dockerfile on layer order: ``grade(text_or_path, context=None) -> Report``.
+
+The grade rests on one question put to the cache model: when an application source file
+changes, what happens to the dependency install? (``kept``, ``reinstalled``,
+``reinstalled-with-cache`` or ``no-install``). The rules then explain why, line by line,
+and a reordered Dockerfile is suggested as structured moves of the parsed instructions,
+checked by grading it again. ``grade`` never raises: unreadable input gives a report whose
+``error`` names the line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from checker.cache_model import BuildContext
+from checker.dockerfile import DockerfileSyntaxError, parse, parse_file
+from checker.dockerfile.model import Dockerfile
+from checker.report import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding, Report
+from checker.rules import RULES
+from checker.rules.analysis import Analysis, reads_context
+from checker.rules.fixes import plan_fix
+from checker.rules.rewrite import Edit, render
+
+_IGNORE = re.compile(r"#\s*checker\s+ignore\s*=\s*([A-Za-z0-9_,\s]+)")
+_PENALTY = {"error": 25, "warning": 10, "info": 3}
+_CEILING = {KEPT: 100, NO_INSTALL: 100, REINSTALLED_WITH_CACHE: 70}
+_PATH_LIKE_LIMIT = 4096
+
+
+def grade(
+    text_or_path: str | os.PathLike[str],
+    context: str | os.PathLike[str] | BuildContext | None = None,
+    *,
+    suggest: bool = True,
+) -> Report:
+    """Grade one Dockerfile, given as text or as a path (a directory means its Dockerfile).
+
+    A ``str`` is taken as a path when it has no newline and names an existing file;
+    otherwise it is the Dockerfile's text. ``context`` is the build context directory; with
+    it, ``.dockerignore`` is honoured and the application file is taken from the context.
+    """
+    path: str | None = None
+    try:
+        path = _as_path(text_or_path)
+        if path is not None:
+            dockerfile = parse_file(path)
+            text = _read_text(path)
+        else:
+            text = str(text_or_path)
+            dockerfile = parse(text)
+        build_context = _as_context(context, path)
+        return _grade_model(dockerfile, text, build_context, path, suggest)
+    except DockerfileSyntaxError as error:
+        return _error_report(path, error.message, error.line, error.fix)
+    except Exception as error:  # never raise: an unexpected failure is still a report
+        return _error_report(path, f"internal error while grading: {type(error).__name__}: {error}")
+
+
+def _as_path(value: str | os.PathLike[str]) -> str | None:
+    if isinstance(value, os.PathLike):
+        name = os.fspath(value)
+    elif isinstance(value, str) and "\n" not in value and len(value) < _PATH_LIKE_LIMIT:
+        try:
+            if not os.path.exists(value):
+                return None
+        except (OSError, ValueError):
+            return None
+        name = value
+    else:
+        return None
+    if os.path.isdir(name):
+        name = os.path.join(name, "Dockerfile")
+    return name
+
+
+def _read_text(path: str) -> str:
+    with open(path, "rb") as handle:
+        return handle.read().decode("utf-8", errors="replace")
+
+
+def _as_context(
+    context: str | os.PathLike[str] | BuildContext | None, dockerfile_path: str | None
+) -> BuildContext | None:
+    if context is None or isinstance(context, BuildContext):
+        return context
+    root = Path(context)
+    if not root.is_dir():
+        raise DockerfileSyntaxError(f"the build context {root} is not a directory")
+    return BuildContext.from_dir(root, dockerfile_path)
+
+
+def _error_report(
+    path: str | None, message: str, line: int | None = None, fix: str | None = None
+) -> Report:
+    where = f"line {line}: " if line is not None else ""
+    hint = f" ({fix})" if fix else ""
+    return Report(
+        path=path,
+        passed=False,
+        score=0,
+        dependency_cache=None,
+        error=f"{where}{message}{hint}",
+        error_line=line,
+    )
+
+
+def analyse(dockerfile: Dockerfile, text: str, context: BuildContext | None) -> Analysis:
+    """The shared analysis the rules run on (exposed for notebooks and tests)."""
+    return Analysis(dockerfile, text, context)
+
+
+def _grade_model(
+    dockerfile: Dockerfile,
+    text: str,
+    context: BuildContext | None,
+    path: str | None,
+    suggest: bool,
+) -> Report:
+    analysis = analyse(dockerfile, text, context)
+    findings = _apply_ignores(dockerfile, text, _run_rules(analysis))
+    verdict = analysis.verdict
+    score = _score(verdict, findings)
+    passed = verdict in (KEPT, NO_INSTALL) and not any(f.severity == "error" for f in findings)
+    suggestion = _suggest(analysis) if suggest and verdict not in (KEPT, NO_INSTALL) else None
+    return Report(
+        path=path,
+        passed=passed,
+        score=score,
+        dependency_cache=verdict,
+        findings=findings,
+        suggested_dockerfile=suggestion,
+        source=text,
+    )
+
+
+def _run_rules(analysis: Analysis) -> list[Finding]:
+    seen: set[tuple[str, int]] = set()
+    findings = []
+    for rule in RULES:
+        for finding in rule.check(analysis):
+            key = (finding.rule, finding.line)
+            if key not in seen:
+                seen.add(key)
+                findings.append(finding)
+    return findings
+
+
+def ignored_rules(text: str, line: int, end_line: int) -> set[str]:
+    """Rule IDs silenced by ``# checker ignore=LC001,LC002`` on the line before an
+    instruction or at the end of one of its lines."""
+    lines = text.splitlines()
+    found: set[str] = set()
+    for number in range(max(line - 1, 1), end_line + 1):
+        if number > len(lines):
+            break
+        raw = lines[number - 1]
+        if number == line - 1 and not raw.lstrip().startswith("#"):
+            continue
+        for match in _IGNORE.finditer(raw):
+            found.update(item.strip().upper() for item in match.group(1).split(",") if item.strip())
+    return found
+
+
+def _apply_ignores(
+    dockerfile: Dockerfile, text: str, findings: list[Finding]
+) -> tuple[Finding, ...]:
+    if "ignore" not in text:
+        return tuple(sorted(findings, key=lambda item: (item.line, item.rule)))
+    kept = []
+    for finding in findings:
+        span = _instruction_span(dockerfile, finding.line)
+        if finding.rule not in ignored_rules(text, *span):
+            kept.append(finding)
+    return tuple(sorted(kept, key=lambda item: (item.line, item.rule)))
+
+
+def _instruction_span(dockerfile: Dockerfile, line: int) -> tuple[int, int]:
+    for instruction in dockerfile.instructions:
+        if instruction.line <= line <= instruction.end_line:
+            return instruction.line, instruction.end_line
+    return line, line
+
+
+def _score(verdict: str, findings: tuple[Finding, ...]) -> int:
+    """100 for a kept cache and no findings; capped at 70 when the install reruns with a
+    download cache and at 40 when it reinstalls; each finding then costs by severity."""
+    score = _CEILING.get(verdict, 40)
+    for finding in findings:
+        score -= _PENALTY.get(finding.severity, 0)
+    return max(0, min(100, score))
+
+
+def _suggest(analysis: Analysis) -> str | None:
+    """A reordered Dockerfile that grades ``kept``, or None when we cannot build one."""
+    edits: list[Edit] = []
+    moved: set[int] = set()
+    for step in analysis.reinstalling_steps:
+        culprit = analysis.culprit(step.instruction)
+        if culprit is None or id(step.instruction) in moved or not reads_context(culprit):
+            continue
+        plan = plan_fix(analysis, step, culprit)
+        if plan is None:
+            return None
+        moved.add(id(step.instruction))
+        edits.extend(plan.edits)
+    if not edits:
+        return None
+    try:
+        text = render(analysis.dockerfile, analysis.text, edits)
+        again = grade(text, analysis.context, suggest=False)
+    except (KeyError, ValueError, DockerfileSyntaxError):
+        return None
+    if again.error is not None or again.dependency_cache != KEPT:
+        return None
+    return text

@@ -1,0 +1,180 @@
+"""What grading one Dockerfile produced, and how a learner reads it (text or notebook HTML).
+
+The report is plain data; renderings are functions of it and nothing else, so the HTML and
+the text say the same thing and are byte-for-byte stable from run to run.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+# dependency_cache verdicts
+KEPT = "kept"
+REINSTALLED = "reinstalled"
+REINSTALLED_WITH_CACHE = "reinstalled-with-cache"
+NO_INSTALL = "no-install"
+
+VERDICT_TEXT = {
+    KEPT: "kept: a change to your application code reuses the installed packages from the cache",
+    REINSTALLED: "reinstalled: every change to your application code reinstalls all packages",
+    REINSTALLED_WITH_CACHE: (
+        "reinstalled-with-cache: a code change reruns the install, but a cache mount spares "
+        "the downloads"
+    ),
+    NO_INSTALL: "no-install: no Python dependency install was found in the stages built",
+}
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in a Dockerfile: where, why it costs a reinstall, and the fixed lines."""
+
+    rule: str  # "LC001"
+    name: str  # "source-before-install"
+    line: int
+    end_line: int
+    severity: str  # error | warning | info
+    message: str
+    fix: str  # Dockerfile lines (or .dockerignore lines, said so in the message)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "line": self.line,
+            "end_line": self.end_line,
+            "severity": self.severity,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The grade of one Dockerfile. ``error`` is set (and nothing else is) for unreadable input."""
+
+    path: str | None
+    passed: bool
+    score: int
+    dependency_cache: str | None
+    findings: tuple[Finding, ...] = ()
+    suggested_dockerfile: str | None = None
+    error: str | None = None
+    error_line: int | None = None
+    source: str = field(default="", repr=False)  # the Dockerfile text, for highlighting
+
+    def as_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "path": self.path,
+            "passed": self.passed,
+            "score": self.score,
+            "dependency_cache": self.dependency_cache,
+            "findings": [finding.as_dict() for finding in self.findings],
+            "suggested_dockerfile": self.suggested_dockerfile,
+        }
+        if self.error is not None:
+            data["error"] = self.error
+            data["error_line"] = self.error_line
+        return data
+
+    def to_text(self) -> str:
+        return render_text(self)
+
+    def __str__(self) -> str:
+        return render_text(self)
+
+    def _repr_html_(self) -> str:
+        return render_html(self)
+
+
+def render_text(report: Report) -> str:
+    """A terminal rendering: verdict, then each finding's why and fix."""
+    name = report.path or "<Dockerfile>"
+    if report.error is not None:
+        return f"{name}: error: {report.error}"
+    lines = [
+        f"{name}: {'PASSED' if report.passed else 'FAILED'}  score {report.score}/100",
+        f"  dependency cache: {VERDICT_TEXT.get(report.dependency_cache or '', '-')}",
+    ]
+    for finding in report.findings:
+        where = (
+            f"line {finding.line}"
+            if finding.line == finding.end_line
+            else f"lines {finding.line}-{finding.end_line}"
+        )
+        lines.append(f"  {finding.rule} {finding.severity} ({finding.name}) {where}:")
+        lines.append(f"    {finding.message}")
+        if finding.fix:
+            lines.append("    fix:")
+            lines.extend(f"      {line}" for line in finding.fix.splitlines())
+    if report.suggested_dockerfile:
+        lines.append("  suggested Dockerfile:")
+        lines.extend(f"    {line}" for line in report.suggested_dockerfile.splitlines())
+    return "\n".join(lines)
+
+
+_CSS = (
+    ".lc-report{font-family:system-ui,sans-serif;font-size:14px;line-height:1.4;"
+    "border:1px solid #ccc;border-radius:6px;padding:10px;max-width:900px}"
+    ".lc-verdict{font-weight:600;padding:6px 8px;border-radius:4px;margin-bottom:8px}"
+    ".lc-pass{background:#e6f4ea;color:#1e4620}.lc-fail{background:#fdecea;color:#611a15}"
+    ".lc-code{font-family:monospace;white-space:pre;background:#f7f7f7;padding:6px;"
+    "border-radius:4px;overflow-x:auto;margin:6px 0}"
+    ".lc-line{display:block}.lc-hit{background:#fff3bf}"
+    ".lc-no{color:#888;display:inline-block;width:3em;user-select:none}"
+    ".lc-finding{border-left:4px solid #d93025;padding:4px 8px;margin:8px 0}"
+    ".lc-warning{border-left-color:#f29900}.lc-info{border-left-color:#1a73e8}"
+)
+
+
+def render_html(report: Report) -> str:
+    """Self-contained HTML (inline CSS, no script) for Jupyter; deterministic."""
+    escape = html.escape
+    name = escape(report.path or "Dockerfile")
+    parts = [f"<div class='lc-report'><style>{_CSS}</style>"]
+    if report.error is not None:
+        parts.append(
+            f"<div class='lc-verdict lc-fail'>{name}: cannot grade: {escape(report.error)}</div>"
+        )
+        parts.append("</div>")
+        return "".join(parts)
+    status = "lc-pass" if report.passed else "lc-fail"
+    verdict = escape(VERDICT_TEXT.get(report.dependency_cache or "", "-"))
+    parts.append(
+        f"<div class='lc-verdict {status}'>{name}: {'passed' if report.passed else 'failed'}"
+        f" &middot; score {report.score}/100<br>dependency cache: {verdict}</div>"
+    )
+    hit = set()
+    for finding in report.findings:
+        hit.update(range(finding.line, finding.end_line + 1))
+    if report.source:
+        parts.append("<div class='lc-code'>")
+        for number, line in enumerate(report.source.splitlines(), start=1):
+            css = "lc-line lc-hit" if number in hit else "lc-line"
+            parts.append(
+                f"<span class='{css}'><span class='lc-no'>{number}</span>{escape(line)}</span>"
+            )
+        parts.append("</div>")
+    for finding in report.findings:
+        where = (
+            f"line {finding.line}"
+            if finding.line == finding.end_line
+            else f"lines {finding.line}&ndash;{finding.end_line}"
+        )
+        parts.append(
+            f"<div class='lc-finding lc-{escape(finding.severity)}'>"
+            f"<b>{escape(finding.rule)}</b> {escape(finding.name)} ({escape(finding.severity)},"
+            f" {where})<br>{escape(finding.message)}"
+        )
+        if finding.fix:
+            parts.append(f"<div>Fix:</div><div class='lc-code'>{escape(finding.fix)}</div>")
+        parts.append("</div>")
+    if report.suggested_dockerfile:
+        parts.append(
+            "<div>Suggested Dockerfile:</div>"
+            f"<div class='lc-code'>{escape(report.suggested_dockerfile)}</div>"
+        )
+    parts.append("</div>")
+    return "".join(parts)

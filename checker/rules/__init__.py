@@ -1,0 +1,38 @@
+"""The grading rules, one module each, and their registry.
+
+=====  ===================================  ========
+ID     name                                 severity
+=====  ===================================  ========
+LC001  source-before-install                error
+LC002  install-after-broad-copy             error
+LC003  manifests-not-copied-alone           warning
+LC004  no-dockerignore                      warning
+LC005  project-installed-with-dependencies  error
+LC006  volatile-value-before-install        warning
+LC007  pip-cache-in-image                   info
+=====  ===================================  ========
+"""
+
+from __future__ import annotations
+
+from checker.rules.base import Rule
+from checker.rules.install_after_broad_copy import InstallAfterBroadCopy
+from checker.rules.manifests_not_copied_alone import ManifestsNotCopiedAlone
+from checker.rules.no_dockerignore import NoDockerignore
+from checker.rules.pip_cache_in_image import PipCacheInImage
+from checker.rules.project_with_dependencies import ProjectWithDependencies
+from checker.rules.source_before_install import SourceBeforeInstall
+from checker.rules.volatile_build_value import VolatileBuildValue
+
+RULES: tuple[Rule, ...] = (
+    SourceBeforeInstall(),
+    InstallAfterBroadCopy(),
+    ManifestsNotCopiedAlone(),
+    NoDockerignore(),
+    ProjectWithDependencies(),
+    VolatileBuildValue(),
+    PipCacheInImage(),
+)
+RULES_BY_ID = {rule.id: rule for rule in RULES}
+
+__all__ = ["RULES", "RULES_BY_ID", "Rule"]

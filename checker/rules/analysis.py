@@ -1,0 +1,276 @@
+"""Everything the rules share about one Dockerfile, computed once per grade.
+
+The central fact is :attr:`Analysis.app_prediction`: the cache model's answer to "a file of
+application code changed: which steps rebuild?". Rules ask it, and the helpers here, rather
+than matching instruction text themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from functools import cached_property
+
+from checker.cache_model import (
+    REBUILT,
+    BuildContext,
+    Prediction,
+    context_bind_sources,
+    context_sources,
+    mounts,
+    needed_stages,
+    normalize,
+    predict,
+    source_matches,
+)
+from checker.dockerfile.model import Dockerfile, Instruction
+from checker.report import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
+from checker.rules.installs import Install, find_installs, is_manifest
+
+_CACHE_TARGET_WORDS = (".cache", "pip", "uv", "poetry", "pdm", "pipenv", "conda", "pkgs")
+_GLOB = re.compile(r"[*?\[]")
+_CLASS = re.compile(r"\[[^\]]*\]")
+SYNTHETIC_APP = "app.py"
+
+
+@dataclass(frozen=True)
+class InstallStep:
+    """A RUN step that installs Python dependencies."""
+
+    instruction: Instruction
+    installs: tuple[Install, ...]
+
+    @property
+    def manifests(self) -> tuple[str, ...]:
+        return tuple(path for install in self.installs for path in install.manifests)
+
+    @property
+    def installs_project(self) -> bool:
+        return any(install.installs_project and not install.no_deps for install in self.installs)
+
+    @property
+    def dependency_only(self) -> bool:
+        """Installs dependencies from manifests or names, not the project itself."""
+        return not self.installs_project and any(
+            install.manifests or install.named_packages for install in self.installs
+        )
+
+    @property
+    def has_cache_mount(self) -> bool:
+        return has_download_cache_mount(self.instruction)
+
+
+def has_download_cache_mount(instruction: Instruction) -> bool:
+    """A ``--mount=type=cache`` on a package manager's download cache."""
+    for mount in mounts(instruction):
+        if mount.type == "cache" and any(word in mount.target for word in _CACHE_TARGET_WORDS):
+            return True
+    return False
+
+
+def reads_context(instruction: Instruction) -> bool:
+    """Does the step copy or bind files from the build context?"""
+    return context_sources(instruction) is not None or bool(context_bind_sources(instruction))
+
+
+def is_manifest_source(source: str) -> bool:
+    """A COPY source or bind source that names only dependency files."""
+    path = normalize(source)
+    return bool(path) and is_manifest(path)
+
+
+class Analysis:
+    """One Dockerfile with its context, its install steps and the app-change prediction."""
+
+    def __init__(self, dockerfile: Dockerfile, text: str, context: BuildContext | None) -> None:
+        self.dockerfile = dockerfile
+        self.text = text
+        self.lines = text.splitlines()
+        self.context = context
+        self.built = needed_stages(dockerfile)
+        self.install_steps: tuple[InstallStep, ...] = tuple(
+            InstallStep(instruction, installs)
+            for stage in dockerfile.stages
+            if stage.index in self.built
+            for instruction in stage.instructions
+            for installs in (find_installs(instruction),)
+            if installs
+        )
+
+    # ---- the application change ------------------------------------------------------
+
+    @cached_property
+    def app_files(self) -> tuple[str, ...]:
+        """Representative application files: a change to any of them is what we grade."""
+        if self.context is not None and self.context.root is not None:
+            files = [
+                path
+                for path in self.context.files()
+                if path.endswith(".py") and not is_manifest(path)
+            ]
+            if files:
+                return tuple(files[:500])
+        return self._synthetic_app_files()
+
+    def _synthetic_app_files(self) -> tuple[str, ...]:
+        """Without a context: ``app.py`` plus one made-up ``.py`` file per source pattern."""
+        found = [SYNTHETIC_APP]
+        for stage in self.dockerfile.stages:
+            if stage.index not in self.built:
+                continue
+            for instruction in stage.instructions:
+                sources = context_sources(instruction) or context_bind_sources(instruction)
+                for source in sources:
+                    path = _synthetic_file(source)
+                    if path and not is_manifest(path) and path not in found:
+                        found.append(path)
+        context = self.context
+        if context is not None:
+            found = [path for path in found if not context.is_ignored(path)] or found
+        return tuple(found)
+
+    @cached_property
+    def app_prediction(self) -> Prediction:
+        return predict(self.dockerfile, self.app_files, self.context)
+
+    def rebuilt(self, instruction: Instruction, prediction: Prediction | None = None) -> bool:
+        prediction = prediction or self.app_prediction
+        return prediction.status_of(instruction) == REBUILT
+
+    # ---- stage lineage --------------------------------------------------------------
+
+    def lineage(self, stage_index: int) -> list[int]:
+        """The stage and the stages it is built FROM, oldest first."""
+        chain = [stage_index]
+        current = self.dockerfile.stages[stage_index]
+        while True:
+            parent = self.dockerfile.stage_named(current.base)
+            if parent is None or parent.index >= current.index or parent.index in chain:
+                break
+            chain.append(parent.index)
+            current = parent
+        return list(reversed(chain))
+
+    def chain_before(self, instruction: Instruction) -> list[Instruction]:
+        """Instructions whose result the given one builds on (its layer's ancestors)."""
+        before: list[Instruction] = []
+        for index in self.lineage(instruction.stage):
+            for item in self.dockerfile.stages[index].instructions:
+                if item is instruction:
+                    return before
+                before.append(item)
+        return before
+
+    def culprit(
+        self, instruction: Instruction, prediction: Prediction | None = None
+    ) -> Instruction | None:
+        """The first rebuilt step of the chain leading to (or being) ``instruction``."""
+        prediction = prediction or self.app_prediction
+        for item in [*self.chain_before(instruction), instruction]:
+            if prediction.status_of(item) == REBUILT:
+                return item
+        return None
+
+    def manifest_copy_before(self, step: InstallStep) -> Instruction | None:
+        """A COPY/ADD or bind mount of dependency files alone, before or on the install."""
+        for item in [*self.chain_before(step.instruction), step.instruction]:
+            sources = context_sources(item)
+            if sources is None:
+                sources = context_bind_sources(item)
+            if sources and all(is_manifest_source(source) for source in sources):
+                return item
+        return None
+
+    def supplies_manifests(self, copy: Instruction, step: InstallStep) -> bool:
+        """Does ``copy`` (a broad COPY or bind) bring in the files the install reads?"""
+        sources = context_sources(copy)
+        if sources is None:
+            sources = context_bind_sources(copy)
+        wanted = [_relative(path) for path in step.manifests] or ["."]
+        return any(source_matches(source, path) for source in sources for path in wanted)
+
+    def earlier_dependency_install(self, step: InstallStep) -> InstallStep | None:
+        """A dependency-only install, kept in the cache, earlier in the same chain."""
+        chain = set(map(id, self.chain_before(step.instruction)))
+        for other in self.install_steps:
+            in_chain = id(other.instruction) in chain and other.dependency_only
+            if in_chain and not self.rebuilt(other.instruction):
+                return other
+        return None
+
+    def counts_as_reinstall(self, step: InstallStep) -> bool:
+        """A rebuilt install reinstalls dependencies unless it only adds the project on top
+        of an earlier, cached, dependency-only install (``poetry install --no-root`` then
+        ``poetry install``; ``uv sync --no-install-project`` then ``uv sync``)."""
+        if not self.rebuilt(step.instruction):
+            return False
+        if all(install.no_deps for install in step.installs):
+            return False
+        if step.installs_project and self.earlier_dependency_install(step) is not None:
+            project_only = all(
+                install.no_deps or install.installs_project or not install.reads
+                for install in step.installs
+            ) and not any(
+                install.named_packages or _extra_requirements(install) for install in step.installs
+            )
+            return not project_only
+        return True
+
+    @cached_property
+    def reinstalling_steps(self) -> tuple[InstallStep, ...]:
+        return tuple(step for step in self.install_steps if self.counts_as_reinstall(step))
+
+    @cached_property
+    def verdict(self) -> str:
+        if not self.install_steps:
+            return NO_INSTALL
+        steps = self.reinstalling_steps
+        if not steps:
+            return KEPT
+        if all(step.has_cache_mount for step in steps):
+            return REINSTALLED_WITH_CACHE
+        return REINSTALLED
+
+    # ---- helpers for messages ---------------------------------------------------------
+
+    def app_file_for(self, copy: Instruction) -> str:
+        """An application file that ``copy`` picks up (for messages)."""
+        sources = context_sources(copy)
+        if sources is None:
+            sources = context_bind_sources(copy)
+        for path in self.app_files:
+            if any(source_matches(source, path) for source in sources):
+                return path
+        return self.app_files[0]
+
+
+def _relative(path: str) -> str:
+    """A manifest path as the install names it, reduced to a context-relative guess."""
+    return normalize(path).rsplit("/", 1)[-1] if path.startswith("/") else normalize(path)
+
+
+def _extra_requirements(install: Install) -> bool:
+    """An install that reads requirement files besides the project (``-r x.txt .``)."""
+    return install.tool in ("pip", "uv") and any(path not in (".", "./") for path in install.reads)
+
+
+def _synthetic_file(source: str) -> str | None:
+    """A made-up ``.py`` path that the COPY source would copy."""
+    path = normalize(source)
+    if not path:
+        return SYNTHETIC_APP
+    parts = path.split("/")
+    last = parts[-1]
+    if _GLOB.search(path):
+        folders = [_CLASS.sub("a", part).replace("*", "app").replace("?", "a") for part in parts]
+        if fnmatchcase(SYNTHETIC_APP, parts[-1].replace("[^", "[!")):
+            return "/".join([*folders[:-1], SYNTHETIC_APP])
+        if "." in folders[-1]:
+            return None  # a pattern for other files (poetry.lock*, *.txt)
+        return "/".join([*folders, SYNTHETIC_APP])
+    if last.endswith(".py"):
+        return path
+    if "." in last:
+        return None  # a single non-Python file (README.md, config.yaml)
+    return f"{path}/{SYNTHETIC_APP}"

@@ -1,0 +1,53 @@
+"""The shape every rule shares: an ID, a name, a severity, and a check over the analysis.
+
+A rule's class docstring is its documentation (what it finds, why it costs a reinstall, an
+**Anti-pattern** and a **Best practice** block), in the manner of sqlfluff's rules, so the
+docs and the check cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from checker.dockerfile.model import Instruction
+from checker.report import Finding
+from checker.rules.analysis import Analysis
+
+
+class Rule:
+    """Base class: subclasses set the metadata and implement :meth:`check`."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[str]
+
+    def check(self, analysis: Analysis) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        instruction: Instruction,
+        message: str,
+        fix: str,
+        end: Instruction | None = None,
+    ) -> Finding:
+        """A finding anchored on ``instruction`` (through ``end`` when given)."""
+        last = end if end is not None and end.end_line >= instruction.line else instruction
+        return Finding(
+            rule=self.id,
+            name=self.name,
+            line=instruction.line,
+            end_line=last.end_line,
+            severity=self.severity,
+            message=message,
+            fix=fix,
+        )
+
+
+def describe(instruction: Instruction) -> str:
+    """``line 4 (ADD . /srv)`` for messages."""
+    text = " ".join(instruction.original.split("\n", 1)[0].split())
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"line {instruction.line} ({text})"

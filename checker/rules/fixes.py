@@ -1,0 +1,188 @@
+"""How to reorder a Dockerfile so that a dependency install stays in the cache.
+
+For one install step that a code change rebuilds, :func:`plan_fix` returns the structured
+edits (see :mod:`checker.rules.rewrite`) and the fixed lines to show the learner. Four
+shapes cover the usual mistakes:
+
+* the manifests are already copied on their own: move the install above the source copy;
+* the manifests only arrive with ``COPY . .``: insert ``COPY <manifests> <dest>`` and move
+  the install between the two copies;
+* the install binds the whole context (``--mount=type=bind,source=.``): bind the manifests;
+* the project is installed with its dependencies: install the dependencies alone first
+  (``poetry install --no-root``, ``uv sync --no-install-project``, ``pip install -r``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from checker.cache_model import context_sources, mounts, normalize
+from checker.dockerfile.model import Instruction
+from checker.rules.analysis import Analysis, InstallStep, reads_context
+from checker.rules.rewrite import Edit, Insert, Move, Replace, flag_text, with_flags
+
+_LOCK_FILES = frozenset({"poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock"})
+_COPY_FLAGS_KEPT = ("chown", "chmod", "link")
+_PROJECT_TOOLS = {
+    "poetry": (("pyproject.toml", "poetry.lock"), "poetry install", "--no-root"),
+    "uv": (("pyproject.toml", "uv.lock"), "uv sync", "--no-install-project"),
+    "pdm": (("pyproject.toml", "pdm.lock"), "pdm install", "--no-self"),
+}
+
+
+@dataclass(frozen=True)
+class FixPlan:
+    """Edits that keep one install in the cache, and the fixed lines to show."""
+
+    kind: str  # move | insert-copy | bind | project
+    edits: tuple[Edit, ...]
+    lines: str
+
+
+def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> FixPlan | None:
+    """The fix for ``step``, rebuilt because of ``culprit``; None when we cannot tell one."""
+    install = step.instruction
+    if not reads_context(culprit):
+        return None  # rebuilt because another stage was: that stage's install is the fix
+    if culprit is install:
+        return _bind_fix(analysis, step)
+    if culprit.stage != install.stage or culprit.keyword not in ("COPY", "ADD"):
+        return None
+    if step.installs_project and analysis.earlier_dependency_install(step) is None:
+        return _project_fix(analysis, step, culprit)
+    manifest_copy = analysis.manifest_copy_before(step)
+    if manifest_copy is not None or not step.manifests:
+        edits: list[Edit] = []
+        shown = []
+        if manifest_copy is not None and manifest_copy is not install:
+            if manifest_copy.line > culprit.line:
+                edits.append(Move(manifest_copy, culprit))
+            shown.append(manifest_copy.original)
+        edits.append(Move(install, culprit))
+        shown.extend((install.original, culprit.original))
+        return FixPlan("move", tuple(edits), "\n".join(shown))
+    copy = _manifest_copy_line(analysis, culprit, step.manifests)
+    if copy is None:
+        return None
+    edits = [Insert(copy, culprit), Move(install, culprit)]
+    return FixPlan(
+        "insert-copy", tuple(edits), "\n".join((copy, install.original, culprit.original))
+    )
+
+
+def _manifest_copy_line(
+    analysis: Analysis, culprit: Instruction, manifests: tuple[str, ...]
+) -> str | None:
+    """``COPY <manifests> <dest>`` for a broad ``COPY <dir> <dest>``, or None."""
+    sources = context_sources(culprit)
+    if not sources or len(sources) != 1 or any(char in sources[0] for char in "*?["):
+        return None
+    source_dir = normalize(sources[0])
+    dest = culprit.arguments[-1]
+    dest_dir = dest.rstrip("/") or "/"
+    names = []
+    for manifest in manifests:
+        relative = manifest
+        if manifest.startswith("/"):
+            prefix = dest_dir.rstrip("/") + "/"
+            if not manifest.startswith(prefix):
+                return None
+            relative = manifest[len(prefix) :]
+        relative = normalize(relative)
+        if not relative or relative.startswith(".."):
+            return None
+        names.append(relative)
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(posixpath.dirname(name), []).append(name)
+    if len(groups) != 1:
+        return None
+    ((folder, members),) = groups.items()
+    context_paths = [
+        _present_or_glob(analysis, posixpath.join(source_dir, name)) for name in members
+    ]
+    target = dest_dir if dest_dir not in (".", "./") else "."
+    target = posixpath.join(target, folder) if folder else target
+    target = "./" if target == "." else target.rstrip("/") + "/"
+    flags = [
+        flag_text(flag.name, flag.value) for flag in culprit.flags if flag.name in _COPY_FLAGS_KEPT
+    ]
+    return " ".join(["COPY", *flags, *context_paths, target])
+
+
+def _present_or_glob(analysis: Analysis, path: str) -> str:
+    """Lock files that may be missing get a ``*`` so the COPY cannot fail on them."""
+    context = analysis.context
+    if context is not None and context.root is not None:
+        if context.exists(path):
+            return path
+        return path + "*"
+    return path + "*" if posixpath.basename(path).lower() in _LOCK_FILES else path
+
+
+def _bind_fix(analysis: Analysis, step: InstallStep) -> FixPlan | None:
+    """Replace a bind mount of the whole context by bind mounts of the manifests."""
+    install = step.instruction
+    if not step.manifests:
+        return None
+    flags: list[str] = []
+    mount_values = iter(mounts(install))
+    replaced = False
+    for flag in install.flags:
+        if flag.name != "mount":
+            flags.append(flag_text(flag.name, flag.value))
+            continue
+        mount = next(mount_values)
+        if mount.type != "bind" or mount.from_ is not None or normalize(mount.source):
+            flags.append(flag_text(flag.name, flag.value))
+            continue
+        target = mount.target.rstrip("/") or "/"
+        for manifest in step.manifests:
+            relative = manifest
+            if manifest.startswith("/"):
+                if not manifest.startswith(target + "/"):
+                    return None
+                relative = manifest[len(target) + 1 :]
+            relative = normalize(relative)
+            flags.append(
+                f"--mount=type=bind,source={relative},target={posixpath.join(target, relative)}"
+            )
+        replaced = True
+    if not replaced:
+        return None
+    text = with_flags(install, flags)
+    return FixPlan("bind", (Replace(install, text),), text)
+
+
+def _project_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> FixPlan | None:
+    """Install the dependencies alone before the broad copy; keep the project install."""
+    install = step.instruction
+    tools = {item.tool for item in step.installs if item.installs_project}
+    if len(tools) != 1:
+        return None
+    tool = tools.pop()
+    if tool in _PROJECT_TOOLS:
+        manifests, command, no_project = _PROJECT_TOOLS[tool]
+        copy = _manifest_copy_line(analysis, culprit, manifests)
+        if copy is None or command not in install.text:
+            return None
+        text = install.text.replace(command, f"{command} {no_project}", 1)
+        flags = [flag_text(flag.name, flag.value) for flag in install.flags]
+        dependencies = with_flags(install, flags, text)
+    elif tool == "pip" and _has_context_file(analysis, "requirements.txt"):
+        copy = _manifest_copy_line(analysis, culprit, ("requirements.txt",))
+        if copy is None:
+            return None
+        flags = [flag_text(flag.name, flag.value) for flag in install.flags]
+        dependencies = " ".join(["RUN", *flags, "pip install -r requirements.txt"])
+    else:
+        return None
+    edits = (Insert(copy, culprit), Insert(dependencies, culprit))
+    lines = "\n".join((copy, dependencies, culprit.original, install.original))
+    return FixPlan("project", edits, lines)
+
+
+def _has_context_file(analysis: Analysis, name: str) -> bool:
+    context = analysis.context
+    return context is not None and context.exists(name)

@@ -1,0 +1,70 @@
+"""LC002: the install reads its dependency files through a copy or bind of everything."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.report import Finding
+from checker.rules.analysis import Analysis
+from checker.rules.base import Rule, describe
+from checker.rules.fixes import plan_fix
+
+
+class InstallAfterBroadCopy(Rule):
+    """The install gets its dependency files only through ``COPY . .`` or a bind of ``.``.
+
+    The install needs ``requirements.txt``, but it reaches the image together with every
+    other file (``COPY . .`` right before the install, or ``RUN --mount=type=bind,source=.``
+    on the install itself). The install's cache key then covers the whole project: any
+    code change reruns it and reinstalls every package.
+
+    **Anti-pattern**
+
+    .. code-block:: dockerfile
+
+        COPY . .
+        RUN pip install -r requirements.txt
+
+        RUN --mount=type=bind,source=.,target=/src pip install -r /src/requirements.txt
+
+    **Best practice**
+
+    .. code-block:: dockerfile
+
+        COPY requirements.txt ./
+        RUN pip install -r requirements.txt
+        COPY . .
+
+        RUN --mount=type=bind,source=requirements.txt,target=/src/requirements.txt \\
+            pip install -r /src/requirements.txt
+    """
+
+    id = "LC002"
+    name = "install-after-broad-copy"
+    severity = "error"
+
+    def check(self, analysis: Analysis) -> Iterator[Finding]:
+        for step in analysis.reinstalling_steps:
+            culprit = analysis.culprit(step.instruction)
+            if culprit is None or not step.manifests:
+                continue
+            if step.installs_project and analysis.earlier_dependency_install(step) is None:
+                continue  # LC005's case
+            if analysis.manifest_copy_before(step) is not None:
+                continue  # LC001's case
+            if not analysis.supplies_manifests(culprit, step):
+                continue
+            names = ", ".join(step.manifests)
+            changed = analysis.app_file_for(culprit)
+            plan = plan_fix(analysis, step, culprit)
+            if culprit is step.instruction:
+                how = "binds the whole build context into this step"
+            else:
+                how = f"gets {names} only through {describe(culprit)}, which copies everything"
+            yield self.finding(
+                step.instruction,
+                f"The install on {describe(step.instruction)} {how}. Docker keys the step on "
+                f"every file it sees, so editing {changed} reruns the install and reinstalls "
+                f"all packages. Give the install {names} alone.",
+                plan.lines if plan else f"COPY {names} ./\n{step.instruction.original}\nCOPY . .",
+            )

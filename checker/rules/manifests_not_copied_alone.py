@@ -1,0 +1,61 @@
+"""LC003: the dependency files are never copied on their own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.report import Finding
+from checker.rules.analysis import Analysis
+from checker.rules.base import Rule, describe
+from checker.rules.fixes import plan_fix
+
+
+class ManifestsNotCopiedAlone(Rule):
+    """Only a broad ``COPY . .`` brings the dependency files into the image.
+
+    This is the missing step behind LC002, shown on the copy: without a ``COPY`` of the
+    dependency files alone there is no layer that changes only when the dependencies do,
+    so nothing can keep the install in the cache.
+
+    **Anti-pattern**
+
+    .. code-block:: dockerfile
+
+        COPY . .
+        RUN pip install -r requirements.txt
+
+    **Best practice**
+
+    .. code-block:: dockerfile
+
+        COPY requirements.txt ./
+        RUN pip install -r requirements.txt
+        COPY . .
+    """
+
+    id = "LC003"
+    name = "manifests-not-copied-alone"
+    severity = "warning"
+
+    def check(self, analysis: Analysis) -> Iterator[Finding]:
+        for step in analysis.reinstalling_steps:
+            culprit = analysis.culprit(step.instruction)
+            if culprit is None or culprit is step.instruction or not step.manifests:
+                continue
+            if culprit.keyword not in ("COPY", "ADD"):
+                continue
+            if step.installs_project and analysis.earlier_dependency_install(step) is None:
+                continue
+            if analysis.manifest_copy_before(step) is not None:
+                continue
+            if not analysis.supplies_manifests(culprit, step):
+                continue
+            names = ", ".join(step.manifests)
+            plan = plan_fix(analysis, step, culprit)
+            yield self.finding(
+                culprit,
+                f"{names} reaches the image only inside {describe(culprit)}. Copy it on its "
+                "own first, so the layer the install depends on changes only when your "
+                "dependencies do.",
+                plan.lines if plan else f"COPY {names} ./",
+            )

@@ -1,0 +1,64 @@
+"""LC005: the project is installed together with its dependencies after the full copy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.report import Finding
+from checker.rules.analysis import Analysis, reads_context
+from checker.rules.base import Rule, describe
+from checker.rules.fixes import plan_fix
+
+
+class ProjectWithDependencies(Rule):
+    """``pip install .``, ``poetry install`` or ``uv sync`` after ``COPY . .``, alone.
+
+    Installing the project needs its source, so this step must come after the full copy and
+    reruns on every code change. With no dependency-only install before it, that rerun
+    resolves, downloads and installs every dependency again. Install the dependencies on
+    their own first (``poetry install --no-root``, ``uv sync --no-install-project``,
+    ``pip install -r requirements.txt``); the later project install then only adds your code.
+
+    **Anti-pattern**
+
+    .. code-block:: dockerfile
+
+        COPY . .
+        RUN poetry install
+
+    **Best practice**
+
+    .. code-block:: dockerfile
+
+        COPY pyproject.toml poetry.lock ./
+        RUN poetry install --no-root
+        COPY . .
+        RUN poetry install
+    """
+
+    id = "LC005"
+    name = "project-installed-with-dependencies"
+    severity = "error"
+
+    def check(self, analysis: Analysis) -> Iterator[Finding]:
+        for step in analysis.reinstalling_steps:
+            if not step.installs_project or analysis.earlier_dependency_install(step) is not None:
+                continue
+            culprit = analysis.culprit(step.instruction)
+            if culprit is None or not reads_context(culprit):
+                continue
+            plan = plan_fix(analysis, step, culprit) if culprit is not step.instruction else None
+            tool = next(item.tool for item in step.installs if item.installs_project)
+            hint = {
+                "poetry": "RUN poetry install --no-root",
+                "uv": "RUN uv sync --locked --no-install-project",
+                "pdm": "RUN pdm install --no-self",
+            }.get(tool, "RUN pip install -r requirements.txt")
+            yield self.finding(
+                step.instruction,
+                f"{describe(step.instruction)} installs your project and all its dependencies "
+                f"in one step after {describe(culprit)}. It must rerun whenever your code "
+                "changes, and with no dependency-only install before it, every rerun "
+                "reinstalls every dependency. Install the dependencies alone first.",
+                plan.lines if plan else f"{hint}\n{culprit.original}\n{step.instruction.original}",
+            )

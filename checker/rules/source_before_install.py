@@ -1,0 +1,65 @@
+"""LC001: application source is copied before the dependency install."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.report import Finding
+from checker.rules.analysis import Analysis, reads_context
+from checker.rules.base import Rule, describe
+from checker.rules.fixes import plan_fix
+
+
+class SourceBeforeInstall(Rule):
+    """Application source is copied into the image before the dependency install.
+
+    Docker caches each step keyed on its input; a ``COPY``/``ADD`` of the source changes
+    whenever any source file does, and every step after a changed step is rebuilt. An install
+    placed after the source copy therefore reinstalls every package on every code change,
+    even though the dependency files are already in the image on their own.
+
+    **Anti-pattern**
+
+    .. code-block:: dockerfile
+
+        COPY requirements.txt /srv/requirements.txt
+        ADD . /srv
+        RUN pip install -r requirements.txt
+
+    **Best practice**
+
+    .. code-block:: dockerfile
+
+        COPY requirements.txt /srv/requirements.txt
+        RUN pip install -r requirements.txt
+        ADD . /srv
+    """
+
+    id = "LC001"
+    name = "source-before-install"
+    severity = "error"
+
+    def check(self, analysis: Analysis) -> Iterator[Finding]:
+        for step in analysis.reinstalling_steps:
+            culprit = analysis.culprit(step.instruction)
+            if culprit is None or culprit is step.instruction:
+                continue
+            if not reads_context(culprit):
+                continue  # rebuilt through another stage, whose own install is reported
+            if step.installs_project and analysis.earlier_dependency_install(step) is None:
+                continue  # LC005's case
+            brings_manifests = step.manifests and analysis.manifest_copy_before(step) is None
+            if brings_manifests and analysis.supplies_manifests(culprit, step):
+                continue  # LC002/LC003's case: the broad copy brings the manifests
+            changed = analysis.app_file_for(culprit)
+            plan = plan_fix(analysis, step, culprit)
+            fix = plan.lines if plan else f"{step.instruction.original}\n{culprit.original}"
+            yield self.finding(
+                culprit,
+                f"{describe(culprit)} copies your application code before the install on "
+                f"{describe(step.instruction)}. Editing a file such as {changed} changes this "
+                "step, so Docker rebuilds it and every step after it: all packages are "
+                "reinstalled on every code change. Install the dependencies first, then copy "
+                "the code.",
+                fix,
+            )

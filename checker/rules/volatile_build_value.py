@@ -1,0 +1,106 @@
+"""LC006: a build argument or environment value that changes often, before the install."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from checker.cache_model import predict
+from checker.dockerfile.model import Instruction
+from checker.report import Finding
+from checker.rules.analysis import Analysis
+from checker.rules.base import Rule, describe
+
+_VOLATILE = re.compile(
+    r"^(VERSION|APP_VERSION|RELEASE|REVISION|COMMIT|SHA|DATE|TIMESTAMP|BUILD_NUMBER"
+    r"|CACHEBUST|CACHE_BUST|BUILD_[A-Z0-9_]+|GIT_[A-Z0-9_]+|CI_[A-Z0-9_]+"
+    r"|[A-Z0-9_]+_(SHA|COMMIT|REVISION|TIMESTAMP|DATE|BUILD_NUMBER))$",
+    re.IGNORECASE,
+)
+
+
+def is_volatile(name: str) -> bool:
+    """Names that CI typically sets to a new value on every build."""
+    return bool(_VOLATILE.match(name))
+
+
+def declared_names(instruction: Instruction) -> list[str]:
+    """Names an ARG or ENV declares."""
+    if instruction.keyword == "ARG":
+        return [word.partition("=")[0] for word in instruction.arguments]
+    if instruction.keyword == "ENV":
+        return list(instruction.arguments[0::2])
+    return []
+
+
+class VolatileBuildValue(Rule):
+    """An ``ARG``/``ENV`` that changes on every build sits before the dependency install.
+
+    A build argument in scope is part of the cache key of every ``RUN`` after it: when CI
+    passes a new ``--build-arg VERSION=...`` (a commit SHA, a date, a build number), the
+    first ``RUN`` after the ``ARG`` misses the cache, used or not, and so does everything
+    after it. An ``ENV`` with such a value changes the step itself. Declared before the
+    install, either reinstalls the packages on every build. (A global ``ARG`` before
+    ``FROM`` is only in scope where a stage declares it again, or in ``FROM`` itself.)
+
+    **Anti-pattern**
+
+    .. code-block:: dockerfile
+
+        ARG GIT_SHA
+        COPY requirements.txt .
+        RUN pip install -r requirements.txt
+
+    **Best practice**
+
+    .. code-block:: dockerfile
+
+        COPY requirements.txt .
+        RUN pip install -r requirements.txt
+        ARG GIT_SHA
+    """
+
+    id = "LC006"
+    name = "volatile-value-before-install"
+    severity = "warning"
+
+    def check(self, analysis: Analysis) -> Iterator[Finding]:
+        if not analysis.install_steps:
+            return
+        candidates = [*analysis.dockerfile.global_args]
+        for stage in analysis.dockerfile.stages:
+            if stage.index in analysis.built:
+                candidates.extend(
+                    item for item in stage.instructions if item.keyword in ("ARG", "ENV")
+                )
+        for instruction in candidates:
+            names = [name for name in declared_names(instruction) if is_volatile(name)]
+            if not names:
+                continue
+            if instruction.keyword == "ARG":
+                prediction = predict(analysis.dockerfile, (), analysis.context, changed_args=names)
+            else:
+                prediction = predict(
+                    analysis.dockerfile,
+                    (),
+                    analysis.context,
+                    edited_lines=range(instruction.line, instruction.end_line + 1),
+                )
+            hit = [
+                step
+                for step in analysis.install_steps
+                if step.instruction.line > instruction.line
+                and analysis.rebuilt(step.instruction, prediction)
+            ]
+            if not hit:
+                continue
+            install = hit[0].instruction
+            name = names[0]
+            yield self.finding(
+                instruction,
+                f"{instruction.keyword} {name} on line {instruction.line} comes before the "
+                f"install on {describe(install)}. {name} usually gets a new value on every "
+                "build, and a new value makes Docker rerun the install and every step after "
+                f"it. Declare {name} after the install, where it is needed.",
+                f"{install.original}\n{instruction.original}",
+            )
