@@ -10,9 +10,12 @@ The rules modelled are Docker's (BuildKit, the default builder since Docker 23):
 * ``COPY``/``ADD`` from the build context are keyed on the content and mode of the files
   they copy: a changed file that a source matches, and that ``.dockerignore`` does not
   exclude, is a miss. A changed file that no source matches, or that is ignored, is not.
-* ``COPY --from=stage`` (and ``RUN --mount=...,from=stage``) is keyed on that stage's
-  result. We treat "the stage rebuilt" as "its result changed"; BuildKit may still hit when
-  the copied files come out byte-identical, which a package install rarely does.
+* ``COPY --from=stage`` (and ``RUN --mount=...,from=stage``) is keyed on the content it
+  copies: it misses when a rebuilt step of that stage (or of the stages it is built FROM)
+  may have written the copied path. A rebuilt ``RUN`` may write anywhere; a rebuilt
+  ``COPY``/``ADD`` writes its destination (resolved against ``WORKDIR``); ``ENV``, ``LABEL``
+  and the like write nothing. So a builder stage whose ``COPY . .`` comes after its
+  ``pip wheel`` still hands the same ``/wheels`` to the final stage.
 * ``RUN`` is keyed on its text and on the build arguments in scope (an ``ARG`` declared in
   the stage before it): a changed value misses at the first ``RUN`` after the declaration,
   used or not, as Docker's reference says. A ``--mount=type=bind`` from the context adds the
@@ -29,6 +32,7 @@ matches any file, ``COPY requirements.txt .`` only that path, globs as Go's file
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +47,7 @@ REBUILT = "rebuilt"
 SKIPPED = "skipped"
 
 _URL_PREFIXES = ("http://", "https://", "git@", "git://", "ssh://")
+_GLOB_PREFIX = re.compile(r"[*?\[]")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -394,6 +399,11 @@ def predict(
 
     steps: list[StepPrediction] = []
     changed_stages: set[int] = set()
+    # For each changed stage, the absolute paths its rebuilt steps wrote (None: anywhere,
+    # as a RUN may write anything). COPY --from is keyed on the content it copies, so it
+    # misses only when a rebuilt step may have written the copied path.
+    writes: dict[int, list[str | None]] = {}
+    workdirs: dict[int, str] = {}
     number = 0
     for instruction in dockerfile.global_args:
         number += 1
@@ -422,20 +432,25 @@ def predict(
         else:
             broken: str | None = None  # why the chain is already broken
             parent = _stage_ref(dockerfile, stage.base, stage.index)
+            workdir = workdirs.get(parent, "/") if parent is not None else "/"
+            written: list[str | None] = []
             if from_line is not None:
                 if from_line.line in edited:
                     broken = f"line {from_line.line} (FROM), which was edited"
                     stage_steps.append((from_line, REBUILT, "its text was edited"))
+                    written.append(None)
                 elif parent is not None and parent in changed_stages:
                     name = dockerfile.stages[parent].name or str(parent)
                     stage_steps.append(
                         (from_line, REBUILT, f"it builds on stage '{name}', which was rebuilt")
                     )
                     broken = f"line {from_line.line} (FROM), which was rebuilt"
+                    written.extend(writes.get(parent, [None]))
                 elif _mentions(stage.base, global_changed):
                     arg = _mentions(stage.base, global_changed)
                     stage_steps.append((from_line, REBUILT, f"build arg {arg} in FROM changed"))
                     broken = f"line {from_line.line} (FROM), which was rebuilt"
+                    written.append(None)
                 elif parent is not None:
                     name = dockerfile.stages[parent].name or str(parent)
                     stage_steps.append((from_line, CACHED, f"stage '{name}' is unchanged"))
@@ -446,8 +461,11 @@ def predict(
             in_scope: set[str] = set()
             pending_args: set[str] = set()  # changed args not yet consumed by a RUN
             for instruction in stage.instructions:
+                if instruction.keyword == "WORKDIR" and instruction.arguments:
+                    workdir = posixpath.join(workdir, instruction.arguments[0])
                 if broken is not None:
                     stage_steps.append((instruction, REBUILT, f"after {broken}"))
+                    written.append(_written_path(instruction, workdir))
                     continue
                 status, reason = _step_key(
                     dockerfile,
@@ -458,7 +476,7 @@ def predict(
                     in_scope,
                     pending_args,
                     edited,
-                    changed_stages,
+                    writes,
                 )
                 if instruction.keyword == "ARG":
                     for name in _declared_args(instruction):
@@ -468,13 +486,57 @@ def predict(
                 stage_steps.append((instruction, status, reason))
                 if status == REBUILT:
                     broken = f"line {instruction.line} ({instruction.keyword}), which was rebuilt"
+                    written.append(_written_path(instruction, workdir))
+            workdirs[stage.index] = workdir
             if broken is not None:
                 changed_stages.add(stage.index)
+                writes[stage.index] = [path for path in written if path != ""]
         for instruction, status, reason in stage_steps:
             number += 1
             step = StepPrediction(number, instruction, status, reason)
             steps.append(step)
     return Prediction(tuple(steps), built, frozenset(changed_stages))
+
+
+def _written_path(instruction: Instruction, workdir: str) -> str | None:
+    """Where a rebuilt step writes: a COPY/ADD its destination, a RUN anywhere (None),
+    metadata instructions nowhere ("")."""
+    if instruction.keyword == "RUN":
+        return None
+    if instruction.keyword in ("COPY", "ADD") and instruction.arguments:
+        return posixpath.join(workdir, instruction.arguments[-1])
+    return ""
+
+
+def _from_references_with_paths(instruction: Instruction) -> list[tuple[str, list[str]]]:
+    """(stage reference, absolute source paths) for COPY --from and RUN --mount from=."""
+    found = []
+    if instruction.keyword in ("COPY", "ADD"):
+        source = instruction.flag("from")
+        if source:
+            paths = [posixpath.join("/", path) for path in instruction.arguments[:-1]]
+            found.append((source, paths or ["/"]))
+    for mount in mounts(instruction):
+        if mount.from_:
+            found.append((mount.from_, [posixpath.join("/", mount.source or "/")]))
+    return found
+
+
+def _overlaps(written: list[str | None], paths: list[str]) -> bool:
+    """May a write to one of ``written`` have changed one of ``paths``?"""
+    for target in written:
+        if target is None:
+            return True
+        for path in paths:
+            fixed = _GLOB_PREFIX.split(path, 1)[0]
+            one, other = normalize(target), normalize(fixed)
+            if not one or not other or one == other:
+                return True
+            if one.startswith(other + "/") or other.startswith(one + "/"):
+                return True
+            if fixed != path and one.startswith(other):
+                return True
+    return False
 
 
 def _from_instruction(dockerfile: Dockerfile, stage_index: int) -> Instruction | None:
@@ -494,7 +556,7 @@ def _step_key(
     in_scope: set[str],
     pending_args: set[str],
     edited: frozenset[int],
-    changed_stages: set[int],
+    writes: dict[int, list[str | None]],
 ) -> tuple[str, str]:
     """(status, reason) for one step whose parent step was cached."""
     if any(line in edited for line in range(instruction.line, instruction.end_line + 1)):
@@ -507,11 +569,11 @@ def _step_key(
     mentioned = _mentions(instruction.text or instruction.original, scoped_changes)
     if mentioned:
         return REBUILT, f"it uses build arg {mentioned}, which changed"
-    for reference in _from_references(instruction):
+    for reference, paths in _from_references_with_paths(instruction):
         found = _stage_ref(dockerfile, reference, instruction.stage)
-        if found is not None and found in changed_stages:
+        if found is not None and found in writes and _overlaps(writes[found], paths):
             name = dockerfile.stages[found].name or str(found)
-            return REBUILT, f"it copies from stage '{name}', which was rebuilt"
+            return REBUILT, f"it copies from stage '{name}', where a rebuilt step wrote {paths[0]}"
     sources = context_sources(instruction)
     bound = context_bind_sources(instruction)
     reads = sources if sources is not None else bound

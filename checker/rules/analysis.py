@@ -94,7 +94,7 @@ class Analysis:
             for stage in dockerfile.stages
             if stage.index in self.built
             for instruction in stage.instructions
-            for installs in (find_installs(instruction),)
+            for installs in (find_installs(instruction, dockerfile),)
             if installs
         )
 
@@ -207,12 +207,15 @@ class Analysis:
             return False
         if all(install.no_deps for install in step.installs):
             return False
-        if step.installs_project and self.earlier_dependency_install(step) is not None:
+        earlier = self.earlier_dependency_install(step) if step.installs_project else None
+        if earlier is not None:
+            already = set(earlier.manifests)
             project_only = all(
                 install.no_deps or install.installs_project or not install.reads
                 for install in step.installs
             ) and not any(
-                install.named_packages or _extra_requirements(install) for install in step.installs
+                install.named_packages or _extra_requirements(install, already)
+                for install in step.installs
             )
             return not project_only
         return True
@@ -250,9 +253,12 @@ def _relative(path: str) -> str:
     return normalize(path).rsplit("/", 1)[-1] if path.startswith("/") else normalize(path)
 
 
-def _extra_requirements(install: Install) -> bool:
-    """An install that reads requirement files besides the project (``-r x.txt .``)."""
-    return install.tool in ("pip", "uv") and any(path not in (".", "./") for path in install.reads)
+def _extra_requirements(install: Install, already: set[str]) -> bool:
+    """A project install that also reads requirement files the earlier dependency-only
+    install did not (``pip install -r dev.txt .``): those are installed afresh."""
+    return any(
+        path not in already and path.endswith((".txt", ".in")) for path in install.manifests
+    )
 
 
 def _synthetic_file(source: str) -> str | None:

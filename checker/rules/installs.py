@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from checker.dockerfile.model import Instruction
+from checker.dockerfile.model import Dockerfile, Instruction
 
 # A RUN without any of these words cannot install Python packages: skip the shell parsing.
 _HINT_WORDS = ("pip", "uv", "poetry", "pipenv", "pdm", "conda", "mamba", "setup.py")
@@ -63,24 +63,35 @@ class Install:
     editable: bool = False
     no_deps: bool = False
     named_packages: tuple[str, ...] = ()
-    keeps_download_cache: bool = False
+    keeps_download_cache: bool = False  # the download cache ends up in the layer
     command: str = ""  # the command's words joined, for messages
+    manifest_files: tuple[str, ...] | None = None  # None: the reads that look like manifests
+    cache_dir: str | None = None
 
     @property
     def manifests(self) -> tuple[str, ...]:
-        """The dependency files it reads (``.`` excluded)."""
+        """The dependency files it reads (requirement files, lock files; not ``.``)."""
+        if self.manifest_files is not None:
+            return self.manifest_files
         return tuple(path for path in self.reads if path not in (".", "./", ""))
 
 
-def find_installs(instruction: Instruction) -> tuple[Install, ...]:
-    """The dependency installs in a RUN step (empty for anything else)."""
+def find_installs(
+    instruction: Instruction, dockerfile: Dockerfile | None = None
+) -> tuple[Install, ...]:
+    """The dependency installs in a RUN step (empty for anything else).
+
+    ``dockerfile`` lets the shared recogniser see the stage's ENV (``PIP_NO_CACHE_DIR``).
+    Where the shared recogniser finds nothing, the fallback still gets its say, since it
+    also counts ``pip wheel``/``pip download`` (a builder stage's dependency download).
+    """
     if instruction.keyword != "RUN":
         return ()
     text = _shell_text(instruction)
     if not any(word in text for word in _HINT_WORDS):
         return ()
-    shared = _from_shell_module(instruction)
-    if shared is not None:
+    shared = _from_shell_module(instruction, dockerfile)
+    if shared:
         return shared
     return _recognise(text)
 
@@ -93,17 +104,28 @@ def _shell_text(instruction: Instruction) -> str:
     return "\n".join(parts)
 
 
-def _from_shell_module(instruction: Instruction) -> tuple[Install, ...] | None:
+def _from_shell_module(
+    instruction: Instruction, dockerfile: Dockerfile | None
+) -> tuple[Install, ...] | None:
     """Use ``checker.shell.find_installs`` when it is available and works on this step."""
     try:
-        from checker.shell import find_installs as shared_find_installs  # type: ignore
+        from checker import shell  # type: ignore[attr-defined]
+
+        shared_find_installs = shell.find_installs
     except Exception:
         return None
     try:
-        found = shared_find_installs(instruction)
+        env = None
+        if dockerfile is not None and "NO_CACHE" in instruction.text + _env_text(dockerfile):
+            env = shell.stage_environment(dockerfile, instruction)
+        found = shared_find_installs(instruction, env)
         return tuple(_convert(item) for item in found)
     except Exception:
         return None
+
+
+def _env_text(dockerfile: Dockerfile) -> str:
+    return " ".join(item.text for item in dockerfile.instructions if item.keyword in ("ENV", "ARG"))
 
 
 def _convert(item: object) -> Install:
@@ -111,17 +133,26 @@ def _convert(item: object) -> Install:
         value = getattr(item, name, default)
         return default if value is None else value
 
-    reads = get("reads", ())
+    reads = tuple(str(path) for path in get("reads", ()))  # type: ignore[union-attr]
     packages = get("named_packages", ())
+    listed = tuple(get("requirement_files", ())) + tuple(get("constraint_files", ()))  # type: ignore[arg-type]
+    manifests = tuple(
+        dict.fromkeys([*map(str, listed), *(path for path in reads if is_manifest(path))])
+    )
+    in_layer = getattr(item, "cache_in_layer", None)
+    keeps = bool(get("keeps_download_cache", False)) if in_layer is None else bool(in_layer)
+    argv = get("argv", ())
     return Install(
         tool=str(get("tool", "pip")),
-        reads=tuple(str(path) for path in reads),  # type: ignore[union-attr]
+        reads=reads,
         installs_project=bool(get("installs_project", False)),
         editable=bool(get("editable", False)),
         no_deps=bool(get("no_deps", False)),
         named_packages=tuple(str(name) for name in packages),  # type: ignore[union-attr]
-        keeps_download_cache=bool(get("keeps_download_cache", False)),
-        command=str(get("command", get("text", ""))),
+        keeps_download_cache=keeps,
+        command=" ".join(map(str, argv)),  # type: ignore[call-overload]
+        manifest_files=manifests,
+        cache_dir=get("cache_dir", None),  # type: ignore[arg-type]
     )
 
 

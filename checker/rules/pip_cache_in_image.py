@@ -43,7 +43,8 @@ class PipCacheInImage(Rule):
             if not leaky:
                 continue
             instruction = step.instruction
-            target = "/root/.cache/uv" if leaky[0].tool == "uv" else "/root/.cache/pip"
+            default = "/root/.cache/uv" if leaky[0].tool == "uv" else "/root/.cache/pip"
+            target = leaky[0].cache_dir or default
             body = instruction.text if not instruction.json_form else leaky[0].command
             yield self.finding(
                 instruction,
