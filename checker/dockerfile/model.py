@@ -49,6 +49,18 @@ class Instruction:
     heredocs: tuple[Heredoc, ...] = ()
     stage: int = -1  # index into Dockerfile.stages; -1 for ARGs before the first FROM
     trigger: Instruction | None = None  # for ONBUILD: the instruction it registers
+    # Added by the parser: (offset in ``text``, source line) where each continuation line's
+    # part of ``text`` begins, so a position in the joined text maps back to its line.
+    text_lines: tuple[tuple[int, int], ...] = ()
+
+    def line_at(self, offset: int) -> int:
+        """The source line holding character ``offset`` of ``text``."""
+        line = self.line
+        for start, source_line in self.text_lines:
+            if offset < start:
+                break
+            line = source_line
+        return line
 
     def flag(self, name: str) -> str | None:
         """The value of the last ``--name`` flag, or None when absent."""

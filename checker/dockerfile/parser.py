@@ -92,6 +92,7 @@ class _Logical:
     text: str
     start: int  # 1-based
     end: int  # 1-based, inclusive (heredoc bodies included once read)
+    pieces: tuple[tuple[int, int], ...] = ()  # (offset in text, source line) per joined line
 
 
 # --------------------------------------------------------------------------------------
@@ -206,6 +207,8 @@ class _Parser:
             if end_of_line and not joined:
                 continue
             parts = [joined]
+            pieces = [(0, start)]
+            size = len(joined)
             while not end_of_line and index < count:
                 raw = lines[index]
                 token = self._process(raw, strip_left=False, line=index + 1)
@@ -216,7 +219,9 @@ class _Parser:
                     continue  # an empty continuation line: Docker skips it (with a warning)
                 piece, end_of_line = self._trim_continuation(token)
                 parts.append(piece)
-            logical = _Logical("".join(parts), start, index)
+                pieces.append((size, index))
+                size += len(piece)
+            logical = _Logical("".join(parts), start, index, tuple(pieces))
             index = self._add(logical, index)
         return self._finish()
 
@@ -298,6 +303,7 @@ class _Parser:
             arguments=arguments,
             json_form=json_form,
             text=rest,
+            text_lines=_text_lines(logical, rest),
             heredocs=heredocs,
             stage=stage,
             trigger=trigger,
@@ -353,6 +359,7 @@ class _Parser:
             arguments=arguments,
             json_form=json_form,
             text=inner_rest,
+            text_lines=_text_lines(logical, inner_rest),
         )
         return arguments, json_form, trigger
 
@@ -463,6 +470,16 @@ class _LineError(Exception):
         self.fix = fix
 
 
+def _text_lines(logical: _Logical, text: str) -> tuple[tuple[int, int], ...]:
+    """Where each continuation line's contribution starts within ``text`` (a suffix of it)."""
+    if len(logical.pieces) < 2 or not text:
+        return ()
+    start = logical.text.rfind(text)
+    return tuple(
+        (offset - start, line) for offset, line in logical.pieces[1:] if offset - start > 0
+    )
+
+
 def _replace_position(
     trigger: Instruction, line: int, end_line: int, stage: int, heredocs: tuple[Heredoc, ...]
 ) -> Instruction:
@@ -475,6 +492,7 @@ def _replace_position(
         arguments=trigger.arguments,
         json_form=trigger.json_form,
         text=trigger.text,
+        text_lines=trigger.text_lines,
         heredocs=heredocs,
         stage=stage,
     )

@@ -1,0 +1,154 @@
+"""Walk a shell script into the commands it runs, with the state that reaches each one.
+
+Besides unwrapping (``sh -c``, ``env``, ``sudo``), the walk follows the two pieces of
+state that decide what an install reads and whether it caches: the working directory
+(``cd app && poetry install``) and exported variables (``export PIP_NO_CACHE_DIR=1``).
+Control flow is ignored: every command is listed once, in source order, as if each ran.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from checker.shell.commands import raw_commands
+from checker.shell.wrappers import is_assignment, program, unwrap
+
+_MAX_DEPTH = 4  # sh -c 'sh -c "..."' nests; deeper is treated as an opaque command
+
+
+@dataclass(frozen=True)
+class ShellCommand:
+    """One command a script runs, after unwrapping, with the state in force for it."""
+
+    argv: tuple[str, ...]
+    index: int  # position among all commands of the script (nested ``sh -c`` flattened)
+    line_offset: int  # 0-based line of the command within the script text
+    env: tuple[tuple[str, str], ...] = ()  # exports and prefixes in force, in order set
+    cwd: str | None = None  # the directory of the last ``cd`` before it, if any
+    via: tuple[str, ...] = ()  # wrappers removed: "sudo", "env", "sh -c", ...
+    offset: int = 0  # character offset in the top-level script (of the ``sh -c`` if nested)
+
+    @property
+    def program(self) -> str:
+        """argv[0] without its directory: ``/opt/venv/bin/pip`` -> ``pip``."""
+        return program(self.argv[0]) if self.argv else ""
+
+    def getenv(self, name: str) -> str | None:
+        """The last value the script gave ``name`` before this command, or None."""
+        for key, value in reversed(self.env):
+            if key == name:
+                return value
+        return None
+
+
+def commands(text: str) -> list[tuple[str, ...]]:
+    """The argv of every simple command in a shell script, wrappers removed, in order."""
+    return [command.argv for command in shell_commands(text)]
+
+
+def shell_commands(text: str) -> tuple[ShellCommand, ...]:
+    """Every command of a shell script with its index, line, environment and directory."""
+    return _shell_commands_cached(text)
+
+
+def argv_commands(argv: tuple[str, ...]) -> tuple[ShellCommand, ...]:
+    """The commands an exec-form argv runs: itself, or the script of ``sh -c``."""
+    walker = _Walker()
+    walker.add(tuple(argv), 0, 0, (), 0)
+    return tuple(walker.found)
+
+
+@lru_cache(maxsize=4096)
+def _shell_commands_cached(text: str) -> tuple[ShellCommand, ...]:
+    walker = _Walker()
+    walker.script(text, 0, None, (), 0)
+    return tuple(walker.found)
+
+
+class _Walker:
+    """Accumulates ShellCommands; env and cwd flow forward through one script."""
+
+    def __init__(self) -> None:
+        self.found: list[ShellCommand] = []
+        self.env: list[tuple[str, str]] = []
+        self.cwd: str | None = None
+
+    def script(
+        self, text: str, line_offset: int, offset: int | None, via: tuple[str, ...], depth: int
+    ) -> None:
+        """Add the commands of ``text``; nested scripts pass the offset of their ``sh -c``."""
+        for raw in raw_commands(text):
+            lines = line_offset + text.count("\n", 0, raw.offset)
+            self.add(raw.argv, lines, raw.offset if offset is None else offset, via, depth)
+
+    def add(
+        self,
+        argv: tuple[str, ...],
+        line_offset: int,
+        offset: int,
+        via: tuple[str, ...],
+        depth: int,
+    ) -> None:
+        unwrapped = unwrap(argv)
+        if unwrapped.script is not None and depth < _MAX_DEPTH:
+            saved_env, saved_cwd = list(self.env), self.cwd
+            self.env.extend(unwrapped.env)
+            self.script(unwrapped.script, line_offset, offset, via + unwrapped.via, depth + 1)
+            self.env, self.cwd = saved_env, saved_cwd  # a child shell changes nothing here
+            return
+        words = unwrapped.argv if unwrapped.script is None else argv
+        if not words:
+            self.env.extend(unwrapped.env)  # a bare `A=1` sets a shell variable
+            return
+        name = program(words[0])
+        if name == "cd" and not unwrapped.via:
+            self.cwd = _change_directory(self.cwd, words[1:])
+        elif name == "export" and not unwrapped.via:
+            self.env.extend(_exports(words[1:]))
+        elif name == "unset":
+            names = set(words[1:])
+            self.env = [(key, value) for key, value in self.env if key not in names]
+        self.found.append(
+            ShellCommand(
+                argv=words,
+                index=len(self.found),
+                line_offset=line_offset,
+                env=(*self.env, *unwrapped.env),
+                cwd=self.cwd,
+                via=via + unwrapped.via,
+                offset=offset,
+            )
+        )
+
+
+def _change_directory(current: str | None, arguments: tuple[str, ...]) -> str | None:
+    targets = [word for word in arguments if not word.startswith("-")]
+    if not targets:
+        return None  # `cd` alone goes home; treat as unknown
+    target = targets[0]
+    if target.startswith("/") or current is None:
+        return posixpath.normpath(target)
+    return posixpath.normpath(posixpath.join(current, target))
+
+
+def _exports(arguments: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [
+        (word.partition("=")[0], word.partition("=")[2])
+        for word in arguments
+        if is_assignment(word)
+    ]
+
+
+def environment_value(
+    env: Mapping[str, str] | None, command: ShellCommand, name: str
+) -> str | None:
+    """``name`` as the command sees it: set in the script, else from the image environment."""
+    value = command.getenv(name)
+    if value is not None:
+        return value
+    if env is not None:
+        return env.get(name)
+    return None

@@ -1,0 +1,349 @@
+"""Dependency installs recognised in RUN instructions: what they read, install and cache."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.dockerfile import Instruction, parse
+from checker.shell import (
+    DependencyInstall,
+    bind_sources,
+    cache_mounts,
+    find_installs,
+    parse_mount,
+    run_commands,
+    stage_environment,
+)
+
+
+def run(text: str) -> Instruction:
+    """The last instruction of a one-stage Dockerfile whose body is ``text``."""
+    return parse("FROM python:3.12-slim\n" + text).instructions[-1]
+
+
+def installs(text: str, env: dict[str, str] | None = None) -> list[DependencyInstall]:
+    return find_installs(run(text), env)
+
+
+def only(text: str, env: dict[str, str] | None = None) -> DependencyInstall:
+    found = installs(text, env)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# --------------------------------------------------------------------------------------
+# pip
+
+
+def test_requirements_then_project_are_two_installs_reading_different_files() -> None:
+    first, second = installs("RUN pip install -r requirements.txt && pip install .\n")
+    assert (first.tool, first.reads, first.installs_project) == (
+        "pip",
+        ("requirements.txt",),
+        False,
+    )
+    assert first.requirement_files == ("requirements.txt",)
+    assert (second.reads, second.installs_project, second.editable) == ((".",), True, False)
+    assert (first.command_index, second.command_index) == (0, 1)
+    assert first.line == second.line == 2
+
+
+def test_python_m_pip_with_no_cache_dir_and_several_requirement_files() -> None:
+    record = only("RUN python -m pip install --no-cache-dir -r req/base.txt -r req/prod.txt\n")
+    assert record.tool == "pip"
+    assert record.reads == ("req/base.txt", "req/prod.txt")
+    assert record.keeps_download_cache is False
+    assert "--no-cache-dir" in record.options
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "pip install -r requirements.txt",
+        "pip3 install -r requirements.txt",
+        "pip3.12 install --requirement requirements.txt",
+        "pip install --requirement=requirements.txt",
+        "pip install -rrequirements.txt",
+        "python3 -m pip install -r requirements.txt",
+        "python3.12 -I -m pip install -r requirements.txt",
+        "/opt/venv/bin/pip install -r requirements.txt",
+        "/opt/venv/bin/python -m pip install -qr requirements.txt",
+    ],
+)
+def test_every_spelling_of_pip_install_r_reads_the_requirements_file(command: str) -> None:
+    record = only(f"RUN {command}\n")
+    assert record.tool == "pip" and record.reads == ("requirements.txt",)
+    assert record.keeps_download_cache is True
+
+
+def test_editable_project_through_sh_c_is_unwrapped() -> None:
+    record = only('RUN sh -c "pip install -e ."\n')
+    assert (record.installs_project, record.editable, record.reads) == (True, True, (".",))
+    assert record.argv == ("pip", "install", "-e", ".")
+
+
+@pytest.mark.parametrize("spec", ["--editable .", "--editable=.", "-e ./", "-e '.[dev]'"])
+def test_editable_spellings(spec: str) -> None:
+    record = only(f"RUN pip install {spec}\n")
+    assert record.editable and record.installs_project and record.reads == (".",)
+
+
+def test_named_packages_constraints_and_options() -> None:
+    record = only(
+        "RUN pip install --no-deps --user --prefix /install -c constraints.txt "
+        "'flask>=3' requests[socks] git+https://github.com/a/b.git\n"
+    )
+    assert record.named_packages == (
+        "flask>=3",
+        "requests[socks]",
+        "git+https://github.com/a/b.git",
+    )
+    assert record.constraint_files == ("constraints.txt",)
+    assert record.reads == ("constraints.txt",)
+    assert record.no_deps and not record.installs_project
+    assert record.target == "/install"
+    assert "--user" in record.options and "--no-deps" in record.options
+
+
+def test_local_wheel_is_read_but_is_not_the_project() -> None:
+    record = only("RUN pip install dist/app-1.0-py3-none-any.whl\n")
+    assert record.reads == ("dist/app-1.0-py3-none-any.whl",)
+    assert not record.installs_project and record.named_packages == ()
+
+
+def test_path_to_a_subdirectory_is_a_project_install() -> None:
+    record = only("RUN pip install ./libs/core\n")
+    assert record.installs_project and record.reads == ("libs/core",)
+
+
+def test_assignment_prefix_is_not_the_program() -> None:
+    record = only("RUN VAR=1 pip install flask\n")
+    assert record.argv == ("pip", "install", "flask") and record.named_packages == ("flask",)
+
+
+def test_pip_no_cache_dir_from_prefix_export_or_image_environment() -> None:
+    assert only("RUN PIP_NO_CACHE_DIR=1 pip install a\n").keeps_download_cache is False
+    assert only("RUN export PIP_NO_CACHE_DIR=1 && pip install a\n").keeps_download_cache is False
+    assert only("RUN pip install a\n", {"PIP_NO_CACHE_DIR": "1"}).keeps_download_cache is False
+    assert only("RUN pip install a\n", {"PIP_NO_CACHE_DIR": "0"}).keeps_download_cache is True
+
+
+def test_stage_environment_feeds_env_from_the_dockerfile() -> None:
+    dockerfile = parse(
+        "FROM python:3.12 AS base\nENV PIP_NO_CACHE_DIR=1\n"
+        "FROM base\nARG VERSION=1\nRUN pip install app==$VERSION\n"
+    )
+    instruction = dockerfile.instructions[-1]
+    env = stage_environment(dockerfile, instruction)
+    assert env == {"PIP_NO_CACHE_DIR": "1", "VERSION": "1"}
+    assert find_installs(instruction, env)[0].keeps_download_cache is False
+
+
+def test_cache_mount_covering_the_pip_cache_is_reported() -> None:
+    record = only("RUN --mount=type=cache,target=/root/.cache pip install -r requirements.txt\n")
+    assert record.keeps_download_cache and record.cache_mounted and not record.cache_in_layer
+    uncovered = only("RUN --mount=type=cache,target=/var/cache/apt pip install -r r.txt\n")
+    assert uncovered.cache_in_layer
+
+
+def test_cache_removed_later_in_the_same_run_is_reported() -> None:
+    record = installs("RUN pip install -r r.txt && rm -rf /root/.cache/pip\n")[0]
+    assert record.cache_cleaned and not record.cache_in_layer
+    purged = installs("RUN pip install -r r.txt && pip cache purge\n")[0]
+    assert purged.cache_cleaned
+
+
+def test_cd_before_the_install_is_kept_as_cwd() -> None:
+    record = only("RUN cd app && poetry install --no-root\n")
+    assert record.cwd == "app"
+    assert record.reads == ("pyproject.toml", "poetry.lock")
+
+
+def test_continuation_lines_comments_and_quoting() -> None:
+    found = installs(
+        "RUN set -eux; \\\n"
+        "    # install the locked dependencies first\n"
+        '    pip install --no-cache-dir -r "requirements/base.txt" \\\n'
+        "        && echo 'pip install -e .' \\\n"
+        "        && pip install --no-deps .\n"
+    )
+    assert [record.reads for record in found] == [("requirements/base.txt",), (".",)]
+    assert found[0].line == 4 and found[1].line == 6
+    assert found[1].no_deps
+
+
+def test_echoed_or_commented_install_is_not_an_install() -> None:
+    assert installs("RUN echo pip install flask # pip install requests\n") == []
+
+
+def test_bashlex_unparseable_script_still_finds_the_install() -> None:
+    found = installs("RUN n=$(( 1 + 2 )) && case $n in 3) echo;; esac && pip install -r r.txt\n")
+    assert [record.reads for record in found] == [("r.txt",)]
+
+
+def test_json_form_argv_is_used_directly() -> None:
+    record = only('RUN ["python", "-m", "pip", "install", "-r", "requirements.txt"]\n')
+    assert record.source == "exec" and record.reads == ("requirements.txt",)
+
+
+def test_json_form_sh_c_is_unwrapped() -> None:
+    record = only('RUN ["/bin/sh", "-c", "pip install -r requirements.txt"]\n')
+    assert record.reads == ("requirements.txt",)
+
+
+def test_heredoc_script_commands_are_found_with_their_lines() -> None:
+    text = "RUN <<EOF\nset -e\npip install -r requirements.txt\npip install .\nEOF\n"
+    first, second = installs(text)
+    assert (first.source, first.line, second.line) == ("heredoc", 4, 5)
+
+
+def test_heredoc_fed_to_python_is_not_shell() -> None:
+    assert installs("RUN python3 <<EOF\nimport pip\nprint('pip install x')\nEOF\n") == []
+
+
+def test_heredoc_fed_to_bash_and_tab_stripped_heredoc_are_shell() -> None:
+    record = only("RUN bash <<-EOF\n\tpip install flask\n\tEOF\n")
+    assert record.named_packages == ("flask",) and record.line == 3
+
+
+def test_onbuild_run_trigger_is_examined() -> None:
+    record = only("ONBUILD RUN pip install -r requirements.txt\n")
+    assert record.reads == ("requirements.txt",)
+
+
+def test_non_run_instructions_have_no_installs() -> None:
+    assert installs("CMD pip install flask\n") == []
+
+
+# --------------------------------------------------------------------------------------
+# uv
+
+
+def test_uv_pip_install_shares_pip_flags_and_has_its_own_cache() -> None:
+    record = only("RUN uv pip install --system --no-cache -r requirements.txt\n")
+    assert (record.tool, record.action, record.reads) == (
+        "uv",
+        "pip install",
+        ("requirements.txt",),
+    )
+    assert record.keeps_download_cache is False
+    assert only("RUN uv pip install -r r.txt\n").cache_dir == "/root/.cache/uv"
+    assert only("RUN uv pip install -r r.txt\n", {"UV_NO_CACHE": "1"}).keeps_download_cache is False
+
+
+def test_uv_pip_sync_reads_its_file() -> None:
+    record = only("RUN uv pip sync requirements.lock\n")
+    assert (record.action, record.reads) == ("pip sync", ("requirements.lock",))
+
+
+def test_uv_sync_reads_lock_files_and_installs_the_project_unless_told_not_to() -> None:
+    deps = only("RUN uv sync --frozen --no-install-project --no-dev\n")
+    assert deps.reads == ("pyproject.toml", "uv.lock")
+    assert not deps.installs_project
+    assert {"--frozen", "--no-install-project", "--no-dev"} <= set(deps.options)
+    full = only("RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked\n")
+    assert full.reads == ("pyproject.toml", "uv.lock", ".")
+    assert full.installs_project and full.editable and full.cache_mounted
+
+
+# --------------------------------------------------------------------------------------
+# poetry, pipenv, pip-tools
+
+
+def test_poetry_install_variants() -> None:
+    deps = only("RUN poetry install --no-root --only main\n")
+    assert deps.reads == ("pyproject.toml", "poetry.lock") and not deps.installs_project
+    assert "--only=main" in deps.options
+    full = only("RUN poetry install --without dev --no-interaction\n")
+    assert full.installs_project and full.reads[-1] == "."
+    assert full.keeps_download_cache and full.cache_dir == "/root/.cache/pypoetry"
+
+
+def test_poetry_export_reads_the_lock_but_installs_nothing() -> None:
+    export, pip = installs(
+        "RUN poetry export -f requirements.txt -o requirements.txt --without-hashes "
+        "&& pip install -r requirements.txt\n"
+    )
+    assert (export.action, export.reads) == ("export", ("pyproject.toml", "poetry.lock"))
+    assert not export.keeps_download_cache and export.target == "requirements.txt"
+    assert pip.reads == ("requirements.txt",)
+
+
+def test_pipenv_install_and_sync_read_pipfile_and_lock() -> None:
+    record = only("RUN pipenv install --deploy --system\n")
+    assert (record.tool, record.reads) == ("pipenv", ("Pipfile", "Pipfile.lock"))
+    assert {"--deploy", "--system"} <= set(record.options)
+    assert only("RUN pipenv sync\n").action == "sync"
+
+
+def test_pip_sync_defaults_to_requirements_txt() -> None:
+    assert only("RUN pip-sync\n").reads == ("requirements.txt",)
+    assert only("RUN pip-sync dev.txt prod.txt\n").reads == ("dev.txt", "prod.txt")
+    assert only("RUN python -m piptools sync r.txt\n").tool == "pip-sync"
+
+
+# --------------------------------------------------------------------------------------
+# conda family
+
+
+def test_conda_install_with_files_and_named_packages() -> None:
+    record = only("RUN conda install -y -c conda-forge --file requirements.txt numpy=1.26\n")
+    assert record.reads == ("requirements.txt",)
+    assert record.named_packages == ("numpy=1.26",)
+    assert record.keeps_download_cache and record.cache_dir == "/opt/conda/pkgs"
+
+
+def test_conda_env_create_defaults_to_environment_yml() -> None:
+    assert only("RUN conda env create\n").reads == ("environment.yml",)
+    assert only("RUN mamba env update -f env/dev.yml\n").reads == ("env/dev.yml",)
+
+
+def test_micromamba_create_and_clean() -> None:
+    record = installs(
+        "RUN micromamba create -y -n app -f environment.yml && micromamba clean -a\n"
+    )[0]
+    assert (record.tool, record.action, record.reads) == (
+        "micromamba",
+        "create",
+        ("environment.yml",),
+    )
+    assert record.cache_cleaned and record.target == "app"
+
+
+# --------------------------------------------------------------------------------------
+# mounts
+
+
+def test_parse_mount_reads_csv_fields_and_synonyms() -> None:
+    mount = parse_mount('type=cache,dst=/root/.cache/pip,"id=a,b",sharing=locked,ro')
+    assert (mount.type, mount.target, mount.id, mount.sharing) == (
+        "cache",
+        "/root/.cache/pip",
+        "a,b",
+        "locked",
+    )
+    assert mount.readonly
+    bind = parse_mount("source=requirements.txt,target=/tmp/r.txt")
+    assert (bind.type, bind.source, bind.target, bind.from_) == (
+        "bind",
+        "requirements.txt",
+        "/tmp/r.txt",
+        None,
+    )
+    assert parse_mount("type=bind,from=build,src=/out,destination=/in,rw=true").from_ == "build"
+
+
+def test_parse_mount_never_raises_on_odd_values() -> None:
+    for value in ("", ",,,", 'type="unterminated', "=", "target", None):
+        parse_mount(value)
+
+
+def test_bind_sources_and_cache_mounts_of_a_run() -> None:
+    instruction = run(
+        "RUN --mount=type=bind,source=requirements.txt,target=/r.txt "
+        "--mount=type=bind,from=build,source=/wheels,target=/w "
+        "--mount=type=cache,target=/root/.cache/pip pip install -r /r.txt\n"
+    )
+    assert bind_sources(instruction) == ("requirements.txt",)
+    assert [mount.target for mount in cache_mounts(instruction)] == ["/root/.cache/pip"]
+    assert [command.command.argv[0] for command in run_commands(instruction)] == ["pip"]
