@@ -1,0 +1,140 @@
+"""Render reports for machines and people: text, JSON (Lines), CSV and SARIF 2.1.0.
+
+Each function takes a list of reports and returns the whole output as one string, so the
+CLI, the batch grader and tests share one implementation.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from checker.report import Report, render_text
+from checker.rules import RULES
+
+FORMATS = ("text", "json", "csv", "sarif")
+CSV_FIELDS = (
+    "path",
+    "passed",
+    "score",
+    "dependency_cache",
+    "rule",
+    "line",
+    "end_line",
+    "severity",
+    "message",
+    "fix",
+    "error",
+)
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def render(reports: Sequence[Report], fmt: str) -> str:
+    """Dispatch on ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "text":
+        return to_text(reports)
+    if fmt == "json":
+        return to_json(reports)
+    if fmt == "csv":
+        return to_csv(reports)
+    if fmt == "sarif":
+        return to_sarif(reports)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def to_text(reports: Sequence[Report]) -> str:
+    return "\n\n".join(render_text(report) for report in reports) + "\n"
+
+
+def to_json(reports: Sequence[Report]) -> str:
+    """One JSON object per Dockerfile, one per line (JSON Lines; a single report is one
+    line of plain JSON)."""
+    return "".join(json.dumps(report.as_dict(), sort_keys=False) + "\n" for report in reports)
+
+
+def to_csv(reports: Sequence[Report]) -> str:
+    """One row per finding; a Dockerfile without findings (or unreadable) gets one row."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for report in reports:
+        base = {
+            "path": report.path or "",
+            "passed": report.passed,
+            "score": report.score,
+            "dependency_cache": report.dependency_cache or "",
+            "error": report.error or "",
+        }
+        if not report.findings:
+            writer.writerow(base)
+        for finding in report.findings:
+            writer.writerow({**base, **finding.as_dict()})
+    return buffer.getvalue()
+
+
+def to_sarif(reports: Sequence[Report]) -> str:
+    """A minimal valid SARIF 2.1.0 log: one run, the rule catalogue, one result a finding.
+
+    Unreadable Dockerfiles become results of the pseudo-rule ``LC000``."""
+    rules = [
+        {
+            "id": rule.id,
+            "name": rule.name,
+            "shortDescription": {"text": (rule.__doc__ or rule.name).strip().splitlines()[0]},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+        }
+        for rule in RULES
+    ]
+    rules.append(
+        {
+            "id": "LC000",
+            "name": "unreadable-dockerfile",
+            "shortDescription": {"text": "The Dockerfile cannot be read or parsed."},
+            "defaultConfiguration": {"level": "error"},
+        }
+    )
+    results = []
+    for report in reports:
+        uri = report.path or "Dockerfile"
+        if report.error is not None:
+            region = {"startLine": report.error_line or 1}
+            results.append(_result("LC000", "error", report.error, uri, region))
+        for finding in report.findings:
+            region = {"startLine": finding.line, "endLine": finding.end_line}
+            message = f"{finding.message}\nFix:\n{finding.fix}" if finding.fix else finding.message
+            results.append(
+                _result(
+                    finding.rule,
+                    _SARIF_LEVEL.get(finding.severity, "warning"),
+                    message,
+                    uri,
+                    region,
+                )
+            )
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "checker",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+def _result(rule: str, level: str, message: str, uri: str, region: dict[str, int]) -> dict:
+    return {
+        "ruleId": rule,
+        "level": level,
+        "message": {"text": message},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}],
+    }

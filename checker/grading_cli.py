@@ -1,0 +1,150 @@
+"""``python -m checker grade | explain | batch``: the grader's command line.
+
+Exit codes (as ``checker.__main__`` expects from each handler): 0 every Dockerfile passed,
+1 some failed, 2 unreadable input or bad usage, always with a one-line message on stderr
+and never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from checker.batch import grade_folder, is_dockerfile_name, rows_to_csv, rows_to_json
+from checker.cache_model import BuildContext, format_table, predict
+from checker.dockerfile import DockerfileSyntaxError, parse_file
+from checker.formats import FORMATS, render
+from checker.grading import grade
+
+_SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``grade``, ``explain`` and ``batch`` subcommands."""
+    grade_parser = subparsers.add_parser(
+        "grade",
+        help="grade Dockerfiles on layer order (does a code change reinstall packages?)",
+        description="Grade Dockerfiles on layer order. A PATH may be a directory: every "
+        "Dockerfile in it (Dockerfile, Dockerfile.*, *.Dockerfile) is graded.",
+    )
+    grade_parser.add_argument("paths", nargs="+", metavar="PATH")
+    grade_parser.add_argument("--context", metavar="DIR", help="the build context directory")
+    grade_parser.add_argument("--format", choices=FORMATS, default="text")
+    grade_parser.set_defaults(func=run_grade)
+
+    explain_parser = subparsers.add_parser(
+        "explain",
+        help="show which build steps a change would rebuild",
+        description="Predict, step by step, what the next build takes from Docker's cache "
+        "after the given files change.",
+    )
+    explain_parser.add_argument("dockerfile", metavar="DOCKERFILE")
+    explain_parser.add_argument("--context", metavar="DIR", help="the build context directory")
+    explain_parser.add_argument(
+        "--changed", nargs="*", default=[], metavar="FILE", help="context-relative paths"
+    )
+    explain_parser.add_argument(
+        "--build-arg", action="append", default=[], metavar="NAME", help="a changed build arg"
+    )
+    explain_parser.add_argument("--builder", choices=("buildkit", "classic"), default="buildkit")
+    explain_parser.add_argument("--target", help="the stage to build (default: the last)")
+    explain_parser.set_defaults(func=run_explain)
+
+    batch_parser = subparsers.add_parser(
+        "batch",
+        help="grade a folder of submissions into one table",
+        description="Grade every submission in DIR: each sub-folder with a Dockerfile, or "
+        "each Dockerfile-like file. One row per submission, with a grading_status.",
+    )
+    batch_parser.add_argument("directory", metavar="DIR")
+    batch_parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    batch_parser.add_argument("--format", choices=("csv", "json"), default="csv")
+    batch_parser.add_argument(
+        "--no-context", action="store_true", help="do not use sub-folders as build contexts"
+    )
+    batch_parser.set_defaults(func=run_batch)
+
+
+def _fail(message: str) -> int:
+    print(f"checker: {' '.join(message.split())}", file=sys.stderr)
+    return 2
+
+
+def collect_dockerfiles(paths: list[str]) -> list[Path]:
+    """Expand directories into the Dockerfiles they hold (sorted; hidden dirs skipped)."""
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            for directory, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(
+                    item for item in dirnames if item not in _SKIP_DIRS and not item.startswith(".")
+                )
+                found.extend(
+                    Path(directory) / item for item in sorted(filenames) if is_dockerfile_name(item)
+                )
+        else:
+            found.append(path)
+    return found
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    try:
+        if args.context is not None and not Path(args.context).is_dir():
+            return _fail(f"--context {args.context}: not a directory")
+        files = collect_dockerfiles(args.paths)
+        missing = [path for path in files if not path.is_file()]
+        if missing:
+            return _fail(f"{missing[0]}: no such file")
+        if not files:
+            return _fail(f"no Dockerfile found in {', '.join(args.paths)}")
+        reports = [grade(path, args.context) for path in files]
+        sys.stdout.write(render(reports, args.format))
+        sys.stdout.flush()
+        errors = [report for report in reports if report.error is not None]
+        for report in errors:
+            print(f"checker: {report.path}: {report.error}", file=sys.stderr)
+        if errors:
+            return 2
+        return 0 if all(report.passed for report in reports) else 1
+    except Exception as error:  # a handler never shows a traceback
+        return _fail(f"grade failed: {type(error).__name__}: {error}")
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    try:
+        if args.context is not None and not Path(args.context).is_dir():
+            return _fail(f"--context {args.context}: not a directory")
+        dockerfile = parse_file(args.dockerfile)
+        context = BuildContext.from_dir(args.context, args.dockerfile) if args.context else None
+        prediction = predict(
+            dockerfile,
+            args.changed,
+            context,
+            changed_args=args.build_arg,
+            builder=args.builder,
+            target=args.target,
+        )
+        print(format_table(prediction))
+        return 0
+    except DockerfileSyntaxError as error:
+        return _fail(f"{args.dockerfile}: {error}")
+    except Exception as error:
+        return _fail(f"explain failed: {type(error).__name__}: {error}")
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    try:
+        if not Path(args.directory).is_dir():
+            return _fail(f"{args.directory}: not a directory")
+        rows = grade_folder(args.directory, use_context=not args.no_context)
+        output = rows_to_csv(rows) if args.format == "csv" else rows_to_json(rows)
+        if args.out:
+            Path(args.out).write_text(output, encoding="utf-8")
+        else:
+            sys.stdout.write(output)
+        return 0
+    except Exception as error:
+        return _fail(f"batch failed: {type(error).__name__}: {error}")
