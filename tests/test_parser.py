@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.dockerfile import (
     MAX_BYTES,
@@ -243,3 +246,34 @@ def test_byte_order_mark_and_crlf_line_endings_are_accepted() -> None:
     run = dockerfile.instructions[1]
     assert run.text == "echo a   b"
     assert (run.line, run.end_line) == (2, 3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("FROMRUNCOPYENVARG onbuild\\`#<<-EOF'\"[]=,\r\n\t\x00é")),
+        max_size=120,
+    )
+)
+def test_parse_raises_only_syntax_errors_on_arbitrary_text(text: str) -> None:
+    try:
+        dockerfile = parse(text)
+    except DockerfileSyntaxError as error:
+        assert error.message
+        return
+    for instruction in dockerfile.instructions:
+        assert 1 <= instruction.line <= instruction.end_line
+
+
+def test_pathological_inputs_finish_quickly_with_a_result_or_a_syntax_error() -> None:
+    texts = [
+        "FROM a\nRUN " + "[" * 100_000,
+        "FROM a\n" + "RUN a \\\n" * 50_000,
+        "FROM a\nRUN " + "<<a " * 50_000 + "\n" + "a\n" * 50_000,
+        "FROM a\nENV " + 'a="' * 100_000,
+        "FROM a\nRUN --" + '-a="' * 100_000,
+        "FROM a\n" + "\\\n" * 100_000,
+    ]
+    for text in texts:
+        with contextlib.suppress(DockerfileSyntaxError):
+            parse(text)

@@ -170,3 +170,20 @@ def test_commands_never_raise_on_arbitrary_shell_text(text: str) -> None:
     for argv in commands(text):
         assert isinstance(argv, tuple)
         assert all(isinstance(word, str) for word in argv)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="pip install-r.txt uv sync poetry conda env -f=$'\"\\&|;\n<>#()", max_size=80)
+)
+def test_find_installs_never_raises_on_arbitrary_run_text(text: str) -> None:
+    from checker.dockerfile import DockerfileSyntaxError, parse
+    from checker.shell import find_installs
+
+    try:
+        dockerfile = parse("FROM a\nRUN " + text)
+    except DockerfileSyntaxError:
+        return
+    for instruction in dockerfile.instructions:
+        for record in find_installs(instruction):
+            assert record.tool and isinstance(record.reads, tuple)

@@ -347,3 +347,38 @@ def test_bind_sources_and_cache_mounts_of_a_run() -> None:
     assert bind_sources(instruction) == ("requirements.txt",)
     assert [mount.target for mount in cache_mounts(instruction)] == ["/root/.cache/pip"]
     assert [command.command.argv[0] for command in run_commands(instruction)] == ["pip"]
+
+
+# --------------------------------------------------------------------------------------
+# pdm, pip wheel / download
+
+
+def test_pip_wheel_and_download_fill_a_directory_from_requirements() -> None:
+    wheel = only("RUN pip wheel --no-cache-dir -r requirements.txt -w /wheels\n")
+    assert (wheel.action, wheel.reads, wheel.target) == ("wheel", ("requirements.txt",), "/wheels")
+    assert not wheel.keeps_download_cache
+    download = only("RUN pip download -d /pkgs flask\n")
+    assert (download.action, download.named_packages, download.target) == (
+        "download",
+        ("flask",),
+        "/pkgs",
+    )
+
+
+def test_pdm_install_reads_pyproject_and_lock() -> None:
+    deps = only("RUN pdm install --prod --no-self --frozen-lockfile\n")
+    assert (deps.tool, deps.reads, deps.installs_project) == (
+        "pdm",
+        ("pyproject.toml", "pdm.lock"),
+        False,
+    )
+    assert only("RUN pdm sync\n").reads == ("pyproject.toml", "pdm.lock", ".")
+
+
+def test_programs_that_merely_mention_pip_are_not_installs() -> None:
+    assert installs("RUN pip --version && pip list && pip freeze > r.txt && pipx install x\n") == []
+    assert installs("RUN python -c 'import pip' && python setup.py --version\n") == []
+    assert (
+        installs("RUN command -v pip && uv --version && poetry config virtualenvs.create false\n")
+        == []
+    )

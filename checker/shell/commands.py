@@ -30,7 +30,7 @@ _COMPOUND_WORDS = frozenset(
         *("case", "esac", "function", "select", "{", "}", "coproc"),
     )
 )
-_MAX_TEXT = 200_000  # a RUN script longer than this is split crudely, never parsed deeply
+_MAX_BASHLEX = 20_000  # bashlex is slow; a longer compound script gets the crude split
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,11 @@ def raw_commands(text: str) -> tuple[RawCommand, ...]:
 
 @lru_cache(maxsize=4096)
 def _raw_commands_cached(text: str) -> tuple[RawCommand, ...]:
-    if len(text) > _MAX_TEXT:
-        return _shlex_commands(text)
     fast = _fast_commands(text)
     if fast is not None:
         return fast
+    if len(text) > _MAX_BASHLEX:
+        return _shlex_commands(text)
     parsed = _bashlex_commands(text)
     if parsed is not None:
         return parsed

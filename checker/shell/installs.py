@@ -16,7 +16,9 @@ Download caches, tool by tool (``keeps_download_cache``):
 * poetry: its cache (``~/.cache/pypoetry``) is written unless ``--no-cache``.
 * conda/mamba/micromamba: packages are always downloaded into the package cache
   (``pkgs``); ``conda clean`` later in the same RUN removes it (``cache_cleaned``).
-* ``poetry export`` installs nothing and keeps nothing.
+* pdm: its cache (``~/.cache/pdm``) is always used.
+* ``poetry export`` installs nothing and keeps nothing; ``pip wheel``/``pip download`` fill
+  ``target`` with archives (and use pip's cache like ``pip install``).
 
 Whether the cache ends up in the layer also depends on a ``--mount=type=cache`` covering
 the cache directory (``cache_mounted``) and on a later clean-up in the same RUN
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checker.dockerfile.model import Instruction
 from checker.shell.mounts import Mount, cache_mounts
@@ -42,8 +44,11 @@ _FALSE = frozenset(("", "0", "false", "no", "off"))
 class DependencyInstall:
     """One command that installs Python dependencies (or exports them, for poetry)."""
 
-    tool: str  # "pip", "uv", "poetry", "pipenv", "pip-sync", "conda", "mamba", "micromamba"
-    action: str  # "install", "sync", "pip install", "pip sync", "env create", "export", ...
+    tool: str  # pip, uv, poetry, pipenv, pip-sync, pdm, conda, mamba, micromamba
+    # "install", "sync", "pip install" / "pip sync" (uv), "env create", "create", and two that
+    # fill a directory or file instead of the environment: "wheel"/"download" (pip),
+    # "export" (poetry)
+    action: str
     argv: tuple[str, ...]  # the command's words after unwrapping (sudo, env, sh -c removed)
     reads: tuple[str, ...]  # build files it reads, as named (relative to ``cwd``); "." = project
     installs_project: bool  # installs the project in the working directory (or a path)
@@ -136,6 +141,8 @@ def _recognise(run: RunCommand, env: Mapping[str, str]) -> DependencyInstall | N
         return _pip_sync(context, rest)
     if tool in ("conda", "mamba", "micromamba"):
         return _conda(context, rest)
+    if tool == "pdm":
+        return _pdm(context, rest)
     return None
 
 
@@ -147,7 +154,7 @@ def _tool_of(name: str) -> str | None:
             and all(char.isdigit() or char == "." for char in name[len(base) :])
         ):
             return base
-    if name in ("uv", "poetry", "pipenv", "pip-sync", "conda", "mamba", "micromamba"):
+    if name in ("uv", "poetry", "pipenv", "pip-sync", "conda", "mamba", "micromamba", "pdm"):
         return name
     return None
 
@@ -429,16 +436,23 @@ _PIP_GLOBAL_WITH_VALUE = frozenset(
 
 def _pip(context: _Context, words: tuple[str, ...]) -> DependencyInstall | None:
     action, global_words, rest = _subcommand(words, _PIP_GLOBAL_WITH_VALUE)
-    if action != "install":
+    if action not in ("install", "wheel", "download"):
         return None
-    options = _read_options((*global_words, *rest), _PIP_SHORT, _PIP_WITH_VALUE, _PIP_NOTABLE)
+    short = _PIP_SHORT if action == "install" else {**_PIP_SHORT, "w": "--wheel-dir", "d": "--dest"}
+    with_value = _PIP_WITH_VALUE | frozenset(("--wheel-dir", "--dest"))
+    options = _read_options((*global_words, *rest), short, with_value, _PIP_NOTABLE)
     keeps = not (options.has("--no-cache-dir") or context.flag_set("PIP_NO_CACHE_DIR"))
     cache_dir = (
         options.last("--cache-dir")
         or context.getenv("PIP_CACHE_DIR")
         or posixpath.join(context.cache_home(), "pip")
     )
-    return _pip_like(context, "pip", "install", options, keeps, cache_dir)
+    record = _pip_like(context, "pip", action, options, keeps, cache_dir)
+    if action != "install":
+        # pip wheel / pip download fill a directory (a builder stage's usual first step)
+        target = options.last("--wheel-dir") or options.last("--dest") or record.target
+        record = replace(record, target=target)
+    return record
 
 
 def _pip_like(
@@ -754,6 +768,36 @@ def _pip_sync(context: _Context, words: tuple[str, ...]) -> DependencyInstall | 
     )
 
 
+def _pdm(context: _Context, words: tuple[str, ...]) -> DependencyInstall | None:
+    action, global_words, rest = _subcommand(words, frozenset(("-p", "--project")))
+    if action not in ("install", "sync"):
+        return None
+    options = _read_options(
+        (*global_words, *rest),
+        {"p": "--project", "G": "--group", "d": "--dev", "L": "--lockfile"},
+        frozenset(("--project", "--group", "--lockfile", "--venv")),
+        frozenset(("--prod", "--production", "--no-self", "--frozen-lockfile", "--no-editable")),
+    )
+    project_dir = options.last("--project")
+    prefix = "" if project_dir is None else project_dir.rstrip("/") + "/"
+    installs_project = not options.has("--no-self")
+    lock = options.last("--lockfile") or f"{prefix}pdm.lock"
+    reads = (f"{prefix}pyproject.toml", lock, *((project_dir or ".",) if installs_project else ()))
+    return _record(
+        context,
+        tool="pdm",
+        action=action,
+        reads=reads,
+        installs_project=installs_project,
+        editable=installs_project and not options.has("--no-editable"),
+        no_deps=False,
+        named_packages=(),
+        keeps_download_cache=True,
+        options=tuple(options.written),
+        cache_dir=context.getenv("PDM_CACHE_DIR") or posixpath.join(context.cache_home(), "pdm"),
+    )
+
+
 # --------------------------------------------------------------------------------------
 # conda, mamba, micromamba
 
@@ -838,8 +882,6 @@ def _record(context: _Context, **fields: object) -> DependencyInstall:
 def _with_cache_state(record: DependencyInstall, mounted: bool, cleaned: bool) -> DependencyInstall:
     if mounted == record.cache_mounted and cleaned == record.cache_cleaned:
         return record
-    from dataclasses import replace
-
     return replace(record, cache_mounted=mounted, cache_cleaned=cleaned)
 
 

@@ -80,8 +80,12 @@ class _Walker:
         self, text: str, line_offset: int, offset: int | None, via: tuple[str, ...], depth: int
     ) -> None:
         """Add the commands of ``text``; nested scripts pass the offset of their ``sh -c``."""
+        counted, newlines = 0, 0
         for raw in raw_commands(text):
-            lines = line_offset + text.count("\n", 0, raw.offset)
+            if raw.offset > counted:  # offsets only grow: count each newline once
+                newlines += text.count("\n", counted, raw.offset)
+                counted = raw.offset
+            lines = line_offset + newlines
             self.add(raw.argv, lines, raw.offset if offset is None else offset, via, depth)
 
     def add(
