@@ -194,7 +194,9 @@ class Analysis:
         """A dependency-only install, kept in the cache, earlier in the same chain."""
         chain = set(map(id, self.chain_before(step.instruction)))
         for other in self.install_steps:
-            in_chain = id(other.instruction) in chain and other.dependency_only
+            # Installing a tool by name (``pip install poetry``) is not installing the
+            # project's dependencies: only a manifest-reading install counts.
+            in_chain = id(other.instruction) in chain and other.dependency_only and other.manifests
             if in_chain and not self.rebuilt(other.instruction):
                 return other
         return None
@@ -256,9 +258,7 @@ def _relative(path: str) -> str:
 def _extra_requirements(install: Install, already: set[str]) -> bool:
     """A project install that also reads requirement files the earlier dependency-only
     install did not (``pip install -r dev.txt .``): those are installed afresh."""
-    return any(
-        path not in already and path.endswith((".txt", ".in")) for path in install.manifests
-    )
+    return any(path not in already and path.endswith((".txt", ".in")) for path in install.manifests)
 
 
 def _synthetic_file(source: str) -> str | None:

@@ -1,0 +1,6 @@
+# expect: dependency_cache=reinstalled rules=LC005
+FROM python:3.12-slim
+WORKDIR /app
+RUN pip install --no-cache-dir poetry
+COPY . .
+RUN poetry install
