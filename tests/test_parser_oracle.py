@@ -131,6 +131,11 @@ def test_hand_written_case_matches_docker(path: Path) -> None:
     compare(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
+def test_hand_written_case_with_crlf_line_endings_matches_docker(path: Path) -> None:
+    compare(path.read_text(encoding="utf-8").replace("\n", "\r\n"))
+
+
 def test_hand_written_cases_exist_and_parse_without_rejection() -> None:
     assert len(CASES) >= 6
     for path in CASES:
