@@ -1,0 +1,147 @@
+"""Each rule: its metadata, its documented examples, and the edge cases it must respect."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from checker.dockerfile import parse
+from checker.grading import grade
+from checker.rules import RULES, RULES_BY_ID
+from checker.rules.installs import find_installs, is_manifest
+
+_BLOCK = re.compile(
+    r"\*\*(Anti-pattern|Best practice)\*\*\s*\n\s*\.\. code-block:: (\w+)\s*\n((?:\n|\s{8}.*\n)+)"
+)
+
+
+def _examples(rule) -> dict[str, str]:
+    blocks = {}
+    for kind, language, body in _BLOCK.findall(rule.__doc__):
+        if language == "dockerfile":
+            lines = [line[8:] if line.startswith(" " * 8) else line for line in body.splitlines()]
+            blocks[kind] = "\n".join(lines).strip() + "\n"
+    return blocks
+
+
+def test_rules_have_unique_ids_names_and_valid_severities() -> None:
+    assert len({rule.id for rule in RULES}) == len(RULES)
+    assert len({rule.name for rule in RULES}) == len(RULES)
+    for rule in RULES:
+        assert re.fullmatch(r"LC\d{3}", rule.id)
+        assert rule.severity in ("error", "warning", "info")
+        assert "**Anti-pattern**" in rule.__doc__ and "**Best practice**" in rule.__doc__
+
+
+@pytest.mark.parametrize(
+    "rule", [rule for rule in RULES if rule.id != "LC004"], ids=lambda rule: rule.id
+)
+def test_documented_anti_pattern_fires_and_best_practice_does_not(rule) -> None:
+    examples = _examples(rule)
+    bad = grade("FROM python:3.12-slim\nWORKDIR /app\n" + examples["Anti-pattern"])
+    good = grade("FROM python:3.12-slim\nWORKDIR /app\n" + examples["Best practice"])
+    assert bad.error is None and good.error is None
+    assert rule.id in {finding.rule for finding in bad.findings}
+    assert rule.id not in {finding.rule for finding in good.findings}
+
+
+def test_findings_carry_line_span_message_and_fix() -> None:
+    report = grade("FROM python:3.12\nCOPY . .\nRUN pip install \\\n    -r requirements.txt\n")
+    lc002 = next(finding for finding in report.findings if finding.rule == "LC002")
+    assert (lc002.line, lc002.end_line) == (3, 4)
+    assert "reinstall" in lc002.message
+    assert lc002.fix.startswith("COPY requirements.txt ./")
+
+
+def test_lc004_only_with_a_context_and_a_whole_context_copy(tmp_path: Path) -> None:
+    text = (
+        "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n"
+    )
+    assert "LC004" not in {finding.rule for finding in grade(text).findings}
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    found = grade(text, tmp_path).findings
+    lc004 = [finding for finding in found if finding.rule == "LC004"]
+    assert [finding.line for finding in lc004] == [4]
+    assert ".git" in lc004[0].fix
+    narrow = "FROM python:3.12\nCOPY app.py .\n"
+    assert "LC004" not in {finding.rule for finding in grade(narrow, tmp_path).findings}
+
+
+def test_lc006_ignores_stable_names_and_args_after_the_install() -> None:
+    stable = (
+        "FROM python:3.12\nARG PYTHON_VERSION\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\n"
+    )
+    after = (
+        "FROM python:3.12\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\nARG BUILD_DATE\nCOPY . .\n"
+    )
+    assert not grade(stable).findings
+    assert not grade(after).findings
+
+
+def test_lc006_global_arg_not_redeclared_is_out_of_scope() -> None:
+    text = (
+        "ARG GIT_COMMIT\nFROM python:3.12\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\n"
+    )
+    assert "LC006" not in {finding.rule for finding in grade(text).findings}
+
+
+def test_lc006_env_with_a_volatile_name_before_the_install() -> None:
+    text = (
+        "FROM python:3.12\nENV APP_VERSION=1.4.2\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\n"
+    )
+    finding = next(item for item in grade(text).findings if item.rule == "LC006")
+    assert finding.line == 2
+
+
+def test_lc007_accepts_no_cache_dir_env_and_cache_mounts() -> None:
+    for text in (
+        "FROM python:3.12\nRUN pip install --no-cache-dir flask\n",
+        "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n",
+        "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n",
+    ):
+        assert "LC007" not in {finding.rule for finding in grade(text).findings}, text
+    leaky = grade("FROM python:3.12\nRUN python -m pip install flask\n")
+    assert "LC007" in {finding.rule for finding in leaky.findings}
+
+
+def test_install_recognition_covers_the_usual_tools() -> None:
+    text = (
+        "FROM python\n"
+        "RUN pip3 install -r requirements.txt\n"
+        "RUN python -m pip install --no-cache-dir .\n"
+        "RUN uv pip install --system -r requirements.txt\n"
+        "RUN poetry install --no-root\n"
+        "RUN pipenv install --deploy --system\n"
+        "RUN apt-get update && apt-get install -y gcc\n"
+    )
+    model = parse(text)
+    found = [find_installs(item) for item in model.stages[0].instructions]
+    assert [bool(item) for item in found] == [True, True, True, True, True, False]
+    assert found[1][0].installs_project
+    assert not found[3][0].installs_project
+
+
+def test_manifest_names() -> None:
+    for name in (
+        "requirements.txt",
+        "requirements-dev.txt",
+        "requirements/base.txt",
+        "pyproject.toml",
+        "poetry.lock",
+        "uv.lock",
+        "Pipfile.lock",
+        "setup.cfg",
+    ):
+        assert is_manifest(name), name
+    for name in ("app.py", "README.md", "src/requirements_parser.py"):
+        assert not is_manifest(name), name
+
+
+def test_registry_by_id() -> None:
+    assert RULES_BY_ID["LC001"].name == "source-before-install"
