@@ -280,7 +280,10 @@ def test_pathological_inputs_finish_quickly_with_a_result_or_a_syntax_error() ->
 
 
 def test_line_at_maps_offsets_in_the_joined_text_back_to_source_lines() -> None:
-    text = "FROM a\nRUN --mount=type=cache,target=/c apt-get update \\\n  # note\n  && pip install x \\\n  && pip install .\n"
+    text = (
+        "FROM a\nRUN --mount=type=cache,target=/c apt-get update \\\n"
+        "  # note\n  && pip install x \\\n  && pip install .\n"
+    )
     run = parse(text).instructions[1]
     assert run.line_at(run.text.index("apt-get")) == 2
     assert run.line_at(run.text.index("pip install x")) == 4
