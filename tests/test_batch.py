@@ -1,0 +1,71 @@
+"""Batch grading: one row per submission, broken files included."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from checker.__main__ import main
+from checker.batch import find_submissions, grade_folder, rows_to_csv
+
+GOOD = (
+    "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
+    "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"
+)
+BAD = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+
+
+def _submissions(root: Path) -> Path:
+    (root / "alice").mkdir(parents=True)
+    (root / "alice" / "Dockerfile").write_text(GOOD)
+    (root / "alice" / ".dockerignore").write_text(".git\n")
+    (root / "alice" / "app.py").write_text("")
+    (root / "bob").mkdir()
+    (root / "bob" / "Dockerfile").write_text(BAD)
+    (root / "carol.Dockerfile").write_bytes(b"FROM python\n\xff\xfe broken\n")
+    (root / "dave").mkdir()
+    (root / "dave" / "Dockerfile").write_bytes(b"\x00\x01\x02")
+    (root / "notes.txt").write_text("not a submission")
+    (root / "empty_folder").mkdir()
+    return root
+
+
+def test_submissions_are_folders_with_a_dockerfile_or_dockerfile_files(tmp_path: Path) -> None:
+    root = _submissions(tmp_path / "class")
+    names = [name for name, _, _ in find_submissions(root)]
+    assert names == ["alice", "bob", "carol.Dockerfile", "dave"]
+
+
+def test_every_submission_gets_a_row_and_errors_do_not_stop_the_batch(tmp_path: Path) -> None:
+    rows = grade_folder(_submissions(tmp_path / "class"))
+    by_name = {row["submission"]: row for row in rows}
+    assert by_name["alice"]["grading_status"] == "graded"
+    assert by_name["alice"]["dependency_cache"] == "kept"
+    assert by_name["alice"]["passed"] is True
+    assert by_name["bob"]["dependency_cache"] == "reinstalled"
+    assert by_name["bob"]["LC002"] == 1
+    assert "LC002" in by_name["bob"]["rules"].split(";")
+    assert by_name["carol.Dockerfile"]["grading_status"].startswith("error: line 2")
+    assert by_name["dave"]["grading_status"].startswith("error:")
+
+
+def test_csv_rows_have_one_line_per_submission(tmp_path: Path) -> None:
+    rows = grade_folder(_submissions(tmp_path / "class"))
+    parsed = list(csv.DictReader(io.StringIO(rows_to_csv(rows))))
+    assert len(parsed) == 4
+    assert parsed[0]["grading_status"] == "graded"
+
+
+def test_batch_cli_writes_the_table_to_a_file(tmp_path: Path) -> None:
+    root = _submissions(tmp_path / "class")
+    out = tmp_path / "grades.json"
+    assert main(["batch", str(root), "--format", "json", "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [row["submission"] for row in rows] == ["alice", "bob", "carol.Dockerfile", "dave"]
+
+
+def test_batch_cli_exits_2_on_a_missing_directory(tmp_path: Path, capsys) -> None:
+    assert main(["batch", str(tmp_path / "missing")]) == 2
+    assert "not a directory" in capsys.readouterr().err
