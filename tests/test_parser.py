@@ -290,3 +290,9 @@ def test_line_at_maps_offsets_in_the_joined_text_back_to_source_lines() -> None:
     assert run.line_at(run.text.index("pip install .")) == 5
     single = parse("FROM a\nRUN echo hi\n").instructions[1]
     assert single.text_lines == () and single.line_at(3) == 2
+
+
+def test_non_ascii_keyword_is_not_upper_cased_into_a_known_one() -> None:
+    # Python upper-cases "ſ" (long s) to "S"; Docker compares ASCII-lowercased keywords.
+    with pytest.raises(DockerfileSyntaxError, match="unknown instruction"):
+        parse("FROM a\nſtopsignal SIGTERM\n")

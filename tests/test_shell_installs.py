@@ -382,3 +382,26 @@ def test_programs_that_merely_mention_pip_are_not_installs() -> None:
         installs("RUN command -v pip && uv --version && poetry config virtualenvs.create false\n")
         == []
     )
+
+
+# --------------------------------------------------------------------------------------
+# heredocs as data, as scripts
+
+
+def test_heredoc_body_written_to_a_file_is_data_not_commands() -> None:
+    found = installs(
+        "RUN cat <<EOF > /etc/pip.conf && pip install -r requirements.txt\n"
+        "[global]\npip install not-a-command\nEOF\n"
+    )
+    assert [record.reads for record in found] == [("requirements.txt",)]
+    assert found[0].line == 2
+
+
+def test_heredoc_piped_from_cat_into_sh_is_a_script() -> None:
+    record = only("RUN cat <<EOF | sh\npip install -r r.txt\nEOF\n")
+    assert (record.source, record.line, record.reads) == ("heredoc", 3, ("r.txt",))
+
+
+def test_heredoc_with_a_python_shebang_is_not_shell() -> None:
+    assert installs("RUN <<EOF\n#!/usr/bin/env python3\nprint('pip install x')\nEOF\n") == []
+    assert only("RUN <<EOF\n#!/bin/bash\npip install x\nEOF\n").named_packages == ("x",)

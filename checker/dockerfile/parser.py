@@ -281,7 +281,7 @@ class _Parser:
                 logical.start,
                 "remove the lone continuation character",
             )
-        upper = keyword.upper()
+        upper = keyword.upper() if keyword.isascii() else keyword  # "ſ".upper() is "S"
         if upper not in _KEYWORD_SET:
             self._unknown(keyword, logical)
         arguments, json_form, trigger = self._arguments(upper, rest, logical)
@@ -344,7 +344,7 @@ class _Parser:
         if not rest:
             raise _LineError("ONBUILD needs an instruction", "e.g. ONBUILD COPY . /app")
         keyword, flags, inner_rest = _split_command(rest)
-        upper = keyword.upper()
+        upper = keyword.upper() if keyword.isascii() else keyword
         if upper not in _KEYWORD_SET:
             self._unknown(keyword, logical)
         if upper in ("ONBUILD", "FROM", "MAINTAINER"):

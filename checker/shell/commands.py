@@ -246,6 +246,13 @@ class _FastTokenizer:
 # Tier 2: bashlex
 
 
+def bashlex_commands(text: str) -> tuple[RawCommand, ...] | None:
+    """bashlex's commands of ``text`` (bounded in size), or None when it cannot parse it."""
+    if len(text) > _MAX_BASHLEX:
+        return None
+    return _bashlex_commands(text)
+
+
 def _bashlex_commands(text: str) -> tuple[RawCommand, ...] | None:
     """Every CommandNode in bashlex's tree, or None when bashlex cannot parse the text."""
     try:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from checker.shell.commands import raw_commands
+from checker.shell.commands import RawCommand, bashlex_commands, raw_commands
 from checker.shell.wrappers import is_assignment, program, unwrap
 
 _MAX_DEPTH = 4  # sh -c 'sh -c "..."' nests; deeper is treated as an opaque command
@@ -61,6 +61,34 @@ def argv_commands(argv: tuple[str, ...]) -> tuple[ShellCommand, ...]:
     return tuple(walker.found)
 
 
+def heredoc_shell_commands(
+    text: str, bodies: tuple[tuple[str, str], ...]
+) -> tuple[ShellCommand, ...]:
+    """Commands of shell text that opens heredocs, given (terminator, body) of each.
+
+    Docker hands the shell the text followed by every body and its terminator, so a body is
+    data for its command (``cat <<EOF > file``), not commands. bashlex reads that script;
+    when it cannot, the text alone is split (bodies are then ignored, never run).
+    """
+    return _heredoc_shell_commands_cached(text, bodies)
+
+
+@lru_cache(maxsize=1024)
+def _heredoc_shell_commands_cached(
+    text: str, bodies: tuple[tuple[str, str], ...]
+) -> tuple[ShellCommand, ...]:
+    script = text + "\n"
+    for name, body in bodies:
+        body = body.replace("\r\n", "\n")
+        script += body + ("\n" if body and not body.endswith("\n") else "") + name + "\n"
+    raw = bashlex_commands(script)
+    if raw is None:
+        return shell_commands(text)
+    walker = _Walker()
+    walker.script(script, 0, None, (), 0, raw)
+    return tuple(walker.found)
+
+
 @lru_cache(maxsize=4096)
 def _shell_commands_cached(text: str) -> tuple[ShellCommand, ...]:
     walker = _Walker()
@@ -77,11 +105,17 @@ class _Walker:
         self.cwd: str | None = None
 
     def script(
-        self, text: str, line_offset: int, offset: int | None, via: tuple[str, ...], depth: int
+        self,
+        text: str,
+        line_offset: int,
+        offset: int | None,
+        via: tuple[str, ...],
+        depth: int,
+        parsed: tuple[RawCommand, ...] | None = None,
     ) -> None:
         """Add the commands of ``text``; nested scripts pass the offset of their ``sh -c``."""
         counted, newlines = 0, 0
-        for raw in raw_commands(text):
+        for raw in raw_commands(text) if parsed is None else parsed:
             if raw.offset > counted:  # offsets only grow: count each newline once
                 newlines += text.count("\n", counted, raw.offset)
                 counted = raw.offset

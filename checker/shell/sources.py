@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.dockerfile.model import Heredoc, Instruction
-from checker.shell.script import ShellCommand, argv_commands, shell_commands
+from checker.shell.script import (
+    ShellCommand,
+    argv_commands,
+    heredoc_shell_commands,
+    shell_commands,
+)
 from checker.shell.wrappers import SHELLS, program
 
 _OPERATORS = frozenset(("&&", "||", ";", "|", "&", "|&"))
@@ -37,8 +42,12 @@ def run_commands(instruction: Instruction) -> tuple[RunCommand, ...]:
             located.append((command, instruction.line, "exec"))
     else:
         scripts = _heredoc_scripts(target)
-        if not target.heredocs or not _only_heredoc_words(target):
+        if not target.heredocs:
             for command in shell_commands(target.text):
+                located.append((command, target.line_at(command.offset), "shell"))
+        elif not _only_heredoc_words(target):
+            bodies = tuple((doc.name, _body_text(doc)) for doc in target.heredocs)
+            for command in heredoc_shell_commands(target.text, bodies):
                 located.append((command, target.line_at(command.offset), "shell"))
         for first_line, body in scripts:
             for command in shell_commands(body):
@@ -110,18 +119,29 @@ def _body_lines(instruction: Instruction) -> list[int]:
 
 
 def _consumers(text: str) -> dict[str, str]:
-    """For each ``<<NAME`` word, the first word of the command it belongs to."""
+    """For each ``<<NAME`` word, the program that reads the body as its input.
+
+    That is the first word of the command the heredoc belongs to, or, when that command is
+    ``cat`` piped into another (``cat <<EOF | sh``), the program it is piped into.
+    """
     found: dict[str, str] = {}
     first: str | None = None
+    pending: list[str] = []  # heredocs of the current command
+    after_pipe: list[str] = []  # heredocs of a `cat` whose output feeds the next command
     for word in text.split():
         if word in _OPERATORS:
-            first = None
+            after_pipe = pending if word in ("|", "|&") and first == "cat" else []
+            first, pending = None, []
             continue
         bare = word.lstrip("0123456789")
         if bare.startswith("<<"):
             name = bare[2:].lstrip("-").replace("'", "").replace('"', "")
             found[name] = first or ""
+            pending.append(name)
             continue
         if first is None:
             first = word
+            for name in after_pipe:
+                found[name] = word
+            after_pipe = []
     return found
