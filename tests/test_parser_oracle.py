@@ -5,15 +5,23 @@ Dockerfiles must give the same keywords, positions, JSON flags, builder flags, v
 heredocs as Docker. Where the two deliberately differ (the checker rejects some files that
 Docker's *parser* accepts and Docker's *build* later refuses), a test below names the case.
 
-The oracle is a Go library loaded into this process; it is only ever imported here, never
-from ``checker/``. A case that makes it crash is skipped with the reason.
+The oracle is a Go library; it runs in a worker subprocess of its own, so it never shares a
+process with another Go library (which can make it misbehave) and a hard crash costs one
+case, not the test session. It is only ever used here, never from ``checker/``. A case
+that makes it crash is skipped with the reason.
 """
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
+import json
 import random
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,7 +30,8 @@ from hypothesis import strategies as st
 
 from checker.dockerfile import DockerfileSyntaxError, Instruction, parse
 
-dockerfile = pytest.importorskip("dockerfile", reason="the `dockerfile` oracle is not installed")
+if importlib.util.find_spec("dockerfile") is None:
+    pytest.skip("the `dockerfile` oracle package is not installed", allow_module_level=True)
 
 CASES = sorted((Path(__file__).parent / "dockerfile_cases").glob("*.Dockerfile"))
 
@@ -40,19 +49,98 @@ DELIBERATE_REJECTIONS = (
     "isn't allowed",  # ONBUILD ONBUILD / FROM / MAINTAINER, refused by the build
 )
 
+# Reads one JSON text per line, answers one JSON verdict per line.
+_WORKER = r"""
+import json, sys
+import dockerfile
+for line in sys.stdin:
+    text = json.loads(line)
+    try:
+        commands = [
+            dict(
+                cmd=c.cmd, sub_cmd=c.sub_cmd, json=c.json, original=c.original,
+                start_line=c.start_line, end_line=c.end_line, flags=list(c.flags),
+                value=list(c.value),
+                heredocs=[[h.name, h.file_descriptor, h.content] for h in c.heredocs],
+            )
+            for c in dockerfile.parse_string(text)
+        ]
+        answer = {"commands": commands}
+    except dockerfile.GoParseError as error:
+        answer = {"rejected": str(error)}
+    except Exception as error:
+        answer = {"crashed": f"{type(error).__name__}: {error}"}
+    sys.stdout.write(json.dumps(answer) + "\n")
+    sys.stdout.flush()
+"""
+
 
 class OracleCrashed(Exception):
     """The Go library misbehaved (not a parse error): the case cannot be judged."""
 
 
+class _Worker:
+    """The oracle subprocess, started on first use and restarted after a crash."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[str] | None = None
+
+    def ask(self, text: str) -> dict[str, Any]:
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _WORKER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                errors="surrogateescape",
+            )
+        process = self.process
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(json.dumps(text) + "\n")
+            process.stdin.flush()
+            line = process.stdout.readline()
+        except OSError as error:
+            self.close()
+            raise OracleCrashed(f"the oracle worker died: {error}") from error
+        if not line:
+            self.close()
+            raise OracleCrashed("the oracle worker exited without an answer")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+_worker = _Worker()
+atexit.register(_worker.close)
+
+
 def oracle(text: str) -> list[Any] | None:
     """Docker's parse of ``text``: its commands, or None when Docker rejects the text."""
-    try:
-        return list(dockerfile.parse_string(text))
-    except dockerfile.GoParseError:
+    answer = _worker.ask(text)
+    if "crashed" in answer:
+        raise OracleCrashed(answer["crashed"])
+    if "rejected" in answer:
         return None
-    except Exception as error:  # the Go side misbehaving, not a verdict on the text
-        raise OracleCrashed(f"{type(error).__name__}: {error}") from error
+    return [
+        SimpleNamespace(
+            **{
+                **command,
+                "flags": tuple(command["flags"]),
+                "value": tuple(command["value"]),
+                "heredocs": tuple(
+                    SimpleNamespace(name=name, file_descriptor=descriptor, content=content)
+                    for name, descriptor, content in command["heredocs"]
+                ),
+            }
+        )
+        for command in answer["commands"]
+    ]
 
 
 def flag_strings(instruction: Instruction) -> tuple[str, ...]:
