@@ -93,7 +93,23 @@ def find_installs(
     shared = _from_shell_module(instruction, dockerfile)
     if shared:
         return shared
-    return _recognise(text)
+    return _recognise(text, _no_cache_env(instruction, dockerfile))
+
+
+def _no_cache_env(instruction: Instruction, dockerfile: Dockerfile | None) -> bool:
+    """An earlier ``ENV PIP_NO_CACHE_DIR=1`` (or UV_NO_CACHE) in the RUN's stage."""
+    if dockerfile is None or not 0 <= instruction.stage < len(dockerfile.stages):
+        return False
+    for item in dockerfile.stages[instruction.stage].instructions:
+        if item.line >= instruction.line:
+            break
+        if item.keyword == "ENV":
+            pairs = dict(zip(item.arguments[0::2], item.arguments[1::2], strict=False))
+            for name in ("PIP_NO_CACHE_DIR", "UV_NO_CACHE"):
+                value = pairs.get(name, "").strip("\"'").lower()
+                if name in pairs and value not in ("", "0", "false", "no", "off"):
+                    return True
+    return False
 
 
 def _shell_text(instruction: Instruction) -> str:
@@ -212,9 +228,9 @@ _PIP_VALUE_OPTIONS = frozenset(
 
 
 @lru_cache(maxsize=2048)
-def _recognise(text: str) -> tuple[Install, ...]:
+def _recognise(text: str, no_cache_env: bool = False) -> tuple[Install, ...]:
     installs: list[Install] = []
-    no_cache_env = "PIP_NO_CACHE_DIR" in text
+    no_cache_env = no_cache_env or "PIP_NO_CACHE_DIR" in text
     for words in _commands(text):
         found = _recognise_command(words, no_cache_env)
         if found is not None:
