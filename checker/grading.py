@@ -22,6 +22,7 @@ from checker.rules import RULES
 from checker.rules.analysis import Analysis, reads_context
 from checker.rules.fixes import plan_fix
 from checker.rules.rewrite import Edit, render
+from checker.rules.volatile_build_value import plan_volatile_move, volatile_declarations
 
 _IGNORE = re.compile(r"#\s*checker\s+ignore\s*=\s*([A-Za-z0-9_,\s]+)")
 _PENALTY = {"error": 25, "warning": 10, "info": 3}
@@ -123,7 +124,7 @@ def _grade_model(
     verdict = analysis.verdict
     score = _score(verdict, findings)
     passed = verdict in (KEPT, NO_INSTALL) and not any(f.severity == "error" for f in findings)
-    suggestion = _suggest(analysis) if suggest and verdict not in (KEPT, NO_INSTALL) else None
+    suggestion = _suggest(analysis) if suggest and verdict != NO_INSTALL else None
     return Report(
         path=path,
         passed=passed,
@@ -193,7 +194,8 @@ def _score(verdict: str, findings: tuple[Finding, ...]) -> int:
 
 
 def _suggest(analysis: Analysis) -> str | None:
-    """A reordered Dockerfile that grades ``kept``, or None when we cannot build one."""
+    """A reordered Dockerfile that grades ``kept`` (and moves volatile ARG/ENV below the
+    install), or None when there is nothing to reorder or we cannot build one."""
     edits: list[Edit] = []
     moved: set[int] = set()
     for step in analysis.reinstalling_steps:
@@ -205,6 +207,11 @@ def _suggest(analysis: Analysis) -> str | None:
             return None
         moved.add(id(step.instruction))
         edits.extend(plan.edits)
+    volatile = volatile_declarations(analysis)
+    for declaration in volatile:
+        plan = plan_volatile_move(analysis, declaration)
+        if plan is not None:
+            edits.extend(plan.edits)
     if not edits:
         return None
     try:

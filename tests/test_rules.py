@@ -145,3 +145,27 @@ def test_manifest_names() -> None:
 
 def test_registry_by_id() -> None:
     assert RULES_BY_ID["LC001"].name == "source-before-install"
+
+
+def test_lc006_suggestion_moves_the_arg_below_the_install() -> None:
+    text = (
+        "FROM python:3.12\nARG GIT_SHA\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nLABEL rev=$GIT_SHA\n"
+    )
+    report = grade(text)
+    assert report.suggested_dockerfile == (
+        "FROM python:3.12\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\nARG GIT_SHA\nCOPY . .\n"
+        "LABEL rev=$GIT_SHA\n"
+    )
+    assert "LC006" not in {finding.rule for finding in grade(report.suggested_dockerfile).findings}
+
+
+def test_lc006_no_move_when_the_install_uses_the_value() -> None:
+    text = (
+        "FROM python:3.12\nARG APP_VERSION\n"
+        "RUN pip install --no-cache-dir myapp==$APP_VERSION\nCMD myapp\n"
+    )
+    report = grade(text)
+    assert "LC006" in {finding.rule for finding in report.findings}
+    assert report.suggested_dockerfile is None

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from checker.cache_model import predict
 from checker.dockerfile.model import Instruction
 from checker.report import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule, describe
+from checker.rules.fixes import FixPlan
+from checker.rules.rewrite import Move
 
 _VOLATILE = re.compile(
     r"^(VERSION|APP_VERSION|RELEASE|REVISION|COMMIT|SHA|DATE|TIMESTAMP|BUILD_NUMBER"
@@ -65,42 +68,81 @@ class VolatileBuildValue(Rule):
     severity = "warning"
 
     def check(self, analysis: Analysis) -> Iterator[Finding]:
-        if not analysis.install_steps:
-            return
-        candidates = [*analysis.dockerfile.global_args]
-        for stage in analysis.dockerfile.stages:
-            if stage.index in analysis.built:
-                candidates.extend(
-                    item for item in stage.instructions if item.keyword in ("ARG", "ENV")
-                )
-        for instruction in candidates:
-            names = [name for name in declared_names(instruction) if is_volatile(name)]
-            if not names:
-                continue
-            if instruction.keyword == "ARG":
-                prediction = predict(analysis.dockerfile, (), analysis.context, changed_args=names)
-            else:
-                prediction = predict(
-                    analysis.dockerfile,
-                    (),
-                    analysis.context,
-                    edited_lines=range(instruction.line, instruction.end_line + 1),
-                )
-            hit = [
-                step
-                for step in analysis.install_steps
-                if step.instruction.line > instruction.line
-                and analysis.rebuilt(step.instruction, prediction)
-            ]
-            if not hit:
-                continue
-            install = hit[0].instruction
-            name = names[0]
+        for declaration in volatile_declarations(analysis):
+            instruction, name, install = (
+                declaration.instruction,
+                declaration.name,
+                declaration.install,
+            )
+            plan = plan_volatile_move(analysis, declaration)
             yield self.finding(
                 instruction,
                 f"{instruction.keyword} {name} on line {instruction.line} comes before the "
                 f"install on {describe(install)}. {name} usually gets a new value on every "
                 "build, and a new value makes Docker rerun the install and every step after "
                 f"it. Declare {name} after the install, where it is needed.",
-                f"{install.original}\n{instruction.original}",
+                plan.lines if plan else f"{install.original}\n{instruction.original}",
             )
+
+
+@dataclass(frozen=True)
+class VolatileDeclaration:
+    """An ARG/ENV with a volatile name whose new value reruns a dependency install."""
+
+    instruction: Instruction
+    name: str
+    names: tuple[str, ...]
+    install: Instruction  # the first install it reruns
+    last_install: Instruction  # the last install of the same stage it reruns
+
+
+def volatile_declarations(analysis: Analysis) -> list[VolatileDeclaration]:
+    """Each volatile ARG/ENV that, given a new value, reruns an install (cache model)."""
+    if not analysis.install_steps:
+        return []
+    candidates = [*analysis.dockerfile.global_args]
+    for stage in analysis.dockerfile.stages:
+        if stage.index in analysis.built:
+            candidates.extend(item for item in stage.instructions if item.keyword in ("ARG", "ENV"))
+    found = []
+    for instruction in candidates:
+        names = [name for name in declared_names(instruction) if is_volatile(name)]
+        if not names:
+            continue
+        if instruction.keyword == "ARG":
+            prediction = predict(analysis.dockerfile, (), analysis.context, changed_args=names)
+        else:
+            lines = range(instruction.line, instruction.end_line + 1)
+            prediction = predict(analysis.dockerfile, (), analysis.context, edited_lines=lines)
+        hit = [
+            step.instruction
+            for step in analysis.install_steps
+            if step.instruction.line > instruction.line
+            and analysis.rebuilt(step.instruction, prediction)
+        ]
+        if hit:
+            same_stage = [item for item in hit if item.stage == instruction.stage] or hit
+            found.append(
+                VolatileDeclaration(instruction, names[0], tuple(names), hit[0], same_stage[-1])
+            )
+    return found
+
+
+def plan_volatile_move(analysis: Analysis, declaration: VolatileDeclaration) -> FixPlan | None:
+    """Move the declaration to just after the last install it reruns, when nothing in
+    between uses it; None for a global ARG or when the install ends the stage."""
+    instruction = declaration.instruction
+    if instruction.stage < 0 or declaration.last_install.stage != instruction.stage:
+        return None
+    stage = analysis.dockerfile.stages[instruction.stage].instructions
+    position = stage.index(declaration.last_install)
+    if position + 1 >= len(stage):
+        return None
+    between = [
+        item for item in stage if instruction.line < item.line <= declaration.last_install.line
+    ]
+    pattern = re.compile(r"\$\{?(" + "|".join(map(re.escape, declaration.names)) + r")\b")
+    if any(pattern.search(item.original) for item in between):
+        return None
+    edits = (Move(instruction, stage[position + 1]),)
+    return FixPlan("move", edits, f"{declaration.last_install.original}\n{instruction.original}")
