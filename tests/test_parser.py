@@ -296,3 +296,12 @@ def test_non_ascii_keyword_is_not_upper_cased_into_a_known_one() -> None:
     # Python upper-cases "ſ" (long s) to "S"; Docker compares ASCII-lowercased keywords.
     with pytest.raises(DockerfileSyntaxError, match="unknown instruction"):
         parse("FROM a\nſtopsignal SIGTERM\n")
+
+
+def test_empty_continuation_line_is_accepted_with_a_warning_like_docker() -> None:
+    dockerfile = parse("FROM a\nRUN pip install \\\n\n    flask\n")
+    assert dockerfile.instructions[1].text == "pip install     flask"
+    assert dockerfile.warnings == (
+        "line 3: empty continuation line inside the instruction starting on line 2",
+    )
+    assert parse("FROM a\nRUN x\n\nRUN y\n").warnings == ()

@@ -95,6 +95,9 @@ class Dockerfile:
     directives: dict[str, str] = field(default_factory=dict)  # parser directives: escape, syntax
     escape: str = "\\"
     path: str | None = None
+    # Added by the parser: what Docker warns about but accepts, e.g. "line 7: empty
+    # continuation line inside the instruction starting on line 5".
+    warnings: tuple[str, ...] = ()
 
     def stage_named(self, name_or_index: str) -> Stage | None:
         """Resolve ``--from=`` / ``FROM`` references to an earlier stage, by alias or number."""

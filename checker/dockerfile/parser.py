@@ -10,6 +10,19 @@ because the grader needs a clear message, not a half-built model.
 
 Everything here is plain string scanning with no backtracking regular expressions, so the
 cost is linear in the size of the text and bounded by :data:`MAX_BYTES`.
+
+``Instruction.arguments`` holds what buildkit's line parser for the keyword produces:
+
+* RUN/CMD/ENTRYPOINT/SHELL: the JSON items, or in shell form the words of ``text`` split
+  on spaces outside quotes (quotes kept as written; the shell text itself is ``text``);
+* COPY/ADD/VOLUME: the JSON items, or ``text`` split on whitespace (quotes kept);
+* FROM/EXPOSE: ``text`` split on whitespace, e.g. ``("python:3.12", "AS", "build")``;
+* ENV/LABEL: flattened name/value pairs with quotes kept, ``("A", "1", "B", '"x y"')``
+  (the legacy ``ENV NAME some value`` form gives ``("NAME", "some value")``);
+* ARG: its words, ``("NAME=default", "OTHER")``;
+* HEALTHCHECK: ``("CMD", ...command...)`` or ``("NONE",)``;
+* ONBUILD: the trigger's arguments (the trigger itself is ``Instruction.trigger``);
+* USER/WORKDIR/STOPSIGNAL/MAINTAINER: ``text`` as one value.
 """
 
 from __future__ import annotations
@@ -194,6 +207,7 @@ class _Parser:
         self.instructions: list[Instruction] = []
         self.global_args: list[Instruction] = []
         self.stages: list[tuple[Instruction, list[Instruction]]] = []
+        self.warnings: list[str] = []
 
     def run(self) -> Dockerfile:
         lines = self.lines
@@ -216,7 +230,13 @@ class _Parser:
                 if _is_comment(raw):
                     continue
                 if not token.lstrip(_GO_SPACE).rstrip("\r\n"):
-                    continue  # an empty continuation line: Docker skips it (with a warning)
+                    # Docker skips an empty continuation line too, and warns that it will
+                    # become an error: the instruction silently runs on into the next line.
+                    self.warnings.append(
+                        f"line {index}: empty continuation line inside the instruction "
+                        f"starting on line {start}"
+                    )
+                    continue
                 piece, end_of_line = self._trim_continuation(token)
                 parts.append(piece)
                 pieces.append((size, index))
@@ -458,6 +478,7 @@ class _Parser:
             directives=dict(self.directives.seen),
             escape=self.directives.escape,
             path=self.path,
+            warnings=tuple(self.warnings),
         )
 
 
