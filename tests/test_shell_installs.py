@@ -125,7 +125,9 @@ def test_pip_no_cache_dir_from_prefix_export_or_image_environment() -> None:
     assert only("RUN PIP_NO_CACHE_DIR=1 pip install a\n").keeps_download_cache is False
     assert only("RUN export PIP_NO_CACHE_DIR=1 && pip install a\n").keeps_download_cache is False
     assert only("RUN pip install a\n", {"PIP_NO_CACHE_DIR": "1"}).keeps_download_cache is False
-    assert only("RUN pip install a\n", {"PIP_NO_CACHE_DIR": "0"}).keeps_download_cache is True
+    # pip disables its cache for any boolean in PIP_NO_CACHE_DIR, "0" and "false" included
+    assert only("RUN pip install a\n", {"PIP_NO_CACHE_DIR": "0"}).keeps_download_cache is False
+    assert only("RUN pip install a\n", {"PIP_NO_CACHE_DIR": ""}).keeps_download_cache is True
 
 
 def test_stage_environment_feeds_env_from_the_dockerfile() -> None:

@@ -9,7 +9,8 @@ command, read from its parsed argv, never from a regular expression over the tex
 Download caches, tool by tool (``keeps_download_cache``):
 
 * pip, pip-sync, pipenv: pip's HTTP/wheel cache (``~/.cache/pip``) is written unless
-  ``--no-cache-dir`` is given or ``PIP_NO_CACHE_DIR`` is set (truthy) in the environment.
+  ``--no-cache-dir`` is given or ``PIP_NO_CACHE_DIR`` is set in the environment (to any
+  value, even ``0`` or ``false``: pip disables the cache for both, on purpose).
   pipenv and pip-sync run pip, so the same rule applies (pip-sync also passes
   ``--pip-args``).
 * uv: its cache (``~/.cache/uv``) is written unless ``--no-cache``/``-n`` or ``UV_NO_CACHE``.
@@ -194,8 +195,18 @@ class _Context:
         return value if value is not None else self.env.get(name)
 
     def flag_set(self, name: str) -> bool:
+        """A boolean variable set to a true value (uv's reading of ``UV_NO_CACHE``)."""
         value = self.getenv(name)
         return value is not None and value.strip().lower() not in _FALSE
+
+    def pip_cache_disabled(self) -> bool:
+        """pip disables its cache when ``PIP_NO_CACHE_DIR`` holds any boolean, even "0".
+
+        pip keeps that for backwards compatibility (see ``_handle_no_cache_dir`` in pip's
+        cmdoptions); an empty value is treated as unset here (pip would reject it).
+        """
+        value = self.getenv("PIP_NO_CACHE_DIR")
+        return value is not None and value.strip() != ""
 
     def home(self) -> str:
         return self.getenv("HOME") or "/root"
@@ -441,7 +452,7 @@ def _pip(context: _Context, words: tuple[str, ...]) -> DependencyInstall | None:
     short = _PIP_SHORT if action == "install" else {**_PIP_SHORT, "w": "--wheel-dir", "d": "--dest"}
     with_value = _PIP_WITH_VALUE | frozenset(("--wheel-dir", "--dest"))
     options = _read_options((*global_words, *rest), short, with_value, _PIP_NOTABLE)
-    keeps = not (options.has("--no-cache-dir") or context.flag_set("PIP_NO_CACHE_DIR"))
+    keeps = not (options.has("--no-cache-dir") or context.pip_cache_disabled())
     cache_dir = (
         options.last("--cache-dir")
         or context.getenv("PIP_CACHE_DIR")
@@ -697,14 +708,11 @@ def _pipenv(context: _Context, words: tuple[str, ...]) -> DependencyInstall | No
     editables = options.get_all("--editable")
     named = tuple(options.positionals)
     reads: list[str] = []
-    if action == "sync" or options.has("--ignore-pipfile"):
-        reads.extend(("Pipfile", "Pipfile.lock"))
-    else:
-        reads.extend(("Pipfile", "Pipfile.lock"))
+    reads.extend(("Pipfile", "Pipfile.lock"))  # install locks or checks the lock; sync reads it
     reads.extend(options.get_all("--requirements"))
     local = [_local_path(spec) for spec in editables]
     reads.extend(local)
-    keeps = not context.flag_set("PIP_NO_CACHE_DIR")
+    keeps = not context.pip_cache_disabled()
     extra = options.last("--extra-pip-args") or ""
     if "--no-cache-dir" in extra:
         keeps = False
@@ -751,7 +759,7 @@ def _pip_sync(context: _Context, words: tuple[str, ...]) -> DependencyInstall | 
     )
     files = tuple(options.positionals) or ("requirements.txt",)
     pip_args = options.last("--pip-args") or ""
-    keeps = not ("--no-cache-dir" in pip_args or context.flag_set("PIP_NO_CACHE_DIR"))
+    keeps = not ("--no-cache-dir" in pip_args or context.pip_cache_disabled())
     return _record(
         context,
         tool="pip-sync",
@@ -832,12 +840,12 @@ def _conda(context: _Context, words: tuple[str, ...]) -> DependencyInstall | Non
     options = _read_options(rest, _CONDA_SHORT, _CONDA_WITH_VALUE, _CONDA_NOTABLE)
     files = tuple(options.get_all("--file"))
     named = tuple(options.positionals)
-    if action.startswith("env ") and not files:
-        files = ("environment.yml",) if tool == "conda" or tool == "mamba" else ()
-        if action == "env create" and named and tool != "micromamba":
-            files = ()  # `conda env create NAME` with a remote spec: rare; nothing local
-    if action.startswith("env ") and tool == "micromamba" and not files:
-        files = ("environment.yml",)
+    if action.startswith("env "):
+        # `conda env create` reads environment.yml unless told otherwise; a positional
+        # there is a spec file in recent conda, not a package
+        spec_files = tuple(word for word in named if word.endswith((".yml", ".yaml", ".txt")))
+        files = files or spec_files or ("environment.yml",)
+        named = tuple(word for word in named if word not in spec_files)
     root = context.getenv("MAMBA_ROOT_PREFIX") or (
         options.last("--root-prefix") or posixpath.join(context.home(), "micromamba")
     )
