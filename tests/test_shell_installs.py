@@ -111,6 +111,13 @@ def test_local_wheel_is_read_but_is_not_the_project() -> None:
     assert not record.installs_project and record.named_packages == ()
 
 
+def test_glob_of_wheels_from_a_builder_stage_is_files_not_the_project() -> None:
+    record = only("RUN pip install --no-cache-dir /wheels/*\n")
+    assert record.reads == ("/wheels/*",) and not record.installs_project
+    offline = only("RUN pip install --no-index --find-links=/wheels -r requirements.txt\n")
+    assert offline.reads == ("requirements.txt",) and "--no-index" in offline.options
+
+
 def test_path_to_a_subdirectory_is_a_project_install() -> None:
     record = only("RUN pip install ./libs/core\n")
     assert record.installs_project and record.reads == ("libs/core",)

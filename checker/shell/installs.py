@@ -318,7 +318,8 @@ def _is_local_path(spec: str) -> bool:
 
 
 def _is_archive(path: str) -> bool:
-    return path.endswith((".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"))
+    """A wheel or sdist file, or a glob of them (``/wheels/*``): files, not a project."""
+    return path.endswith((".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")) or "*" in path
 
 
 def _local_path(spec: str) -> str:
