@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from checker.dockerfile import Instruction, parse
+from checker.dockerfile import Instruction, parse, parse_file
 from checker.shell import (
     DependencyInstall,
     bind_sources,
@@ -414,3 +416,74 @@ def test_heredoc_piped_from_cat_into_sh_is_a_script() -> None:
 def test_heredoc_with_a_python_shebang_is_not_shell() -> None:
     assert installs("RUN <<EOF\n#!/usr/bin/env python3\nprint('pip install x')\nEOF\n") == []
     assert only("RUN <<EOF\n#!/bin/bash\npip install x\nEOF\n").named_packages == ("x",)
+
+
+# --------------------------------------------------------------------------------------
+# The hand-written Dockerfiles, end to end: parser, shell parsing and recognition together
+
+CASES = Path(__file__).parent / "dockerfile_cases"
+
+# (line, tool, action, reads, installs_project, cache_in_layer) per install, file order
+EXPECTED_INSTALLS = {
+    "basic.Dockerfile": [
+        (9, "pip", "install", ("requirements.txt",), False, False),
+    ],
+    "conda.Dockerfile": [
+        (4, "micromamba", "install", ("/tmp/env.yaml",), False, False),
+        (7, "conda", "env create", ("environment.yml",), False, False),
+        (9, "mamba", "install", (), False, True),
+    ],
+    "continuations.Dockerfile": [
+        (9, "pip", "install", (), False, True),
+    ],
+    "flags_json.Dockerfile": [
+        (4, "pip", "install", ("/tmp/requirements.txt",), False, False),
+        (8, "pip", "download", (), False, True),
+    ],
+    "heredocs.Dockerfile": [
+        (10, "pip", "install", ("requirements.txt",), False, True),
+        (11, "pip", "install", (".",), True, True),
+        (33, "pip", "install", ("requirements.txt",), False, True),
+    ],
+    "onbuild_misc.Dockerfile": [
+        (4, "pip", "install", ("/app/requirements.txt",), False, False),
+    ],
+    "poetry_export.Dockerfile": [
+        (2, "pip", "install", (), False, False),
+        (5, "poetry", "export", ("pyproject.toml", "poetry.lock"), False, False),
+        (10, "pip", "install", ("requirements.txt",), False, False),
+        (12, "pip", "install", (".",), True, True),
+    ],
+    "shell_tricks.Dockerfile": [
+        (7, "pip", "install", ("requirements/base.txt",), False, True),
+        (9, "pip", "install", ("requirements/$extra.txt",), False, True),
+        (10, "pip", "install", ("requirements/constraints.txt",), False, False),
+        (11, "pip", "install", (), False, True),
+        (12, "pip", "install", (), False, True),
+        (15, "pip", "install", (".",), True, False),
+        (16, "pip", "install", ("requirements/prod.txt",), False, True),
+    ],
+    "uv_multistage.Dockerfile": [
+        (6, "uv", "sync", ("pyproject.toml", "uv.lock"), False, False),
+        (11, "uv", "sync", ("pyproject.toml", "uv.lock", "."), True, False),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_INSTALLS))
+def test_hand_written_dockerfile_installs(name: str) -> None:
+    dockerfile = parse_file(CASES / name)
+    found = [
+        (r.line, r.tool, r.action, r.reads, r.installs_project, r.cache_in_layer)
+        for instruction in dockerfile.instructions
+        for r in find_installs(instruction, stage_environment(dockerfile, instruction))
+    ]
+    assert found == EXPECTED_INSTALLS[name]
+
+
+def test_windows_paths_under_a_backtick_escape_are_read_as_posix_shell() -> None:
+    # Known limitation: RUN text is parsed as POSIX sh even for Windows images (cmd or
+    # PowerShell), so backslashes in C:\app\requirements.txt are shell escapes here.
+    dockerfile = parse_file(CASES / "escape_backtick.Dockerfile")
+    (record,) = [r for i in dockerfile.instructions for r in find_installs(i)]
+    assert record.reads == ("C:apprequirements.txt",)
