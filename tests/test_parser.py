@@ -239,6 +239,12 @@ def test_parse_file_refuses_binary_and_missing_files(tmp_path: Path) -> None:
         parse_file(path)
     with pytest.raises(DockerfileSyntaxError):
         parse_file(tmp_path / "missing")
+    with pytest.raises(DockerfileSyntaxError):
+        parse_file(tmp_path)  # a directory
+    with pytest.raises(DockerfileSyntaxError):
+        parse_file(3)  # type: ignore[arg-type]
+    with pytest.raises(DockerfileSyntaxError):
+        parse(b"FROM a\n")  # type: ignore[arg-type]
 
 
 def test_byte_order_mark_and_crlf_line_endings_are_accepted() -> None:

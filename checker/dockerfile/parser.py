@@ -144,7 +144,12 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
 
 def parse_file(path: str | os.PathLike[str]) -> Dockerfile:
     """Read and parse a Dockerfile from disk, checking size and encoding before decoding."""
-    name = os.fspath(path)
+    try:
+        name = os.fspath(path)
+    except TypeError:
+        raise DockerfileSyntaxError(
+            f"expected a file path, got {type(path).__name__}", None, "pass the Dockerfile's path"
+        ) from None
     try:
         with open(name, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
