@@ -107,6 +107,14 @@ def test_cd_and_export_state_reaches_later_commands() -> None:
     assert [command.index for command in found] == [0, 1, 2, 3]
 
 
+def test_unexported_shell_variable_is_not_in_the_environment_of_later_commands() -> None:
+    assert (
+        shell_commands("PIP_NO_CACHE_DIR=1; pip install a")[-1].getenv("PIP_NO_CACHE_DIR") is None
+    )
+    exported = shell_commands("PIP_NO_CACHE_DIR=1; export PIP_NO_CACHE_DIR; pip install a")
+    assert exported[-1].getenv("PIP_NO_CACHE_DIR") == "1"
+
+
 def test_sh_c_changes_do_not_leak_to_the_outer_script() -> None:
     found = shell_commands("sh -c 'cd /x && export A=1' && pip install .")
     assert found[-1].cwd is None and found[-1].getenv("A") is None

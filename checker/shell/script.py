@@ -101,7 +101,8 @@ class _Walker:
 
     def __init__(self) -> None:
         self.found: list[ShellCommand] = []
-        self.env: list[tuple[str, str]] = []
+        self.env: list[tuple[str, str]] = []  # exported: what child processes see
+        self.variables: dict[str, str] = {}  # set without export: the shell's own
         self.cwd: str | None = None
 
     def script(
@@ -139,13 +140,14 @@ class _Walker:
             return
         words = unwrapped.argv if unwrapped.script is None else argv
         if not words:
-            self.env.extend(unwrapped.env)  # a bare `A=1` sets a shell variable
+            # a bare `A=1` sets a shell variable, which programs only see once exported
+            self.variables.update(unwrapped.env)
             return
         name = program(words[0])
         if name == "cd" and not unwrapped.via:
             self.cwd = _change_directory(self.cwd, words[1:])
         elif name == "export" and not unwrapped.via:
-            self.env.extend(_exports(words[1:]))
+            self.env.extend(_exports(words[1:], self.variables))
         elif name == "unset":
             names = set(words[1:])
             self.env = [(key, value) for key, value in self.env if key not in names]
@@ -172,12 +174,16 @@ def _change_directory(current: str | None, arguments: tuple[str, ...]) -> str | 
     return posixpath.normpath(posixpath.join(current, target))
 
 
-def _exports(arguments: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [
-        (word.partition("=")[0], word.partition("=")[2])
-        for word in arguments
-        if is_assignment(word)
-    ]
+def _exports(arguments: tuple[str, ...], variables: dict[str, str]) -> list[tuple[str, str]]:
+    """``export A=1 B``: A with its value, B with the value the shell gave it earlier."""
+    exported = []
+    for word in arguments:
+        if is_assignment(word):
+            name, _, value = word.partition("=")
+            exported.append((name, value))
+        elif word in variables:
+            exported.append((word, variables[word]))
+    return exported
 
 
 def environment_value(
