@@ -87,6 +87,14 @@ def test_unwraps_sh_c_env_sudo_and_assignment_prefixes() -> None:
     assert commands("exec nice -n 5 pip install a") == [("pip", "install", "a")]
 
 
+def test_negation_and_xargs_run_the_command_they_wrap() -> None:
+    assert commands("! pip install a") == [("pip", "install", "a")]
+    assert commands("grep -v '^#' requirements.txt | xargs -r -n 1 pip install") == [
+        ("grep", "-v", "^#", "requirements.txt"),
+        ("pip", "install"),
+    ]
+
+
 def test_unwrap_keeps_assignments_and_wrapper_names() -> None:
     unwrapped = unwrap(("sudo", "-E", "env", "A=1", "B=2", "pip", "install", "x"))
     assert unwrapped.argv == ("pip", "install", "x")

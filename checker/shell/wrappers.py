@@ -54,7 +54,13 @@ def unwrap(argv: tuple[str, ...]) -> Unwrapped:
         if not words:
             break
         name = program(words[0])
-        if name == "env":
+        if name == "!":  # `! cmd` negates the status; cmd still runs
+            via.append("!")
+            words = words[1:]
+        elif name == "xargs":
+            via.append("xargs")
+            words = _skip_xargs_options(words[1:])
+        elif name == "env":
             via.append("env")
             words = _skip_env_options(words[1:])
         elif name == "sudo":
@@ -65,7 +71,7 @@ def unwrap(argv: tuple[str, ...]) -> Unwrapped:
                 break  # `command -v pip` looks pip up, it does not run it
             via.append(name)
             words = words[1:]
-            if words and words[0] == "-p":
+            if words and words[0] == "-p":  # `command -p`, `time -p`
                 words = words[1:]
         elif name == "nice":
             via.append("nice")
@@ -118,6 +124,25 @@ def _skip_sudo_options(words: list[str]) -> list[str]:
             takes_value = any(char in _SUDO_VALUE_OPTIONS for char in word[1:])
             last_is_value = word[-1] in _SUDO_VALUE_OPTIONS
             index += 2 if takes_value and last_is_value else 1
+        else:
+            break
+    return words[index:]
+
+
+_XARGS_VALUE_OPTIONS = frozenset(("-n", "-I", "-L", "-P", "-d", "-a", "-E", "-s", "-i", "-l"))
+
+
+def _skip_xargs_options(words: list[str]) -> list[str]:
+    """``xargs [options] cmd args``: the command xargs runs (its extra args come from stdin)."""
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word == "--":
+            return words[index + 1 :]
+        if word in _XARGS_VALUE_OPTIONS:
+            index += 2
+        elif word.startswith("-"):
+            index += 1
         else:
             break
     return words[index:]
