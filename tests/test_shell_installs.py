@@ -413,6 +413,11 @@ def test_heredoc_piped_from_cat_into_sh_is_a_script() -> None:
     assert (record.source, record.line, record.reads) == ("heredoc", 3, ("r.txt",))
 
 
+def test_heredoc_before_its_shell_command_is_a_script() -> None:
+    record = only("RUN <<-'SCRIPT' bash\n\tpip install -r r.txt\n\tSCRIPT\n")
+    assert (record.source, record.line, record.reads) == ("heredoc", 3, ("r.txt",))
+
+
 def test_heredoc_with_a_python_shebang_is_not_shell() -> None:
     assert installs("RUN <<EOF\n#!/usr/bin/env python3\nprint('pip install x')\nEOF\n") == []
     assert only("RUN <<EOF\n#!/bin/bash\npip install x\nEOF\n").named_packages == ("x",)

@@ -121,27 +121,33 @@ def _body_lines(instruction: Instruction) -> list[int]:
 def _consumers(text: str) -> dict[str, str]:
     """For each ``<<NAME`` word, the program that reads the body as its input.
 
-    That is the first word of the command the heredoc belongs to, or, when that command is
-    ``cat`` piped into another (``cat <<EOF | sh``), the program it is piped into.
+    That is the first word of the command the heredoc belongs to (``<<EOF bash`` and
+    ``bash <<EOF`` alike), or, when that command is ``cat`` piped into another
+    (``cat <<EOF | sh``), the program it is piped into.
     """
     found: dict[str, str] = {}
     first: str | None = None
     pending: list[str] = []  # heredocs of the current command
     after_pipe: list[str] = []  # heredocs of a `cat` whose output feeds the next command
+
+    def finish() -> None:
+        for name in pending:
+            found[name] = first or ""
+
     for word in text.split():
         if word in _OPERATORS:
+            finish()
             after_pipe = pending if word in ("|", "|&") and first == "cat" else []
             first, pending = None, []
             continue
         bare = word.lstrip("0123456789")
         if bare.startswith("<<"):
-            name = bare[2:].lstrip("-").replace("'", "").replace('"', "")
-            found[name] = first or ""
-            pending.append(name)
+            pending.append(bare[2:].lstrip("-").replace("'", "").replace('"', ""))
             continue
         if first is None:
             first = word
             for name in after_pipe:
                 found[name] = word
             after_pipe = []
+    finish()
     return found
