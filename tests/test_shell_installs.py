@@ -270,6 +270,22 @@ def test_poetry_install_variants() -> None:
     assert full.keeps_download_cache and full.cache_dir == "/root/.cache/pypoetry"
 
 
+def test_poetry_2_sync_is_an_install() -> None:
+    record = only("RUN poetry sync --no-root\n")
+    assert (record.action, record.reads) == ("sync", ("pyproject.toml", "poetry.lock"))
+
+
+def test_setup_py_install_and_develop_install_the_project() -> None:
+    record = only("RUN python setup.py develop\n")
+    assert (record.tool, record.reads, record.installs_project, record.editable) == (
+        "setuptools",
+        (".",),
+        True,
+        True,
+    )
+    assert only("RUN python3 setup.py install\n").editable is False
+
+
 def test_poetry_export_reads_the_lock_but_installs_nothing() -> None:
     export, pip = installs(
         "RUN poetry export -f requirements.txt -o requirements.txt --without-hashes "

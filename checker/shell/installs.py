@@ -45,7 +45,7 @@ _FALSE = frozenset(("", "0", "false", "no", "off"))
 class DependencyInstall:
     """One command that installs Python dependencies (or exports them, for poetry)."""
 
-    tool: str  # pip, uv, poetry, pipenv, pip-sync, pdm, conda, mamba, micromamba
+    tool: str  # pip, uv, poetry, pipenv, pip-sync, pdm, conda, mamba, micromamba, setuptools
     # "install", "sync", "pip install" / "pip sync" (uv), "env create", "create", and two that
     # fill a directory or file instead of the environment: "wheel"/"download" (pip),
     # "export" (poetry)
@@ -121,6 +121,8 @@ def _recognise(run: RunCommand, env: Mapping[str, str]) -> DependencyInstall | N
     rest = argv[1:]
     tool = _tool_of(name)
     if tool == "python":
+        if rest[:1] == ("setup.py",) and rest[1:2] in (("install",), ("develop",)):
+            return _setup_py(_Context(run, env, "setuptools"), rest[1])
         module, rest = _python_module(rest)
         if module is None:
             return None
@@ -158,6 +160,21 @@ def _tool_of(name: str) -> str | None:
     if name in ("uv", "poetry", "pipenv", "pip-sync", "conda", "mamba", "micromamba", "pdm"):
         return name
     return None
+
+
+def _setup_py(context: _Context, action: str) -> DependencyInstall:
+    """``python setup.py install|develop``: the legacy way to install the project itself."""
+    return _record(
+        context,
+        tool="setuptools",
+        action=action,
+        reads=(".",),
+        installs_project=True,
+        editable=action == "develop",
+        no_deps=False,
+        named_packages=(),
+        keeps_download_cache=False,  # easy_install-style fetches leave no pip cache
+    )
 
 
 def _python_module(words: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
@@ -660,7 +677,7 @@ def _poetry(context: _Context, words: tuple[str, ...]) -> DependencyInstall | No
             options=tuple(options.written),
             target=options.last("--output"),
         )
-    if action != "install":
+    if action not in ("install", "sync"):  # `poetry sync` (Poetry 2) = install --sync
         return None
     installs_project = not options.has("--no-root") and not options.has("--no-directory")
     only_root = options.has("--only-root")
@@ -670,7 +687,7 @@ def _poetry(context: _Context, words: tuple[str, ...]) -> DependencyInstall | No
     return _record(
         context,
         tool="poetry",
-        action="install",
+        action=action,
         reads=(*lock_files, *((directory or ".",) if installs_project else ())),
         installs_project=installs_project,
         editable=installs_project,  # poetry installs the root package in develop mode
