@@ -107,6 +107,14 @@ def test_named_packages_constraints_and_options() -> None:
     assert "--user" in record.options and "--no-deps" in record.options
 
 
+def test_reads_keep_command_line_order_and_vcs_editable_is_not_the_project() -> None:
+    record = only("RUN pip install -c constraints.txt -r requirements.txt\n")
+    assert record.reads == ("constraints.txt", "requirements.txt")
+    vcs = only("RUN pip install -e git+https://example.com/a/b.git#egg=b\n")
+    assert vcs.editable and not vcs.installs_project
+    assert vcs.named_packages == ("git+https://example.com/a/b.git#egg=b",)
+
+
 def test_local_wheel_is_read_but_is_not_the_project() -> None:
     record = only("RUN pip install dist/app-1.0-py3-none-any.whl\n")
     assert record.reads == ("dist/app-1.0-py3-none-any.whl",)

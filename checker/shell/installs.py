@@ -503,14 +503,17 @@ def _pip_like(
     named.extend(spec for spec in editables if spec not in editable_paths)
     local = [_local_path(spec) for spec in (*editable_paths, *paths)]
     project = [path for path in local if not _is_archive(path)]
+    listed = [  # requirement and constraint files in command-line order
+        value for key, value in options.values if key in ("--requirement", "--constraint")
+    ]
     target = options.last("--prefix") or options.last("--target") or options.last("--root")
     return _record(
         context,
         tool=tool,
         action=action,
-        reads=(*requirements, *constraints, *local),
+        reads=(*listed, *local),
         installs_project=bool(project),
-        editable=bool(editable_paths),
+        editable=bool(editables),  # a VCS checkout (-e git+...) is editable too
         no_deps=options.has("--no-deps"),
         named_packages=tuple(named),
         keeps_download_cache=keeps,
