@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import shlex
 from pathlib import Path
 
 import pytest
@@ -516,3 +518,67 @@ def test_windows_paths_under_a_backtick_escape_are_read_as_posix_shell() -> None
     dockerfile = parse_file(CASES / "escape_backtick.Dockerfile")
     (record,) = [r for i in dockerfile.instructions for r in find_installs(i)]
     assert record.reads == ("C:apprequirements.txt",)
+
+
+# --------------------------------------------------------------------------------------
+# Generated pip commands: every spelling and wrapper, checked field by field
+
+
+def _pip_case(rng: random.Random) -> tuple[str, dict[str, object]]:
+    """A random pip install command line and the facts it states."""
+    reads: list[str] = []  # requirement/constraint files, then local paths
+    paths: list[str] = []
+    named: list[str] = []
+    words: list[str] = []
+    no_deps = no_cache = False
+    for _ in range(rng.randint(1, 6)):
+        kind = rng.choice(("req", "con", "pkg", "path", "flag", "value", "no-deps", "no-cache"))
+        if kind in ("req", "con"):
+            path = rng.choice(("requirements.txt", "req/base.txt", "r 1.txt", "c.txt"))
+            short, long = ("-r", "--requirement") if kind == "req" else ("-c", "--constraint")
+            spelling = rng.choice(([short, path], [short + path], [long, path], [f"{long}={path}"]))
+            words.extend(spelling)
+            reads.append(path)
+        elif kind == "pkg":
+            package = rng.choice(("flask", "requests[socks]>=2", "Django==5.0", "a-b_c.d~=1.0"))
+            words.append(package)
+            named.append(package)
+        elif kind == "path":
+            words.append(rng.choice((".", "./", ".[dev]")))
+            paths.append(".")
+        elif kind == "flag":
+            words.append(rng.choice(("--user", "-U", "--upgrade", "-q", "--pre", "--compile")))
+        elif kind == "value":
+            words.extend(
+                rng.choice((["-i", "https://x/simple"], ["--prefix=/install"], ["-t", "/t"]))
+            )
+        elif kind == "no-deps":
+            words.append("--no-deps")
+            no_deps = True
+        else:
+            words.append("--no-cache-dir")
+            no_cache = True
+    program = rng.choice(
+        (["pip"], ["pip3"], ["pip3.12"], ["python", "-m", "pip"], ["/opt/venv/bin/pip"])
+    )
+    command = " ".join(shlex.quote(word) for word in [*program, "install", *words])
+    wrapper = rng.choice(("", "sudo -E ", "env A=1 ", "B=2 ", "sh -c ", "cd /app && "))
+    command = "sh -c " + shlex.quote(command) if wrapper == "sh -c " else wrapper + command
+    if rng.random() < 0.3:
+        command = f"apt-get update && {command} && rm -rf /var/lib/apt/lists/*"
+    facts = {
+        "reads": (*reads, *paths),
+        "named_packages": tuple(named),
+        "no_deps": no_deps,
+        "keeps_download_cache": not no_cache,
+        "installs_project": bool(paths),
+    }
+    return command, facts
+
+
+def test_generated_pip_commands_are_read_field_by_field() -> None:
+    for seed in range(500):
+        command, facts = _pip_case(random.Random(seed))
+        record = only(f"RUN {command}\n")
+        for name, expected in facts.items():
+            assert getattr(record, name) == expected, (command, name)

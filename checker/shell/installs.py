@@ -51,7 +51,10 @@ class DependencyInstall:
     # "export" (poetry)
     action: str
     argv: tuple[str, ...]  # the command's words after unwrapping (sudo, env, sh -c removed)
-    reads: tuple[str, ...]  # build files it reads, as named (relative to ``cwd``); "." = project
+    # Files it reads, as named (relative to ``cwd``, else to the WORKDIR): the files given
+    # to options (-r, -c, -f, pip-sync args, lock files) in command-line order, then local
+    # paths; "." is the project directory (all of it)
+    reads: tuple[str, ...]
     installs_project: bool  # installs the project in the working directory (or a path)
     editable: bool
     no_deps: bool
@@ -322,7 +325,7 @@ def _subcommand(
 
 def _is_local_path(spec: str) -> bool:
     """A pip argument naming a local directory or archive rather than a package name."""
-    bare = spec.split("[", 1)[0] if not spec.startswith(("/", ".")) or "[" in spec else spec
+    bare = spec.split("[", 1)[0]  # ".[dev]" -> "."
     if spec.startswith("file:"):
         return True
     if "://" in spec or spec.startswith("git+"):
