@@ -17,17 +17,19 @@ def stage_environment(dockerfile: Dockerfile, instruction: Instruction) -> dict[
     global_args: dict[str, str] = {}
     for arg in dockerfile.global_args:
         global_args.update(_arg_values(arg, global_args, global_args))
-    return _environment(dockerfile, instruction.stage, instruction.line, global_args, 0)
+    env, args = _environment(dockerfile, instruction.stage, instruction.line, global_args, 0)
+    return {**args, **env}
 
 
 def _environment(
     dockerfile: Dockerfile, index: int, before_line: int, global_args: dict[str, str], depth: int
-) -> dict[str, str]:
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(ENV, ARG) values of stage ``index`` before ``before_line``; ENV carries to children."""
     stage = dockerfile.stages[index]
     env: dict[str, str] = {}
     parent = dockerfile.stage_named(stage.base)
     if parent is not None and parent.index < index and depth < len(dockerfile.stages):
-        parent_env = _environment(dockerfile, parent.index, 1 << 30, global_args, depth + 1)
+        parent_env, _ = _environment(dockerfile, parent.index, 1 << 30, global_args, depth + 1)
         env.update(parent_env)
     args: dict[str, str] = {}
     for instruction in stage.instructions:
@@ -41,7 +43,7 @@ def _environment(
                 known[pairs[position]] = env[pairs[position]]
         elif instruction.keyword == "ARG":
             args.update(_arg_values(instruction, known, global_args))
-    return {**args, **env}
+    return env, args
 
 
 def _arg_values(
