@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from checker.dockerfile.model import Dockerfile, Instruction
@@ -281,10 +281,14 @@ class Prediction:
     built_stages: frozenset[int]
     changed_stages: frozenset[int]
 
+    @cached_property
+    def _by_identity(self) -> dict[int, StepPrediction]:
+        return {id(step.instruction): step for step in self.steps}
+
     def for_instruction(self, instruction: Instruction) -> StepPrediction | None:
-        for step in self.steps:
-            if step.instruction is instruction:
-                return step
+        found = self._by_identity.get(id(instruction))
+        if found is not None and found.instruction is instruction:
+            return found
         for step in self.steps:  # equal but not identical (a re-parsed model)
             if step.instruction == instruction:
                 return step
@@ -322,12 +326,28 @@ def _from_references(instruction: Instruction) -> list[str]:
     return references
 
 
+_STAGE_NAMES: list = [None, {}]  # (the last Dockerfile indexed, its name -> index map)
+
+
+def stage_index(dockerfile: Dockerfile, reference: str) -> int | None:
+    """``Dockerfile.stage_named`` as a dict lookup (memoised for the last Dockerfile), so
+    many-stage files stay linear. The first stage with a name wins, as in stage_named."""
+    if _STAGE_NAMES[0] is not dockerfile:
+        names: dict[str, int] = {}
+        for stage in dockerfile.stages:
+            if stage.name is not None:
+                names.setdefault(stage.name, stage.index)
+            names.setdefault(str(stage.index), stage.index)
+        _STAGE_NAMES[0], _STAGE_NAMES[1] = dockerfile, names
+    return _STAGE_NAMES[1].get(reference.lower())
+
+
 def _stage_ref(dockerfile: Dockerfile, reference: str, before: int) -> int | None:
     """The index of the earlier stage ``reference`` names, or None for an image."""
-    stage = dockerfile.stage_named(reference)
-    if stage is None or stage.index >= before:
+    index = stage_index(dockerfile, reference)
+    if index is None or index >= before:
         return None
-    return stage.index
+    return index
 
 
 def needed_stages(dockerfile: Dockerfile, target: str | None = None) -> frozenset[int]:
@@ -336,9 +356,9 @@ def needed_stages(dockerfile: Dockerfile, target: str | None = None) -> frozense
         return frozenset()
     final = dockerfile.stages[-1].index
     if target is not None:
-        named = dockerfile.stage_named(target)
+        named = stage_index(dockerfile, target)
         if named is not None:
-            final = named.index
+            final = named
     dependencies = stage_dependencies(dockerfile)
     needed = {final}
     pending = [final]
@@ -416,8 +436,13 @@ def predict(
         for name in _declared_args(instruction)
         if name in arg_names
     }
+    from_lines = {
+        instruction.line: instruction
+        for instruction in dockerfile.instructions
+        if instruction.keyword == "FROM"
+    }
     for stage in dockerfile.stages:
-        from_line = _from_instruction(dockerfile, stage.index)
+        from_line = from_lines.get(stage.line)
         stage_steps: list[tuple[Instruction, str, str]] = []
         if stage.index not in built:
             for instruction in (from_line, *stage.instructions):
@@ -537,14 +562,6 @@ def _overlaps(written: list[str | None], paths: list[str]) -> bool:
             if fixed != path and one.startswith(other):
                 return True
     return False
-
-
-def _from_instruction(dockerfile: Dockerfile, stage_index: int) -> Instruction | None:
-    stage = dockerfile.stages[stage_index]
-    for instruction in dockerfile.instructions:
-        if instruction.keyword == "FROM" and instruction.line == stage.line:
-            return instruction
-    return None
 
 
 def _step_key(

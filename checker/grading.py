@@ -28,6 +28,9 @@ _IGNORE = re.compile(r"#\s*checker\s+ignore\s*=\s*([A-Za-z0-9_,\s]+)")
 _PENALTY = {"error": 25, "warning": 10, "info": 3}
 _CEILING = {KEPT: 100, NO_INSTALL: 100, REINSTALLED_WITH_CACHE: 70}
 _PATH_LIKE_LIMIT = 4096
+MAX_STAGES = 1000
+MAX_INSTRUCTIONS = 20000
+"""Bounds that keep grading time and memory linear; real Dockerfiles stay far below."""
 
 
 def grade(
@@ -119,6 +122,7 @@ def _grade_model(
     path: str | None,
     suggest: bool,
 ) -> Report:
+    _check_bounds(dockerfile)
     analysis = analyse(dockerfile, text, context)
     findings = _apply_ignores(dockerfile, text, _run_rules(analysis))
     verdict = analysis.verdict
@@ -134,6 +138,23 @@ def _grade_model(
         suggested_dockerfile=suggestion,
         source=text,
     )
+
+
+def _check_bounds(dockerfile: Dockerfile) -> None:
+    if len(dockerfile.stages) > MAX_STAGES:
+        line = dockerfile.stages[MAX_STAGES].line
+        raise DockerfileSyntaxError(
+            f"more than {MAX_STAGES} build stages; the grader stops here",
+            line,
+            "a real Dockerfile has a handful of stages: check the right file was given",
+        )
+    if len(dockerfile.instructions) > MAX_INSTRUCTIONS:
+        line = dockerfile.instructions[MAX_INSTRUCTIONS].line
+        raise DockerfileSyntaxError(
+            f"more than {MAX_INSTRUCTIONS} instructions; the grader stops here",
+            line,
+            "check the right file was given",
+        )
 
 
 def _run_rules(analysis: Analysis) -> list[Finding]:

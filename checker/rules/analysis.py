@@ -23,6 +23,7 @@ from checker.cache_model import (
     normalize,
     predict,
     source_matches,
+    stage_index,
 )
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.report import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
@@ -32,6 +33,7 @@ _CACHE_TARGET_WORDS = (".cache", "pip", "uv", "poetry", "pdm", "pipenv", "conda"
 _GLOB = re.compile(r"[*?\[]")
 _CLASS = re.compile(r"\[[^\]]*\]")
 SYNTHETIC_APP = "app.py"
+_MAX_SYNTHETIC = 64  # made-up application files: enough for any real Dockerfile
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,9 @@ class Analysis:
         self.lines = text.splitlines()
         self.context = context
         self.built = needed_stages(dockerfile)
+        self._lineages: dict[int, list[int]] = {}
+        self._lineage_sets: dict[int, frozenset[int]] = {}
+        self._first_rebuilt: dict[int, dict[int, Instruction | None]] = {}
         self.install_steps: tuple[InstallStep, ...] = tuple(
             InstallStep(instruction, installs)
             for stage in dockerfile.stages
@@ -123,7 +128,8 @@ class Analysis:
                 sources = context_sources(instruction) or context_bind_sources(instruction)
                 for source in sources:
                     path = _synthetic_file(source)
-                    if path and not is_manifest(path) and path not in found:
+                    fresh = path and not is_manifest(path) and path not in found
+                    if fresh and len(found) < _MAX_SYNTHETIC:
                         found.append(path)
         context = self.context
         if context is not None:
@@ -140,17 +146,62 @@ class Analysis:
 
     # ---- stage lineage --------------------------------------------------------------
 
-    def lineage(self, stage_index: int) -> list[int]:
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        """Each instruction's index within its stage (by identity)."""
+        return {
+            id(item): position
+            for stage in self.dockerfile.stages
+            for position, item in enumerate(stage.instructions)
+        }
+
+    def _is_before(self, item: Instruction, instruction: Instruction, inclusive: bool) -> bool:
+        """Is ``item`` in the chain that ``instruction`` builds on?"""
+        if item.stage == instruction.stage:
+            mine, theirs = self._positions[id(item)], self._positions[id(instruction)]
+            return mine <= theirs if inclusive else mine < theirs
+        return item.stage in self._lineage_set(instruction.stage)
+
+    def _lineage_set(self, index: int) -> frozenset[int]:
+        cached = self._lineage_sets.get(index)
+        if cached is None:
+            cached = self._lineage_sets[index] = frozenset(self.lineage(index))
+        return cached
+
+    @cached_property
+    def _manifest_copies(self) -> tuple[Instruction, ...]:
+        """COPY/ADD steps and bind mounts of dependency files alone, in file order."""
+        found = []
+        for stage in self.dockerfile.stages:
+            for item in stage.instructions:
+                sources = context_sources(item)
+                if sources is None:
+                    sources = context_bind_sources(item)
+                if sources and all(is_manifest_source(source) for source in sources):
+                    found.append(item)
+        return tuple(found)
+
+    def lineage(self, index: int) -> list[int]:
         """The stage and the stages it is built FROM, oldest first."""
-        chain = [stage_index]
-        current = self.dockerfile.stages[stage_index]
-        while True:
-            parent = self.dockerfile.stage_named(current.base)
-            if parent is None or parent.index >= current.index or parent.index in chain:
-                break
-            chain.append(parent.index)
-            current = parent
-        return list(reversed(chain))
+        cached = self._lineages.get(index)
+        if cached is None:
+            cached = self._lineages[index] = self._lineage(index)
+        return cached
+
+    def _lineage(self, index: int) -> list[int]:
+        # Walk up to the first stage whose lineage is known (a parent always comes earlier
+        # in the file, so this ends), then fill in the memo on the way down: no recursion.
+        pending = []
+        current: int | None = index
+        while current is not None and current not in self._lineages:
+            pending.append(current)
+            parent = stage_index(self.dockerfile, self.dockerfile.stages[current].base)
+            current = parent if parent is not None and parent < current else None
+        known = self._lineages[current] if current is not None else []
+        for stage in reversed(pending):
+            known = [*known, stage]
+            self._lineages[stage] = known
+        return known
 
     def chain_before(self, instruction: Instruction) -> list[Instruction]:
         """Instructions whose result the given one builds on (its layer's ancestors)."""
@@ -167,18 +218,28 @@ class Analysis:
     ) -> Instruction | None:
         """The first rebuilt step of the chain leading to (or being) ``instruction``."""
         prediction = prediction or self.app_prediction
-        for item in [*self.chain_before(instruction), instruction]:
-            if prediction.status_of(item) == REBUILT:
-                return item
+        firsts = self._first_rebuilt.setdefault(id(prediction), {})
+        for index in self.lineage(instruction.stage):
+            if index not in firsts:
+                firsts[index] = next(
+                    (
+                        item
+                        for item in self.dockerfile.stages[index].instructions
+                        if prediction.status_of(item) == REBUILT
+                    ),
+                    None,
+                )
+            first = firsts[index]
+            if first is not None:
+                if index != instruction.stage or self._is_before(first, instruction, True):
+                    return first
+                return None
         return None
 
     def manifest_copy_before(self, step: InstallStep) -> Instruction | None:
         """A COPY/ADD or bind mount of dependency files alone, before or on the install."""
-        for item in [*self.chain_before(step.instruction), step.instruction]:
-            sources = context_sources(item)
-            if sources is None:
-                sources = context_bind_sources(item)
-            if sources and all(is_manifest_source(source) for source in sources):
+        for item in self._manifest_copies:
+            if self._is_before(item, step.instruction, True):
                 return item
         return None
 
@@ -191,15 +252,25 @@ class Analysis:
         return any(source_matches(source, path) for source in sources for path in wanted)
 
     def earlier_dependency_install(self, step: InstallStep) -> InstallStep | None:
-        """A dependency-only install, kept in the cache, earlier in the same chain."""
-        chain = set(map(id, self.chain_before(step.instruction)))
-        for other in self.install_steps:
-            # Installing a tool by name (``pip install poetry``) is not installing the
-            # project's dependencies: only a manifest-reading install counts.
-            in_chain = id(other.instruction) in chain and other.dependency_only and other.manifests
-            if in_chain and not self.rebuilt(other.instruction):
-                return other
+        """A dependency-only install, kept in the cache, earlier in the same chain.
+
+        Installing a tool by name (``pip install poetry``) is not installing the project's
+        dependencies: only a manifest-reading install counts."""
+        by_stage = self._dependency_installs
+        for index in self.lineage(step.instruction.stage):
+            for other in by_stage.get(index, ()):
+                before = self._is_before(other.instruction, step.instruction, False)
+                if before and not self.rebuilt(other.instruction):
+                    return other
         return None
+
+    @cached_property
+    def _dependency_installs(self) -> dict[int, list[InstallStep]]:
+        by_stage: dict[int, list[InstallStep]] = {}
+        for step in self.install_steps:
+            if step.dependency_only and step.manifests:
+                by_stage.setdefault(step.instruction.stage, []).append(step)
+        return by_stage
 
     def counts_as_reinstall(self, step: InstallStep) -> bool:
         """A rebuilt install reinstalls dependencies unless it only adds the project on top

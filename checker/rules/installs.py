@@ -132,7 +132,9 @@ def _from_shell_module(
         return None
     try:
         env = None
-        if dockerfile is not None and "NO_CACHE" in instruction.text + _env_text(dockerfile):
+        if dockerfile is not None and (
+            "NO_CACHE" in instruction.text or _sets_no_cache(dockerfile)
+        ):
             env = shell.stage_environment(dockerfile, instruction)
         found = shared_find_installs(instruction, env)
         return tuple(_convert(item) for item in found)
@@ -140,8 +142,19 @@ def _from_shell_module(
         return None
 
 
-def _env_text(dockerfile: Dockerfile) -> str:
-    return " ".join(item.text for item in dockerfile.instructions if item.keyword in ("ENV", "ARG"))
+_LAST_SCAN: list = [None, False]  # (the last Dockerfile scanned, its answer)
+
+
+def _sets_no_cache(dockerfile: Dockerfile) -> bool:
+    """Does any ENV/ARG mention ``*_NO_CACHE*``? Memoised for the Dockerfile being graded."""
+    if _LAST_SCAN[0] is not dockerfile:
+        _LAST_SCAN[1] = any(
+            "NO_CACHE" in item.text
+            for item in dockerfile.instructions
+            if item.keyword in ("ENV", "ARG")
+        )
+        _LAST_SCAN[0] = dockerfile
+    return bool(_LAST_SCAN[1])
 
 
 def _convert(item: object) -> Install:

@@ -40,7 +40,7 @@ class Replace:
 Edit = Move | Insert | Replace
 
 
-@dataclass
+@dataclass(eq=False)  # blocks are compared by identity: list.index/remove stay cheap
 class _Block:
     key: object
     lines: list[str]

@@ -22,6 +22,10 @@ _VOLATILE = re.compile(
 )
 
 
+MAX_SIMULATED = 16
+"""At most this many volatile declarations are simulated (each is one cache prediction)."""
+
+
 def is_volatile(name: str) -> bool:
     """Names that CI typically sets to a new value on every build."""
     return bool(_VOLATILE.match(name))
@@ -105,10 +109,14 @@ def volatile_declarations(analysis: Analysis) -> list[VolatileDeclaration]:
         if stage.index in analysis.built:
             candidates.extend(item for item in stage.instructions if item.keyword in ("ARG", "ENV"))
     found = []
+    seen: set[tuple[int, str]] = set()  # one report per name and stage: bounded work
     for instruction in candidates:
         names = [name for name in declared_names(instruction) if is_volatile(name)]
-        if not names:
+        if not names or (instruction.stage, names[0]) in seen:
             continue
+        if len(seen) >= MAX_SIMULATED:
+            break
+        seen.add((instruction.stage, names[0]))
         if instruction.keyword == "ARG":
             prediction = predict(analysis.dockerfile, (), analysis.context, changed_args=names)
         else:
