@@ -167,6 +167,15 @@ def test_cache_mount_covering_the_pip_cache_is_reported() -> None:
     assert uncovered.cache_in_layer
 
 
+def test_cache_mount_in_a_non_root_home_or_conda_prefix_counts() -> None:
+    pip = only("RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000 pip install -r r.txt\n")
+    assert pip.cache_mounted
+    other = only("RUN --mount=type=cache,target=/home/app/.cache/uv pip install -r r.txt\n")
+    assert not other.cache_mounted
+    conda = only("RUN --mount=type=cache,target=/opt/conda/pkgs micromamba install -y -f e.yml\n")
+    assert conda.cache_mounted
+
+
 def test_cache_removed_later_in_the_same_run_is_reported() -> None:
     record = installs("RUN pip install -r r.txt && rm -rf /root/.cache/pip\n")[0]
     assert record.cache_cleaned and not record.cache_in_layer

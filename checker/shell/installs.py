@@ -96,7 +96,7 @@ def find_installs(
         if record is None:
             continue
         mounted = record.cache_dir is not None and any(
-            mount.covers(record.cache_dir) for mount in caches
+            _mount_holds_cache(mount, record.cache_dir) for mount in caches
         )
         cleaned = record.cache_dir is not None and any(
             _cleans(later.command, record) for later in located[position + 1 :]
@@ -915,6 +915,27 @@ def _with_cache_state(record: DependencyInstall, mounted: bool, cleaned: bool) -
     if mounted == record.cache_mounted and cleaned == record.cache_cleaned:
         return record
     return replace(record, cache_mounted=mounted, cache_cleaned=cleaned)
+
+
+def _mount_holds_cache(mount: Mount, cache_dir: str) -> bool:
+    """A cache mount at the tool's cache directory, or at the same place in another home.
+
+    The home directory of a non-root USER is rarely known here (``HOME`` is set by the base
+    image or ``useradd``), so ``target=/home/app/.cache/pip`` is accepted for pip's default
+    ``/root/.cache/pip``; likewise any ``.../pkgs`` for conda's package cache.
+    """
+    if not mount.target:
+        return False
+    if mount.covers(cache_dir):
+        return True
+    target = mount.target.rstrip("/")
+    parts = cache_dir.rstrip("/").split("/")
+    if ".cache" in parts:
+        tail = "/".join(parts[parts.index(".cache") :])  # ".cache/pip"
+        return target.endswith(("/.cache", "/" + tail))
+    if parts[-1] == "pkgs":
+        return target.endswith("/pkgs")
+    return False
 
 
 def _cleans(command: ShellCommand, record: DependencyInstall) -> bool:
