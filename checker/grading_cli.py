@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from checker.batch import grade_folder, is_dockerfile_name, rows_to_csv, rows_to_json
 from checker.cache_model import BuildContext, format_table, predict
@@ -65,6 +66,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--no-context", action="store_true", help="do not use sub-folders as build contexts"
     )
     batch_parser.set_defaults(func=run_batch)
+    for parser in (grade_parser, explain_parser, batch_parser):
+        parser.error = _one_line_error(parser)  # type: ignore[method-assign]
+
+
+def _one_line_error(parser: argparse.ArgumentParser):
+    """Usage errors as one line on stderr (argparse prints the whole usage), exit 2."""
+
+    def error(message: str) -> NoReturn:
+        print(f"{parser.prog}: error: {message} (see --help)", file=sys.stderr)
+        sys.exit(2)
+
+    return error
 
 
 def _fail(message: str) -> int:

@@ -135,3 +135,11 @@ def test_module_entry_point_runs_without_traceback(files) -> None:
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_are_one_line_and_exit_2(capsys) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["grade", "--format", "xml", "Dockerfile"])
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "invalid choice" in err
