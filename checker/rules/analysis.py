@@ -27,7 +27,7 @@ from checker.cache_model import (
 )
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.report import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
-from checker.rules.installs import Install, find_installs, is_manifest
+from checker.rules.installs import Install, find_installs, is_manifest, is_manifest_folder
 
 _CACHE_TARGET_WORDS = (".cache", "pip", "uv", "poetry", "pdm", "pipenv", "conda", "pkgs")
 _GLOB = re.compile(r"[*?\[]")
@@ -79,7 +79,7 @@ def reads_context(instruction: Instruction) -> bool:
 def is_manifest_source(source: str) -> bool:
     """A COPY source or bind source that names only dependency files."""
     path = normalize(source)
-    return bool(path) and is_manifest(path)
+    return bool(path) and (is_manifest(path) or is_manifest_folder(path))
 
 
 class Analysis:
@@ -337,6 +337,8 @@ def _synthetic_file(source: str) -> str | None:
     path = normalize(source)
     if not path:
         return SYNTHETIC_APP
+    if is_manifest(path) or is_manifest_folder(path):
+        return None
     parts = path.split("/")
     last = parts[-1]
     if _GLOB.search(path):

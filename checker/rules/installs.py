@@ -40,6 +40,14 @@ MANIFEST_NAMES = frozenset(
 )
 
 
+MANIFEST_FOLDERS = frozenset({"requirements", "requirements.d", "reqs"})
+
+
+def is_manifest_folder(path: str) -> bool:
+    """A folder that by convention holds only requirement files (``requirements/``)."""
+    return PurePosixPath(path.replace("\\", "/").rstrip("/")).name.lower() in MANIFEST_FOLDERS
+
+
 def is_manifest(path: str) -> bool:
     """Is ``path`` a file that lists dependencies (requirements*.txt, pyproject.toml, ...)?"""
     pure = PurePosixPath(path.replace("\\", "/"))
