@@ -6,6 +6,22 @@ changes, what happens to the dependency install? (``kept``, ``reinstalled``,
 and a reordered Dockerfile is suggested as structured moves of the parsed instructions,
 checked by grading it again. ``grade`` never raises: unreadable input gives a report whose
 ``error`` names the line.
+
+Which "application file" changes: with a context directory, every ``.py`` file the context
+sends (after ``.dockerignore``) that is not a dependency manifest (``setup.py`` counts as
+one), up to 500; without a context, a made-up ``app.py`` plus one made-up ``.py`` file per
+COPY source pattern (``src/`` gives ``src/app.py``, ``*.py`` gives ``app.py``). The verdict
+is the worst case over them (a change to any one reinstalls ⇒ ``reinstalled``).
+
+Which reruns count: a rebuilt install counts as a reinstall unless it only adds the
+project on top of an earlier, cached, manifest-reading install (``--no-deps``; ``poetry
+install`` after ``poetry install --no-root``; ``uv sync`` after ``--no-install-project``).
+It is ``reinstalled-with-cache`` when every counted rerun has a ``--mount=type=cache`` on
+the package manager's download cache.
+
+Score: 100, capped at 70 for ``reinstalled-with-cache`` and 40 for ``reinstalled``, minus
+25 per error, 10 per warning and 3 per info finding, floored at 0. ``passed`` means the
+install is kept (or there is none) and no error-severity finding remains.
 """
 
 from __future__ import annotations
