@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.dockerfile import Instruction, parse, parse_file
+from checker.dockerfile import DockerfileSyntaxError, Instruction, parse, parse_file
 from checker.shell import (
     DependencyInstall,
     bind_sources,
@@ -591,3 +591,28 @@ def test_generated_pip_commands_are_read_field_by_field() -> None:
         record = only(f"RUN {command}\n")
         for name, expected in facts.items():
             assert getattr(record, name) == expected, (command, name)
+
+
+RUN_ATOMS = (
+    "pip install -r r.txt", "cd app", "&&", ";", "||", "|", "echo 'a b'", "\\\n    ",
+    "\\\n  # comment\n    ", "sh -c 'pip install .'", "if true; then pip install x; fi",
+    "$(( 1 + 1 ))", "poetry install --no-root", "uv sync", "cat <<EOF", "bash <<-EOF",
+)  # fmt: skip
+
+
+def test_every_command_of_generated_runs_lies_within_its_instruction() -> None:
+    checked = 0
+    for seed in range(400):
+        rng = random.Random(seed)
+        body = " ".join(rng.choice(RUN_ATOMS) for _ in range(rng.randint(1, 8)))
+        heredoc = "\npip install inside\nEOF" if "<<" in body else ""
+        try:
+            dockerfile = parse(f"FROM a\nRUN {body}{heredoc}\nWORKDIR /x\n")
+        except DockerfileSyntaxError:
+            continue
+        run_instruction = dockerfile.instructions[1]
+        for command in run_commands(run_instruction):
+            assert run_instruction.line <= command.line <= run_instruction.end_line, body
+            checked += 1
+        find_installs(run_instruction)
+    assert checked > 500
