@@ -196,3 +196,16 @@ def test_project_install_with_requirements_in_context_gets_a_pip_suggestion(tmp_
         report.suggested_dockerfile
     )
     assert grade(report.suggested_dockerfile, tmp_path).dependency_cache == "kept"
+
+
+def test_suggestion_resolves_absolute_manifest_paths_against_workdir() -> None:
+    text = (
+        "FROM python:3.12\nWORKDIR /app\nCOPY . .\n"
+        "RUN pip install --no-cache-dir -r /app/requirements.txt\n"
+    )
+    suggestion = grade(text).suggested_dockerfile
+    assert suggestion is not None
+    assert (
+        "COPY requirements.txt ./\nRUN pip install --no-cache-dir -r /app/requirements.txt\n"
+        in (suggestion)
+    )

@@ -85,7 +85,8 @@ def _manifest_copy_line(
     for manifest in manifests:
         relative = manifest
         if manifest.startswith("/"):
-            prefix = dest_dir.rstrip("/") + "/"
+            absolute = posixpath.join(workdir_at(analysis, culprit), dest_dir)
+            prefix = posixpath.normpath(absolute).rstrip("/") + "/"
             if not manifest.startswith(prefix):
                 return None
             relative = manifest[len(prefix) :]
@@ -109,6 +110,15 @@ def _manifest_copy_line(
         flag_text(flag.name, flag.value) for flag in culprit.flags if flag.name in _COPY_FLAGS_KEPT
     ]
     return " ".join(["COPY", *flags, *context_paths, target])
+
+
+def workdir_at(analysis: Analysis, instruction: Instruction) -> str:
+    """The WORKDIR in effect for ``instruction`` (following its stage's FROM lineage)."""
+    workdir = "/"
+    for item in analysis.chain_before(instruction):
+        if item.keyword == "WORKDIR" and item.arguments:
+            workdir = posixpath.join(workdir, item.arguments[0])
+    return workdir
 
 
 def _present_or_glob(analysis: Analysis, path: str) -> str:
