@@ -234,12 +234,8 @@ class _FastTokenizer:
         position = self.position
         while position < self.size and text[position] in "<>&|":
             position += 1
-        operator = text[self.position : position]
         self.position = position
-        if operator.endswith("&"):
-            # >&2, 2>&1: the target is a descriptor; read it as the skipped word
-            pass
-        self.skip_word = True
+        self.skip_word = True  # the target: a file, or a descriptor for >&2 and 2>&1
 
 
 # --------------------------------------------------------------------------------------
