@@ -54,12 +54,15 @@ def grade(
     context: str | os.PathLike[str] | BuildContext | None = None,
     *,
     suggest: bool = True,
+    builder: str = "buildkit",
 ) -> Report:
     """Grade one Dockerfile, given as text or as a path (a directory means its Dockerfile).
 
     A ``str`` is taken as a path when it has no newline and names an existing file;
     otherwise it is the Dockerfile's text. ``context`` is the build context directory; with
     it, ``.dockerignore`` is honoured and the application file is taken from the context.
+    ``builder="classic"`` grades as the classic builder would build: every stage, used or
+    not (BuildKit, the default, skips stages the final one does not need).
     """
     path: str | None = None
     try:
@@ -71,7 +74,7 @@ def grade(
             text = str(text_or_path)
             dockerfile = parse(text)
         build_context = _as_context(context, path)
-        return _grade_model(dockerfile, text, build_context, path, suggest)
+        return _grade_model(dockerfile, text, build_context, path, suggest, builder)
     except DockerfileSyntaxError as error:
         return _error_report(path, error.message, error.line, error.fix)
     except Exception as error:  # never raise: an unexpected failure is still a report
@@ -126,9 +129,14 @@ def _error_report(
     )
 
 
-def analyse(dockerfile: Dockerfile, text: str, context: BuildContext | None) -> Analysis:
+def analyse(
+    dockerfile: Dockerfile,
+    text: str,
+    context: BuildContext | None,
+    builder: str = "buildkit",
+) -> Analysis:
     """The shared analysis the rules run on (exposed for notebooks and tests)."""
-    return Analysis(dockerfile, text, context)
+    return Analysis(dockerfile, text, context, builder)
 
 
 def _grade_model(
@@ -137,9 +145,10 @@ def _grade_model(
     context: BuildContext | None,
     path: str | None,
     suggest: bool,
+    builder: str = "buildkit",
 ) -> Report:
     _check_bounds(dockerfile)
-    analysis = analyse(dockerfile, text, context)
+    analysis = analyse(dockerfile, text, context, builder)
     findings = _apply_ignores(dockerfile, text, _run_rules(analysis))
     verdict = analysis.verdict
     score = _score(verdict, findings)
@@ -253,7 +262,7 @@ def _suggest(analysis: Analysis) -> str | None:
         return None
     try:
         text = render(analysis.dockerfile, analysis.text, edits)
-        again = grade(text, analysis.context, suggest=False)
+        again = grade(text, analysis.context, suggest=False, builder=analysis.builder)
     except (KeyError, ValueError, DockerfileSyntaxError):
         return None
     if again.error is not None or again.dependency_cache != KEPT:

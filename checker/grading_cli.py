@@ -33,6 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grade_parser.add_argument("paths", nargs="+", metavar="PATH")
     grade_parser.add_argument("--context", metavar="DIR", help="the build context directory")
     grade_parser.add_argument("--format", choices=FORMATS, default="text")
+    grade_parser.add_argument(
+        "--builder",
+        choices=("buildkit", "classic"),
+        default="buildkit",
+        help="BuildKit (default) skips unused stages; the classic builder builds them all",
+    )
     grade_parser.set_defaults(func=run_grade)
 
     explain_parser = subparsers.add_parser(
@@ -113,7 +119,7 @@ def run_grade(args: argparse.Namespace) -> int:
             return _fail(f"{missing[0]}: no such file")
         if not files:
             return _fail(f"no Dockerfile found in {', '.join(args.paths)}")
-        reports = [grade(path, args.context) for path in files]
+        reports = [grade(path, args.context, builder=args.builder) for path in files]
         sys.stdout.write(render(reports, args.format))
         sys.stdout.flush()
         errors = [report for report in reports if report.error is not None]

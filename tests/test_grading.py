@@ -209,3 +209,15 @@ def test_suggestion_resolves_absolute_manifest_paths_against_workdir() -> None:
         "COPY requirements.txt ./\nRUN pip install --no-cache-dir -r /app/requirements.txt\n"
         in (suggestion)
     )
+
+
+def test_classic_builder_builds_unused_stages_and_buildkit_skips_them() -> None:
+    text = (
+        "FROM python:3.12 AS experiment\nCOPY . .\nRUN pip install -r requirements.txt\n"
+        "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+        "COPY . .\n"
+    )
+    assert grade(text).dependency_cache == "kept"
+    classic = grade(text, builder="classic")
+    assert classic.dependency_cache == "reinstalled"
+    assert "LC002" in {finding.rule for finding in classic.findings}

@@ -85,12 +85,23 @@ def is_manifest_source(source: str) -> bool:
 class Analysis:
     """One Dockerfile with its context, its install steps and the app-change prediction."""
 
-    def __init__(self, dockerfile: Dockerfile, text: str, context: BuildContext | None) -> None:
+    def __init__(
+        self,
+        dockerfile: Dockerfile,
+        text: str,
+        context: BuildContext | None,
+        builder: str = "buildkit",
+    ) -> None:
         self.dockerfile = dockerfile
+        self.builder = builder
         self.text = text
         self.lines = text.splitlines()
         self.context = context
-        self.built = needed_stages(dockerfile)
+        self.built = (
+            needed_stages(dockerfile)
+            if builder == "buildkit"
+            else frozenset(stage.index for stage in dockerfile.stages)
+        )
         self._lineages: dict[int, list[int]] = {}
         self._lineage_sets: dict[int, frozenset[int]] = {}
         self._first_rebuilt: dict[int, dict[int, Instruction | None]] = {}
@@ -138,7 +149,17 @@ class Analysis:
 
     @cached_property
     def app_prediction(self) -> Prediction:
-        return predict(self.dockerfile, self.app_files, self.context)
+        return self.predict(self.app_files)
+
+    def predict(self, changed: tuple[str, ...] = (), **options: object) -> Prediction:
+        """The cache model for this Dockerfile, context and builder."""
+        return predict(
+            self.dockerfile,
+            changed,
+            self.context,
+            builder=self.builder,
+            **options,  # type: ignore[arg-type]
+        )
 
     def rebuilt(self, instruction: Instruction, prediction: Prediction | None = None) -> bool:
         prediction = prediction or self.app_prediction

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checker.cache_model import predict
 from checker.dockerfile.model import Instruction
 from checker.report import Finding
 from checker.rules.analysis import Analysis
@@ -118,10 +117,10 @@ def volatile_declarations(analysis: Analysis) -> list[VolatileDeclaration]:
             break
         seen.add((instruction.stage, names[0]))
         if instruction.keyword == "ARG":
-            prediction = predict(analysis.dockerfile, (), analysis.context, changed_args=names)
+            prediction = analysis.predict(changed_args=names)
         else:
             lines = range(instruction.line, instruction.end_line + 1)
-            prediction = predict(analysis.dockerfile, (), analysis.context, edited_lines=lines)
+            prediction = analysis.predict(edited_lines=lines)
         hit = [
             step.instruction
             for step in analysis.install_steps
