@@ -115,3 +115,22 @@ def rows_to_csv(rows: Iterable[dict]) -> str:
 def rows_to_json(rows: Iterable[dict]) -> str:
     """JSON Lines: one object per submission."""
     return "".join(json.dumps(row) + "\n" for row in rows)
+
+
+def summarize(rows: Iterable[dict]) -> dict[str, dict[str, int]]:
+    """Counts for a chart of common mistakes: submissions per verdict, per rule (a rule
+    counts once per submission), and per grading status (graded vs error)."""
+    verdicts: dict[str, int] = {}
+    rules: dict[str, int] = {rule.id: 0 for rule in RULES}
+    status: dict[str, int] = {"graded": 0, "error": 0}
+    for row in rows:
+        graded = row.get("grading_status") == "graded"
+        status["graded" if graded else "error"] += 1
+        if not graded:
+            continue
+        verdict = str(row.get("dependency_cache") or "")
+        verdicts[verdict] = verdicts.get(verdict, 0) + 1
+        for rule in str(row.get("rules") or "").split(";"):
+            if rule:
+                rules[rule] = rules.get(rule, 0) + 1
+    return {"dependency_cache": verdicts, "rules": rules, "grading_status": status}

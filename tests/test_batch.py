@@ -69,3 +69,13 @@ def test_batch_cli_writes_the_table_to_a_file(tmp_path: Path) -> None:
 def test_batch_cli_exits_2_on_a_missing_directory(tmp_path: Path, capsys) -> None:
     assert main(["batch", str(tmp_path / "missing")]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_summary_counts_verdicts_rules_and_errors(tmp_path: Path) -> None:
+    from checker.batch import summarize
+
+    summary = summarize(grade_folder(_submissions(tmp_path / "class")))
+    assert summary["grading_status"] == {"graded": 2, "error": 2}
+    assert summary["dependency_cache"] == {"kept": 1, "reinstalled": 1}
+    assert summary["rules"]["LC002"] == 1
+    assert summary["rules"]["LC001"] == 0
