@@ -342,6 +342,11 @@ class Analysis:
         return self.app_files[0]
 
 
+def context_name(path: str) -> str:
+    """How to name a manifest to a learner: as a context path, not a container path."""
+    return _relative(path)
+
+
 def _relative(path: str) -> str:
     """A manifest path as the install names it, reduced to a context-relative guess."""
     return normalize(path).rsplit("/", 1)[-1] if path.startswith("/") else normalize(path)

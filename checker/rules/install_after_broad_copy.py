@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.report import Finding
-from checker.rules.analysis import Analysis
+from checker.rules.analysis import Analysis, context_name
 from checker.rules.base import Rule, describe
 from checker.rules.fixes import plan_fix
 
@@ -54,7 +54,7 @@ class InstallAfterBroadCopy(Rule):
                 continue  # LC001's case
             if not analysis.supplies_manifests(culprit, step):
                 continue
-            names = ", ".join(step.manifests)
+            names = ", ".join(dict.fromkeys(context_name(path) for path in step.manifests))
             changed = analysis.app_file_for(culprit)
             plan = plan_fix(analysis, step, culprit)
             if culprit is step.instruction:
