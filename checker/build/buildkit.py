@@ -71,6 +71,7 @@ class BuildKitClient:
 
     def environment(self, docker_host: str | None = None) -> dict[str, str]:
         env = dict(os.environ)
+        env["PROGRESS_NO_TRUNC"] = "1"  # full instructions in step headers, not 72 characters
         if not self.buildx:
             env["DOCKER_BUILDKIT"] = "1"
         if docker_host:

@@ -12,9 +12,12 @@ Every line about a build vertex starts with ``#N`` (the vertex number, not the s
     #8 ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1
     #8 ERROR: executor failed running [/bin/sh -c false]: exit code: 1      (BuildKit 0.8)
 
-Vertices may interleave (BuildKit runs independent steps in parallel) and a header may be
-printed again when a vertex resumes, so state is kept per vertex. Lines without ``#N`` (the
-error summary, warnings) become notices.
+Vertices may interleave (BuildKit runs independent steps in parallel): the printer writes
+``#8 ...`` when it leaves a vertex and the header again when it comes back, and 20.10 prints a
+``#8 sha256:...`` digest line after each header, so state is kept per vertex and such lines
+are not output. The printer also holds a vertex's lines back for a while when another one is
+busy, so arrival times are approximate; ``DONE 1.2s`` (kept as ``reported_seconds``) is
+BuildKit's own measure. Lines without ``#N`` (the error summary, warnings) become notices.
 """
 
 from __future__ import annotations
