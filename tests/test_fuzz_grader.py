@@ -79,3 +79,11 @@ def test_bad_input_gives_a_clear_error_report(
     assert report.error is not None
     assert expected.lower() in report.error.lower(), report.error
     assert not report.passed and report.score == 0
+
+
+def test_very_long_run_instruction_is_graded() -> None:
+    """Thousands of chained commands in one RUN (cost must stay linear in the text)."""
+    text = "FROM python\nRUN " + " && ".join(["pip install -r r.txt"] * 5000) + "\n"
+    report = grade(text)
+    assert report.error is None
+    assert report.dependency_cache == "kept"

@@ -20,6 +20,10 @@ from pathlib import PurePosixPath
 
 from checker.dockerfile.model import Dockerfile, Instruction
 
+SHARED_LIMIT = 8192
+"""RUN text longer than this (never seen in a real Dockerfile) goes to the fallback only,
+whose cost is linear in the text: the shared recogniser compares commands pairwise."""
+
 # A RUN without any of these words cannot install Python packages: skip the shell parsing.
 _HINT_WORDS = ("pip", "uv", "poetry", "pipenv", "pdm", "conda", "mamba", "setup.py")
 
@@ -98,7 +102,7 @@ def find_installs(
     text = _shell_text(instruction)
     if not any(word in text for word in _HINT_WORDS):
         return ()
-    shared = _from_shell_module(instruction, dockerfile)
+    shared = _from_shell_module(instruction, dockerfile) if len(text) <= SHARED_LIMIT else None
     if shared:
         return shared
     return _recognise(text, _no_cache_env(instruction, dockerfile))
