@@ -31,6 +31,7 @@ matches any file, ``COPY requirements.txt .`` only that path, globs as Go's file
 
 from __future__ import annotations
 
+import html
 import os
 import posixpath
 import re
@@ -297,6 +298,33 @@ class Prediction:
     def status_of(self, instruction: Instruction) -> str:
         step = self.for_instruction(instruction)
         return step.status if step else SKIPPED
+
+    def __str__(self) -> str:
+        return format_table(self)
+
+    def _repr_html_(self) -> str:
+        """The step table for notebooks: inline CSS, no script, deterministic."""
+        colours = {CACHED: "#e6f4ea", REBUILT: "#fdecea", SKIPPED: "#f1f3f4"}
+        rows = [
+            "<table style='border-collapse:collapse;font-family:monospace;font-size:13px'>"
+            "<tr><th style='text-align:left;padding:2px 8px'>step</th>"
+            "<th style='text-align:left;padding:2px 8px'>line</th>"
+            "<th style='text-align:left;padding:2px 8px'>instruction</th>"
+            "<th style='text-align:left;padding:2px 8px'>status</th>"
+            "<th style='text-align:left;padding:2px 8px'>why</th></tr>"
+        ]
+        for step in self.steps:
+            text = html.escape(" ".join(step.instruction.original.split("\n", 1)[0].split()))
+            rows.append(
+                f"<tr style='background:{colours.get(step.status, '#fff')}'>"
+                f"<td style='padding:2px 8px'>{step.number}</td>"
+                f"<td style='padding:2px 8px'>{step.instruction.line}</td>"
+                f"<td style='padding:2px 8px'>{text}</td>"
+                f"<td style='padding:2px 8px'>{step.status}</td>"
+                f"<td style='padding:2px 8px'>{html.escape(step.reason)}</td></tr>"
+            )
+        rows.append("</table>")
+        return "".join(rows)
 
 
 def stage_dependencies(dockerfile: Dockerfile) -> dict[int, set[int]]:

@@ -194,3 +194,11 @@ def test_format_table_has_a_row_per_step_with_the_reason() -> None:
     assert lines[0].split()[:5] == ["step", "line", "instruction", "status", "why"]
     assert len(lines) == 7
     assert "run.py changed" in lines[5]
+
+
+def test_prediction_renders_as_text_and_notebook_html() -> None:
+    prediction = predict(parse(LESSON_GOOD), ["run.py"])
+    assert str(prediction) == format_table(prediction)
+    first, second = prediction._repr_html_(), predict(parse(LESSON_GOOD), ["run.py"])._repr_html_()
+    assert first == second
+    assert "<script" not in first and first.count("<tr") == 7
