@@ -285,6 +285,28 @@ class Analysis:
                     return other
         return None
 
+    def installed_manifests(self, step: InstallStep) -> set[str]:
+        """Manifests that cached dependency-only installs before ``step`` already read."""
+        found: set[str] = set()
+        for index in self.lineage(step.instruction.stage):
+            for other in self._dependency_installs.get(index, ()):
+                before = self._is_before(other.instruction, step.instruction, False)
+                if before and not self.rebuilt(other.instruction):
+                    found.update(other.manifests)
+        return found
+
+    def extra_requirements(self, step: InstallStep) -> tuple[str, ...]:
+        """Requirement files a project install reads that no earlier install did."""
+        already = self.installed_manifests(step)
+        return tuple(
+            dict.fromkeys(
+                path
+                for install in step.installs
+                for path in install.manifests
+                if path not in already and path.endswith((".txt", ".in"))
+            )
+        )
+
     @cached_property
     def _dependency_installs(self) -> dict[int, list[InstallStep]]:
         by_stage: dict[int, list[InstallStep]] = {}
@@ -303,7 +325,7 @@ class Analysis:
             return False
         earlier = self.earlier_dependency_install(step) if step.installs_project else None
         if earlier is not None:
-            already = set(earlier.manifests)
+            already = self.installed_manifests(step)
             project_only = all(
                 install.no_deps or install.installs_project or not install.reads
                 for install in step.installs

@@ -51,6 +51,19 @@ def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> Fix
         return None
     if step.installs_project and analysis.earlier_dependency_install(step) is None:
         return _project_fix(analysis, step, culprit)
+    if step.installs_project:
+        # It needs the source, so it stays below the copy; what reinstalls is the extra
+        # requirement files it reads: install those first, on their own.
+        extras = analysis.extra_requirements(step)
+        copy = _manifest_copy_line(analysis, culprit, extras) if extras else None
+        if copy is None:
+            return None
+        flags = [flag_text(flag.name, flag.value) for flag in install.flags]
+        requirements = " ".join(f"-r {path}" for path in extras)
+        dependencies = " ".join(["RUN", *flags, f"pip install {requirements}"])
+        edits = (Insert(copy, culprit), Insert(dependencies, culprit))
+        lines = "\n".join((copy, dependencies, culprit.original, install.original))
+        return FixPlan("extras", edits, lines)
     manifest_copy = analysis.manifest_copy_before(step)
     if manifest_copy is not None or not step.manifests:
         edits: list[Edit] = []
