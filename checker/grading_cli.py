@@ -140,7 +140,7 @@ def run_explain(args: argparse.Namespace) -> int:
         context = BuildContext.from_dir(args.context, args.dockerfile) if args.context else None
         prediction = predict(
             dockerfile,
-            args.changed,
+            [_context_relative(path, args.context) for path in args.changed],
             context,
             changed_args=args.build_arg,
             builder=args.builder,
@@ -152,6 +152,19 @@ def run_explain(args: argparse.Namespace) -> int:
         return _fail(f"{args.dockerfile}: {error}")
     except Exception as error:
         return _fail(f"explain failed: {type(error).__name__}: {error}")
+
+
+def _context_relative(path: str, context: str | None) -> str:
+    """A changed file named from the current directory (or absolutely) inside the context
+    becomes context-relative; anything else is taken as already context-relative."""
+    if context is None:
+        return path
+    root = os.path.abspath(context)
+    candidate = os.path.abspath(path)
+    inside = candidate.startswith(root + os.sep)
+    if inside and (os.path.isabs(path) or os.path.exists(path)):
+        return os.path.relpath(candidate, root).replace(os.sep, "/")
+    return path
 
 
 def run_batch(args: argparse.Namespace) -> int:

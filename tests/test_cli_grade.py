@@ -143,3 +143,20 @@ def test_usage_errors_are_one_line_and_exit_2(capsys) -> None:
     assert raised.value.code == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "invalid choice" in err
+
+
+def test_explain_accepts_changed_paths_named_from_outside_the_context(files, capsys) -> None:
+    context = files["good"].parent
+    (context / "run.py").write_text("print('hi')\n")
+    main(
+        [
+            "explain",
+            str(files["good"]),
+            "--context",
+            str(context),
+            "--changed",
+            str(context / "run.py"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "run.py changed" in out
