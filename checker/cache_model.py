@@ -248,14 +248,6 @@ def context_bind_sources(instruction: Instruction) -> tuple[str, ...]:
     )
 
 
-def reads_context_path(instruction: Instruction, path: str) -> bool:
-    """Does this step's cache key include the context file ``path``?"""
-    sources = context_sources(instruction)
-    if sources is None:
-        sources = context_bind_sources(instruction)
-    return any(source_matches(source, path) for source in sources)
-
-
 # --------------------------------------------------------------------------------------
 # The prediction
 
