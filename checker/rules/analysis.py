@@ -104,7 +104,8 @@ class Analysis:
         )
         self._lineages: dict[int, list[int]] = {}
         self._lineage_sets: dict[int, frozenset[int]] = {}
-        self._first_rebuilt: dict[int, dict[int, Instruction | None]] = {}
+        # Keyed by id(prediction); the prediction is kept alongside so the id stays unique.
+        self._first_rebuilt: dict[int, tuple[Prediction, dict[int, Instruction | None]]] = {}
         self.install_steps: tuple[InstallStep, ...] = tuple(
             InstallStep(instruction, installs)
             for stage in dockerfile.stages
@@ -239,7 +240,7 @@ class Analysis:
     ) -> Instruction | None:
         """The first rebuilt step of the chain leading to (or being) ``instruction``."""
         prediction = prediction or self.app_prediction
-        firsts = self._first_rebuilt.setdefault(id(prediction), {})
+        firsts = self._first_rebuilt.setdefault(id(prediction), (prediction, {}))[1]
         for index in self.lineage(instruction.stage):
             if index not in firsts:
                 firsts[index] = next(
