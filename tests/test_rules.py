@@ -169,3 +169,13 @@ def test_lc006_no_move_when_the_install_uses_the_value() -> None:
     report = grade(text)
     assert "LC006" in {finding.rule for finding in report.findings}
     assert report.suggested_dockerfile is None
+
+
+def test_rule_docs_are_generated_from_the_docstrings() -> None:
+    from checker.rules.docs import rule_docs
+
+    docs = rule_docs()
+    for rule in RULES:
+        assert f"## {rule.id} {rule.name} ({rule.severity})" in docs
+    opened = docs.count("```dockerfile\n") + docs.count("```text\n")
+    assert opened == docs.count("```\n") == 2 * len(RULES)  # every fence is closed
