@@ -221,3 +221,15 @@ def test_classic_builder_builds_unused_stages_and_buildkit_skips_them() -> None:
     classic = grade(text, builder="classic")
     assert classic.dependency_cache == "reinstalled"
     assert "LC002" in {finding.rule for finding in classic.findings}
+
+
+def test_copy_all_then_bind_all_is_fixed_by_binding_the_manifest_above_the_copy() -> None:
+    text = (
+        "FROM python:3.12\nWORKDIR /code\nCOPY . .\n"
+        "RUN --mount=type=bind,source=.,target=/tmp/src pip install -r /tmp/src/requirements.txt\n"
+    )
+    assert grade(text).suggested_dockerfile == (
+        "FROM python:3.12\nWORKDIR /code\n"
+        "RUN --mount=type=bind,source=requirements.txt,target=/tmp/src/requirements.txt"
+        " pip install -r /tmp/src/requirements.txt\nCOPY . .\n"
+    )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from checker.cache_model import context_sources, mounts, normalize
+from checker.cache_model import context_bind_sources, context_sources, mounts, normalize
 from checker.dockerfile.model import Instruction
 from checker.rules.analysis import Analysis, InstallStep, reads_context
 from checker.rules.rewrite import Edit, Insert, Move, Replace, flag_text, with_flags
@@ -75,6 +75,14 @@ def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> Fix
         edits.append(Move(install, culprit))
         shown.extend((install.original, culprit.original))
         return FixPlan("move", tuple(edits), "\n".join(shown))
+    if any(not normalize(source) for source in context_bind_sources(install)):
+        # The install binds the whole context itself: bind the manifests instead, and
+        # move it above the broad copy.
+        bind = _bind_fix(analysis, step)
+        if bind is None:
+            return None
+        edits_: tuple[Edit, ...] = (*bind.edits, Move(install, culprit))
+        return FixPlan("bind", edits_, f"{bind.lines}\n{culprit.original}")
     copy = _manifest_copy_line(analysis, culprit, step.manifests)
     if copy is None:
         return None
