@@ -179,3 +179,22 @@ def test_rule_docs_are_generated_from_the_docstrings() -> None:
         assert f"## {rule.id} {rule.name} ({rule.severity})" in docs
     opened = docs.count("```dockerfile\n") + docs.count("```text\n")
     assert opened == docs.count("```\n") == 2 * len(RULES)  # every fence is closed
+
+
+def test_fallback_recogniser_reads_commands_not_text() -> None:
+    """The fallback used when checker.shell is unavailable or the RUN is huge."""
+    from checker.rules.installs import _recognise
+
+    found = _recognise(
+        "apt-get install -y python3-pip && PIP_NO_CACHE_DIR=1 pip install -r req.txt; "
+        "echo 'pip install fake' && sudo python3 -m pip install --no-deps -e ./lib && "
+        "uv sync --locked --no-install-project && poetry install --only-root && "
+        "pip wheel -r req.txt -w /wheels"
+    )
+    assert [item.tool for item in found] == ["pip", "pip", "uv", "poetry", "pip"]
+    assert found[0].reads == ("req.txt",) and not found[0].keeps_download_cache
+    assert found[1].installs_project and found[1].editable and found[1].no_deps
+    assert not found[2].installs_project
+    assert found[3].installs_project and found[3].no_deps
+    assert _recognise("pip install 'unterminated") == _recognise("pip install 'unterminated")
+    assert _recognise("pip --version && pip list") == ()
