@@ -42,7 +42,7 @@ def engine(docker_engine: None):
     import docker
     from docker.errors import NotFound
 
-    client = docker.APIClient(timeout=60)
+    client = docker.from_env(timeout=60).api  # honours DOCKER_HOST, as the runner does
     try:
         client.inspect_image(BASE)
     except NotFound:
