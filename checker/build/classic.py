@@ -49,9 +49,13 @@ def build_classic(
 ) -> BuildResult:
     """Build ``context_dir`` with the classic builder; raise :class:`BuildError` on failure."""
     options = options or BuildOptions()
+    context = make_context(Path(context_dir), options.dockerfile)  # bad paths fail first
     own_client = client is None
-    api = client or api_client(options.docker_host)
-    context = make_context(Path(context_dir), options.dockerfile)
+    try:
+        api = client or api_client(options.docker_host)
+    except BaseException:
+        context.tar.close()
+        raise
     parser = ClassicStreamParser()
     recorder = Recorder()
 
