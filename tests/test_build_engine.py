@@ -20,7 +20,7 @@ from pathlib import Path
 
 import docker
 import pytest
-from docker.errors import NotFound
+from docker.errors import APIError, NotFound
 
 from checker.build import (
     BuildError,
@@ -97,9 +97,11 @@ class Builds:
             self.images.append(image_id)
 
     def remove_all(self) -> None:
-        for image_id in reversed(self.images):
-            with contextlib.suppress(NotFound):
-                self.api.remove_image(image_id, force=True)
+        """Newest first (children before parents); a second pass for any left by a conflict."""
+        for _ in range(2):
+            for image_id in reversed(self.images):
+                with contextlib.suppress(NotFound, APIError):
+                    self.api.remove_image(image_id, force=True)
 
 
 @pytest.fixture

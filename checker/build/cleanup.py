@@ -2,9 +2,14 @@
 
 Everything this package builds carries the project label (``checker.labels.PROJECT_LABELS``):
 images built by either builder, and so the containers run from them, which inherit image
-labels. :func:`cleanup` removes exactly those containers and images. The stand-in base image
-(``python:3.11-slim`` built locally, labelled ``STAND_IN_LABEL``) is never removed, even if it
-carried the project label too, and neither is anything without the project label.
+labels. :func:`cleanup` removes exactly those containers and images, and nothing without the
+project label.
+
+The stand-in base image (``python:3.11-slim`` built locally, labelled ``STAND_IN_LABEL``) is
+never removed. Labels are inherited from the base image, so every image built ``FROM`` the
+stand-in carries ``STAND_IN_LABEL`` too: that label alone cannot tell the stand-in from our
+images. The stand-in is the image with ``STAND_IN_LABEL`` that was not built by this package
+(no project label), or any image under a ``STAND_IN_NAMES`` tag; both are kept.
 
 What the label cannot reach:
 
@@ -27,7 +32,7 @@ from dataclasses import dataclass, field
 import docker
 from docker.errors import APIError, NotFound
 
-from ..labels import PROJECT_FILTER, STAND_IN_LABEL
+from ..labels import PROJECT_FILTER, PROJECT_LABEL, PROJECT_VALUE, STAND_IN_LABEL
 from .classic import api_client
 
 
@@ -40,10 +45,22 @@ class CleanupReport:
     failures: list[str] = field(default_factory=list)
 
 
+# Names under which the stand-in base image is kept (never removed, whatever its labels).
+STAND_IN_NAMES = ("python:3.11-slim",)
+
+
+def is_stand_in(image: dict) -> bool:
+    """The stand-in base image: its label without ours, or a stand-in name."""
+    labels = image.get("Labels") or (image.get("Config") or {}).get("Labels") or {}
+    if STAND_IN_LABEL in labels and PROJECT_LABEL not in labels:
+        return True
+    return any(tag in STAND_IN_NAMES for tag in image.get("RepoTags") or ())
+
+
 def labelled_images(api: docker.APIClient) -> list[dict]:
     """The project's labelled images (never the stand-in base image)."""
     images = api.images(all=True, filters={"label": PROJECT_FILTER})
-    return [image for image in images if STAND_IN_LABEL not in (image.get("Labels") or {})]
+    return [image for image in images if not is_stand_in(image)]
 
 
 def cleanup(
@@ -54,8 +71,6 @@ def cleanup(
     report = CleanupReport()
     try:
         for container in api.containers(all=True, filters={"label": PROJECT_FILTER}):
-            if STAND_IN_LABEL in (container.get("Labels") or {}):
-                continue
             try:
                 api.remove_container(container["Id"], force=True, v=True)
                 report.containers.append(container["Id"])
@@ -86,8 +101,9 @@ def remove_image(image_id: str, client: docker.APIClient | None = None) -> bool:
     """Remove one image this package built (refuses images without the project label)."""
     api = client or api_client()
     try:
-        labels = (api.inspect_image(image_id).get("Config") or {}).get("Labels") or {}
-        if PROJECT_FILTER.split("=", 1)[0] not in labels or STAND_IN_LABEL in labels:
+        image = api.inspect_image(image_id)
+        labels = (image.get("Config") or {}).get("Labels") or {}
+        if labels.get(PROJECT_LABEL) != PROJECT_VALUE or is_stand_in(image):
             raise ValueError(f"{image_id} is not an image this project built; not removing it")
         api.remove_image(image_id, force=True)
         return True
