@@ -1,0 +1,120 @@
+"""Find a Docker engine that answers, and on a bare Linux machine install and start one.
+
+Docker Desktop users already have an engine; a fresh Debian machine (CI, this project's own
+machines) has none, so `env up` installs Debian's ``docker.io`` and starts ``dockerd`` itself,
+remembering it so that `env down` stops exactly that daemon and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import time
+
+import docker
+from docker.errors import DockerException
+
+from checker.runtime import processes
+from checker.runtime.progress import Report, quiet
+
+DAEMON_NAME = "dockerd"
+READY_TIMEOUT = 60.0
+HOW_TO_START = (
+    "No Docker engine answers. Start Docker Desktop (macOS, Windows) or the docker service "
+    "(`sudo systemctl start docker`), or point DOCKER_HOST at a running engine, then run "
+    "`python -m checker env up` again."
+)
+
+
+class EngineUnavailable(RuntimeError):
+    """No engine answers and this machine can't get one by itself; the message says what to do."""
+
+
+def connect(timeout: int = 120) -> docker.DockerClient | None:
+    """A client for the engine DOCKER_HOST (or the default socket) names, or None if none answers."""
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except DockerException:
+        return None
+    return client
+
+
+def ensure_engine(report: Report = quiet) -> docker.DockerClient:
+    """An answering engine: the one already running, or Debian's engine installed and started."""
+    client = connect()
+    if client is not None:
+        report(f"engine answers (server {client.version().get('Version', '?')})")
+        return client
+    if os.environ.get("DOCKER_HOST"):
+        raise EngineUnavailable(
+            f"DOCKER_HOST={os.environ['DOCKER_HOST']} does not answer; start that engine or "
+            "unset DOCKER_HOST to use (or start) a local one."
+        )
+    if not _can_provision():
+        raise EngineUnavailable(HOW_TO_START)
+    dockerd = shutil.which("dockerd") or _install_docker_io(report)
+    report(f"starting {dockerd}")
+    started = processes.start(DAEMON_NAME, [dockerd])
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        client = connect()
+        if client is not None:
+            report("engine answers")
+            return client
+        if processes.has_exited(started):
+            break
+        time.sleep(0.5)
+    processes.stop(started)
+    raise EngineUnavailable(
+        f"dockerd did not answer within {READY_TIMEOUT:.0f}s; its log ({started.log}) ends with:\n"
+        + processes.log_tail(started)
+    )
+
+
+def stop_engine(report: Report = quiet) -> bool:
+    """Stop the daemon `env up` started; an engine someone else runs is left alone."""
+    started = processes.remembered(DAEMON_NAME)
+    if started is None:
+        return False
+    report(f"stopping dockerd (pid {started.pid})")
+    return processes.stop(started)
+
+
+def started_here() -> bool:
+    return processes.remembered(DAEMON_NAME) is not None
+
+
+def _can_provision() -> bool:
+    return (
+        platform.system() == "Linux"
+        and hasattr(os, "geteuid")
+        and os.geteuid() == 0
+        and shutil.which("apt-get") is not None
+    )
+
+
+def _install_docker_io(report: Report) -> str:
+    """Install Debian's engine (docker.io); apt does not start the service, we do."""
+    report("installing Debian's docker.io (apt-get, about a minute)")
+    apt_install(["docker.io"], report)
+    dockerd = shutil.which("dockerd")
+    if dockerd is None:
+        raise EngineUnavailable("apt-get installed docker.io but no dockerd is on PATH.")
+    return dockerd
+
+
+def apt_install(packages: list[str], report: Report) -> None:
+    """apt-get update + install, non-interactive; the error carries apt's last lines."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for argv in (
+        ["apt-get", "update", "-q"],
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
+    ):
+        result = subprocess.run(argv, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            tail = "\n".join((result.stdout + result.stderr).splitlines()[-10:])
+            raise EngineUnavailable(f"`{' '.join(argv)}` failed:\n{tail}")
+    report(f"installed {', '.join(packages)}")
