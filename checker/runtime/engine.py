@@ -33,7 +33,7 @@ class EngineUnavailable(RuntimeError):
 
 
 def connect(timeout: int = 120) -> docker.DockerClient | None:
-    """A client for the engine DOCKER_HOST (or the default socket) names, or None if none answers."""
+    """A client for the engine DOCKER_HOST (or the default socket) names; None if none answers."""
     try:
         client = docker.from_env(timeout=timeout)
         client.ping()
