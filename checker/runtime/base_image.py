@@ -1,0 +1,229 @@
+"""The base image the lessons build FROM: pulled where a registry answers, built locally where not.
+
+``sample_project/Dockerfile`` names an official ``python:3.x-slim`` tag. Without a registry we
+build a stand-in under the same name: ``debootstrap`` of the Debian release that ships that
+Python, a virtualenv at ``/opt/venv`` first on PATH (so ``python`` and ``pip`` are on PATH as in
+the official image, and ``pip install`` meets no PEP 668 refusal), then ``docker import``.
+The rootfs tarball is kept in the workshop folder, so a later import takes seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+from docker.errors import APIError, ImageNotFound
+
+from checker.dockerfile.parser import parse_file
+from checker.labels import STAND_IN_LABEL
+from checker.runtime import paths
+from checker.runtime.engine import apt_install
+from checker.runtime.progress import Report, quiet
+
+# Debian releases by the Python 3 they ship (what a stand-in can offer for each tag).
+DEBIAN_RELEASE_FOR_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
+# The label that records which index the stand-in's pip was pointed at (re-import when it moves).
+INDEX_LABEL = "org.layer-cache-workshop.index-url"
+VENV = "/opt/venv"
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+class BaseImageUnavailable(RuntimeError):
+    """The base image can be neither pulled nor built here; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class BaseImage:
+    """The image the lessons build FROM and where it came from."""
+
+    tag: str
+    image_id: str
+    origin: str  # "official" (pulled or already present) or "stand-in" (built here)
+    index_url: str | None = None  # the package index a stand-in's pip uses, if any
+
+
+def wanted_tag(dockerfile: Path | None = None) -> str:
+    """The image the sample project's first FROM names (``python:3.11-slim``)."""
+    parsed = parse_file(dockerfile or paths.SAMPLE_PROJECT / "Dockerfile")
+    if not parsed.stages:
+        raise BaseImageUnavailable("sample_project/Dockerfile has no FROM line")
+    return parsed.stages[0].base
+
+
+def python_version(tag: str) -> str:
+    """``python:3.11-slim`` -> ``3.11``."""
+    match = re.fullmatch(r"(?:[\w./-]+/)?python:(\d+\.\d+)(?:\.\d+)?(?:-[\w.-]+)?", tag)
+    if not match:
+        raise BaseImageUnavailable(f"{tag} is not a python:3.x tag; only those can be stood in")
+    return match.group(1)
+
+
+def inspect(client: docker.DockerClient, tag: str) -> BaseImage | None:
+    """The image under ``tag`` as the engine has it, or None."""
+    try:
+        image = client.images.get(tag)
+    except ImageNotFound:
+        return None
+    labels = image.labels or {}
+    if STAND_IN_LABEL in labels:
+        return BaseImage(tag, image.id, "stand-in", labels.get(INDEX_LABEL) or None)
+    return BaseImage(tag, image.id, "official")
+
+
+def pull(client: docker.DockerClient, tag: str, report: Report = quiet) -> BaseImage | None:
+    """Pull ``tag``; None where no registry answers (the reason goes to ``report``)."""
+    report(f"pulling {tag}")
+    try:
+        client.images.pull(tag)
+    except APIError as error:
+        report(f"pull failed: {str(error.explanation or error).splitlines()[0][:160]}")
+        return None
+    return inspect(client, tag)
+
+
+def ensure_stand_in(
+    client: docker.DockerClient,
+    tag: str,
+    index_env: dict[str, str],
+    index_url: str | None,
+    report: Report = quiet,
+) -> BaseImage:
+    """A local stand-in for ``tag`` whose pip uses ``index_url``; re-imported when that moves."""
+    present = inspect(client, tag)
+    if present and present.origin == "stand-in" and present.index_url == index_url:
+        report(f"{tag}: local stand-in present")
+        return present
+    version = python_version(tag)
+    tarball = rootfs_tarball(version, report)
+    report(f"importing {tarball.name} as {tag}")
+    changes = image_config(tag, version, index_env, index_url)
+    repository, _, image_tag = tag.rpartition(":")
+    # From a file path docker-py sends a Content-Length; its stream variant's chunking is broken.
+    client.api.import_image(src=str(tarball), repository=repository, tag=image_tag, changes=changes)
+    if present and present.origin == "stand-in":
+        _remove_quietly(client, present.image_id)
+    imported = inspect(client, tag)
+    if imported is None:
+        raise BaseImageUnavailable(f"docker import of {tarball} did not produce {tag}")
+    return imported
+
+
+def image_config(
+    tag: str, version: str, index_env: dict[str, str], index_url: str | None
+) -> list[str]:
+    """The lines ``docker import`` applies: the official image's ENV and CMD, our labels."""
+    lines = [
+        f"ENV PATH={VENV}/bin:{SYSTEM_PATH}",
+        f"ENV VIRTUAL_ENV={VENV}",
+        "ENV LANG=C.UTF-8",
+        f"ENV PYTHON_VERSION={version}",
+        *(f"ENV {name}={value}" for name, value in sorted(index_env.items())),
+        f'LABEL {STAND_IN_LABEL}="{tag}"',
+        f'LABEL {INDEX_LABEL}="{index_url or ""}"',
+        'CMD ["python3"]',
+    ]
+    return lines
+
+
+def rootfs_tarball(version: str, report: Report = quiet) -> Path:
+    """The tarball of a Debian rootfs with Python ``version`` and a venv; built once, kept."""
+    release = DEBIAN_RELEASE_FOR_PYTHON.get(version)
+    if release is None:
+        offered = ", ".join(f"python:{v}-slim" for v in DEBIAN_RELEASE_FOR_PYTHON)
+        raise BaseImageUnavailable(
+            f"python:{version}-slim cannot be pulled here and no Debian release ships Python "
+            f"{version}; use one of {offered} in the Dockerfile, or pull the image on a machine "
+            "with a registry and `docker save`/`docker load` it here."
+        )
+    tarball = paths.rootfs_dir() / f"debian-{release}-python{version}.tar"
+    if tarball.exists():
+        return tarball
+    _require_root_debootstrap(report)
+    paths.rootfs_dir().mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=paths.rootfs_dir(), prefix="build-") as work:
+        root = Path(work) / "root"
+        _debootstrap(release, root, report)
+        report(f"creating the virtualenv {VENV}")
+        _chroot(root, ["python3", "-m", "venv", VENV])
+        for leftover in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            for entry in (root / leftover).glob("*"):
+                if entry.is_file():
+                    entry.unlink()
+        report(f"packing {tarball.name}")
+        partial = tarball.with_suffix(".partial")
+        subprocess.run(
+            ["tar", "--numeric-owner", "-C", str(root), "-cf", str(partial), "."], check=True
+        )
+        partial.rename(tarball)
+    return tarball
+
+
+def _require_root_debootstrap(report: Report) -> None:
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        raise BaseImageUnavailable(
+            "The base image can't be pulled, and building a local stand-in needs root "
+            "(debootstrap). Pull it where a registry answers, or run `env up` as root."
+        )
+    if shutil.which("debootstrap") is None:
+        if shutil.which("apt-get") is None:
+            raise BaseImageUnavailable(
+                "The base image can't be pulled and debootstrap is not installed."
+            )
+        report("installing debootstrap")
+        apt_install(["debootstrap"], report)
+
+
+def _debootstrap(release: str, root: Path, report: Report) -> None:
+    """Run debootstrap, reporting each phase (not each package) as it starts."""
+    argv = [
+        "debootstrap",
+        "--variant=minbase",
+        "--include=python3,python3-pip,python3-venv,ca-certificates",
+        release,
+        str(root),
+    ]
+    mirror = os.environ.get("WORKSHOP_DEBIAN_MIRROR")
+    if mirror:
+        argv.append(mirror)
+    report(f"debootstrap {release} (about a minute; output in {paths.logs_dir()})")
+    paths.logs_dir().mkdir(parents=True, exist_ok=True)
+    log_path = paths.logs_dir() / f"debootstrap-{release}.log"
+    last_phase = ""
+    tail: list[str] = []
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.write(line)
+            tail = [*tail[-9:], line.rstrip()]
+            phase = line[3:].split(" ", 1)[0] if line.startswith("I: ") else ""
+            if phase and phase != last_phase:
+                report(f"debootstrap: {line[3:].strip()[:100]}")
+                last_phase = phase
+        if process.wait() != 0:
+            raise BaseImageUnavailable(
+                f"debootstrap {release} failed (log: {log_path}):\n" + "\n".join(tail)
+            )
+
+
+def _chroot(root: Path, argv: list[str]) -> None:
+    result = subprocess.run(["chroot", str(root), *argv], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BaseImageUnavailable(
+            f"`{' '.join(argv)}` in the new rootfs failed:\n{result.stderr[-1500:]}"
+        )
+
+
+def _remove_quietly(client: docker.DockerClient, image_id: str) -> None:
+    # Still used by a container or an image built on it: leave it to its owner.
+    with contextlib.suppress(APIError):
+        client.images.remove(image_id)

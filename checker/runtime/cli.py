@@ -1,0 +1,58 @@
+"""``python -m checker env up | status | down``: the runtime's command line.
+
+Exit codes: 0 ready (or stopped), 1 some part is not ready, 2 a part could not be prepared;
+errors are one paragraph on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from docker.errors import DockerException
+
+from checker.runtime import environment
+from checker.runtime.base_image import BaseImageUnavailable
+from checker.runtime.engine import EngineUnavailable
+from checker.runtime.package_index import IndexUnavailable
+from checker.runtime.progress import printer
+
+EXPECTED = (EngineUnavailable, BaseImageUnavailable, IndexUnavailable, DockerException)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``env`` with its ``up``, ``status`` and ``down`` subcommands."""
+    env_parser = subparsers.add_parser(
+        "env",
+        help="prepare, show or stop the workshop's Docker engine, base image and package index",
+    )
+    actions = env_parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser(
+        "up", help="start the engine, get the base image, serve packages where PyPI is out of reach"
+    ).set_defaults(func=run_up)
+    actions.add_parser("status", help="show each part in one screen").set_defaults(func=run_status)
+    actions.add_parser(
+        "down", help="remove the project's containers and images; stop what `up` started"
+    ).set_defaults(func=run_down)
+
+
+def run_up(_args: argparse.Namespace) -> int:
+    try:
+        parts = environment.up(printer("env up "))
+    except EXPECTED as error:
+        print(f"env up: {error}", file=sys.stderr)
+        return 2
+    print(environment.render(parts))
+    return 0 if all(part.ready for part in parts) else 1
+
+
+def run_status(_args: argparse.Namespace) -> int:
+    parts = environment.status()
+    print(environment.render(parts))
+    return 0 if all(part.ready for part in parts) else 1
+
+
+def run_down(_args: argparse.Namespace) -> int:
+    for line in environment.down(printer("env down ")):
+        print(line)
+    return 0

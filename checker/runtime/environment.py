@@ -1,0 +1,140 @@
+"""`env up`, `env status`, `env down` as functions: the order of the parts and what each needs.
+
+The engine comes first (everything else asks it), then the base image (the PyPI probe runs in
+it), then the index (only where PyPI does not answer from a container), and last the stand-in's
+ENV pointing pip at that index. `down` undoes only what `up` started.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import docker
+
+from checker.build import cleanup, find_buildkit_client
+from checker.build.errors import NoBuildKitClient
+from checker.runtime import base_image, engine, package_index, paths
+from checker.runtime.progress import Report, quiet
+
+
+@dataclass(frozen=True)
+class Part:
+    """One line of `env status`: a part of the runtime, whether it is ready, and how."""
+
+    name: str
+    ready: bool
+    detail: str
+
+
+def up(report: Report = quiet) -> list[Part]:
+    """Make every part ready (idempotent: a second run finds them and returns in seconds)."""
+    client = engine.ensure_engine(report)
+    tag = base_image.wanted_tag()
+    image = base_image.inspect(client, tag)
+    if image is None:
+        image = base_image.pull(client, tag, report)
+    if image is None:
+        report(f"no registry: building a local stand-in for {tag}")
+        image = base_image.ensure_stand_in(client, tag, {}, None, report)
+    if package_index.pypi_reachable(client, tag, report):
+        report("PyPI answers from containers: no local index needed")
+        if image.origin == "stand-in" and image.index_url:
+            base_image.ensure_stand_in(client, tag, {}, None, report)
+    else:
+        report("PyPI does not answer from containers: serving a local wheelhouse")
+        version = base_image.python_version(tag)
+        package_index.fill_wheelhouse(version, report)
+        index = package_index.ensure_server(client, report)
+        if image.origin == "stand-in":
+            base_image.ensure_stand_in(client, tag, index.environment(), index.url, report)
+        else:
+            report(
+                f"warning: {tag} is the official image, whose pip cannot be pointed at the "
+                f"local index; builds that install packages will fail here. Remove it "
+                f"(`docker rmi {tag}`) and run `env up` again to build a stand-in."
+            )
+    return status(client)
+
+
+def status(client: docker.DockerClient | None = None) -> list[Part]:
+    """Each part's state, read from the machine; nothing is started or changed."""
+    client = client or engine.connect(timeout=10)
+    if client is None:
+        return [
+            Part("engine", False, "no engine answers (`python -m checker env up` starts one)"),
+            Part("base image", False, "unknown without an engine"),
+            _index_part(None),
+            _builders_part(),
+        ]
+    version = client.version()
+    started = " (started by env up)" if engine.started_here() else ""
+    parts = [
+        Part(
+            "engine",
+            True,
+            f"Docker {version.get('Version', '?')}, API {version.get('ApiVersion', '?')}{started}",
+        )
+    ]
+    tag = base_image.wanted_tag()
+    image = base_image.inspect(client, tag)
+    if image is None:
+        parts.append(Part("base image", False, f"{tag} missing (`env up` pulls or builds it)"))
+    else:
+        how = "official image" if image.origin == "official" else "local stand-in"
+        parts.append(Part("base image", True, f"{tag} ({how}, {image.image_id[7:19]})"))
+    parts.append(_index_part(image))
+    parts.append(_builders_part())
+    return parts
+
+
+def down(report: Report = quiet) -> list[str]:
+    """Remove the project's containers and images, stop what `up` started; say what was done."""
+    done: list[str] = []
+    client = engine.connect(timeout=30)
+    if client is not None:
+        removed = cleanup(client.api)
+        done.append(
+            f"removed {len(removed.containers)} container(s) and {len(removed.images)} "
+            "image(s) with the project label"
+        )
+        done.extend(f"could not remove {failure}" for failure in removed.failures)
+    if package_index.stop_server(report):
+        done.append("stopped the package index")
+    if engine.stop_engine(report):
+        done.append("stopped the Docker engine that env up started")
+    done.append(f"kept: the base image and {paths.workshop_home()} (wheelhouse, rootfs)")
+    return done
+
+
+def render(parts: list[Part]) -> str:
+    """`env status` as aligned text, one part per line."""
+    width = max(len(part.name) for part in parts)
+    return "\n".join(
+        f"{'ready ' if part.ready else 'MISSING'} {part.name:<{width}}  {part.detail}"
+        for part in parts
+    )
+
+
+def _index_part(image: base_image.BaseImage | None) -> Part:
+    if image is not None and image.origin == "stand-in" and image.index_url:
+        index_ok = package_index.server_running() or _answers(image.index_url)
+        detail = f"local wheelhouse at {image.index_url}"
+        return Part("package index", index_ok, detail if index_ok else f"{detail} is down")
+    if image is not None:
+        return Part("package index", True, "PyPI (the base image's pip default)")
+    return Part("package index", False, "unknown until the base image exists")
+
+
+def _answers(url: str) -> bool:
+    host_port = url.split("//", 1)[1].split("/", 1)[0]
+    host, _, port_text = host_port.rpartition(":")
+    return package_index.answers(package_index.LocalIndex(host, int(port_text)))
+
+
+def _builders_part() -> Part:
+    try:
+        client = find_buildkit_client()
+    except NoBuildKitClient:
+        return Part("builders", True, "classic; BuildKit: no client with BuildKit found")
+    how = "buildx" if client.buildx else "DOCKER_BUILDKIT=1"
+    return Part("builders", True, f"classic; BuildKit via {client.path} {client.version} ({how})")

@@ -1,0 +1,225 @@
+"""A package index that builds can reach: PyPI where it answers from a container, else our own.
+
+Where ``pip`` inside a container cannot reach PyPI (this project's machines; a classroom with
+no internet), the host downloads a wheelhouse for every requirements file the lessons use and
+serves it with ``pypiserver`` on the default bridge's gateway address, which every container on
+that bridge (classic builds, BuildKit builds, ``docker run``) reaches without host networking.
+The stand-in base image's ``ENV`` points pip, uv and Pipenv at it, so the lessons' Dockerfiles
+stay exactly as written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+from docker.errors import APIError, ContainerError, ImageNotFound
+
+from checker.runtime import paths, processes
+from checker.runtime.progress import Report, quiet
+
+SERVER_NAME = "pypiserver"
+DEFAULT_PORT = 8741
+TOOLS_FILE = Path(__file__).resolve().parents[1] / "data" / "wheelhouse-tools.txt"
+STAMP = ".workshop-stamp"
+READY_TIMEOUT = 30.0
+
+
+class IndexUnavailable(RuntimeError):
+    """The local index could not be prepared; the message names the package or step."""
+
+
+@dataclass(frozen=True)
+class LocalIndex:
+    """Where the local index listens, as containers on the default bridge see it."""
+
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/simple/"
+
+    def environment(self) -> dict[str, str]:
+        """The ENV that points pip, uv and Pipenv at this index (plain http, so trusted)."""
+        return {
+            "PIP_INDEX_URL": self.url,
+            "PIP_TRUSTED_HOST": self.host,
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "UV_DEFAULT_INDEX": self.url,
+            "UV_INSECURE_HOST": self.host,
+            "PIPENV_PYPI_MIRROR": self.url,
+        }
+
+
+def port() -> int:
+    return int(os.environ.get("WORKSHOP_INDEX_PORT", DEFAULT_PORT))
+
+
+def pypi_reachable(client: docker.DockerClient, image: str, report: Report = quiet) -> bool:
+    """Whether pip in a container of ``image`` on the default bridge downloads from PyPI.
+
+    ``--isolated`` makes pip ignore the image's PIP_* settings, so the answer is about PyPI
+    itself even when the image already points at the local index.
+    """
+    report("asking PyPI from inside a container")
+    probe = "python -m pip --isolated download --no-deps --timeout 8 --retries 0 -d /tmp/p six"
+    try:
+        client.containers.run(image, ["sh", "-c", probe], remove=True, network_mode="bridge")
+    except ContainerError:
+        return False
+    except (APIError, ImageNotFound) as error:
+        raise IndexUnavailable(f"could not run the PyPI probe in {image}: {error}") from error
+    return True
+
+
+def requirement_files() -> list[Path]:
+    """Every requirements file the lessons and exercises install, plus the build tools."""
+    found: set[Path] = set()
+    for folder in (paths.SAMPLE_PROJECT, paths.REPO_ROOT / "notebooks"):
+        if folder.is_dir():
+            found.update(
+                path
+                for path in folder.rglob("requirements*.txt")
+                if ".ipynb_checkpoints" not in path.parts
+            )
+    return [*sorted(found), TOOLS_FILE]
+
+
+def fill_wheelhouse(python_version: str, report: Report = quiet) -> Path:
+    """Download wheels for every requirements file; skipped when nothing changed since last time."""
+    wheelhouse = paths.wheelhouse_dir()
+    wheelhouse.mkdir(parents=True, exist_ok=True)
+    files = requirement_files()
+    stamp = _stamp(python_version, files)
+    stamp_file = wheelhouse / STAMP
+    if stamp_file.exists() and stamp_file.read_text() == stamp:
+        report(f"wheelhouse up to date ({_count(wheelhouse)} files in {wheelhouse})")
+        return wheelhouse
+    for number, requirements in enumerate(files, 1):
+        shown = _shown(requirements)
+        report(f"downloading wheels {number}/{len(files)}: {shown}")
+        argv = [
+            sys.executable, "-m", "pip", "download", "--disable-pip-version-check",
+            "-q", "-d", str(wheelhouse), "-r", str(requirements),
+            *_target_options(python_version),
+        ]  # fmt: skip
+        result = subprocess.run(argv, capture_output=True, text=True)
+        if result.returncode != 0:
+            tail = "\n".join(result.stderr.strip().splitlines()[-6:])
+            raise IndexUnavailable(f"pip download for {shown} failed:\n{tail}")
+    stamp_file.write_text(stamp)
+    report(f"wheelhouse ready ({_count(wheelhouse)} files in {wheelhouse})")
+    return wheelhouse
+
+
+def bridge_gateway(client: docker.DockerClient) -> str:
+    """The host's address on the default bridge (``docker0``), which containers reach."""
+    try:
+        configs = client.api.inspect_network("bridge")["IPAM"]["Config"] or []
+    except (APIError, KeyError) as error:
+        raise IndexUnavailable(f"the engine has no default bridge network: {error}") from error
+    for config in configs:
+        gateway = config.get("Gateway")
+        if gateway and ":" not in gateway:
+            return gateway
+    raise IndexUnavailable("the default bridge network has no IPv4 gateway")
+
+
+def ensure_server(client: docker.DockerClient, report: Report = quiet) -> LocalIndex:
+    """pypiserver over the wheelhouse at the bridge gateway: the running one, or a new one."""
+    index = LocalIndex(bridge_gateway(client), port())
+    running = processes.remembered(SERVER_NAME)
+    if running is not None:
+        if answers(index):
+            report(f"package index answers at {index.url}")
+            return index
+        processes.stop(running)
+    if answers(index):
+        raise IndexUnavailable(
+            f"something else already listens on {index.host}:{index.port}; "
+            "set WORKSHOP_INDEX_PORT to a free port"
+        )
+    argv = [
+        sys.executable, "-m", "pypiserver", "run", "-p", str(index.port), "-i", index.host,
+        "--disable-fallback", "--hash-algo", "sha256", str(paths.wheelhouse_dir()),
+    ]  # fmt: skip
+    started = processes.start(SERVER_NAME, argv)
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if answers(index):
+            report(f"package index started at {index.url} (pid {started.pid})")
+            return index
+        if processes.has_exited(started):
+            break
+        time.sleep(0.3)
+    processes.stop(started)
+    raise IndexUnavailable(
+        f"pypiserver did not answer at {index.url}; its log ends with:\n"
+        + processes.log_tail(started)
+    )
+
+
+def answers(index: LocalIndex) -> bool:
+    try:
+        with urllib.request.urlopen(index.url, timeout=3) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stop_server(report: Report = quiet) -> bool:
+    """Stop the pypiserver `env up` started; True if there was one."""
+    started = processes.remembered(SERVER_NAME)
+    if started is None:
+        return False
+    report(f"stopping the package index (pid {started.pid})")
+    return processes.stop(started)
+
+
+def server_running() -> bool:
+    return processes.remembered(SERVER_NAME) is not None
+
+
+def _target_options(python_version: str) -> list[str]:
+    """pip download options for wheels that fit the image, when the host differs from it."""
+    host = f"{sys.version_info.major}.{sys.version_info.minor}"
+    machine = platform.machine().lower()
+    if host == python_version and sys.platform == "linux":
+        return []
+    arch = {"arm64": "aarch64", "amd64": "x86_64"}.get(machine, machine)
+    platforms = [f"manylinux_2_{minor}_{arch}" for minor in (36, 28, 17)] + [f"linux_{arch}"]
+    return [
+        "--only-binary=:all:",
+        "--python-version",
+        python_version,
+        *(option for tag in platforms for option in ("--platform", tag)),
+    ]
+
+
+def _stamp(python_version: str, files: list[Path]) -> str:
+    digest = hashlib.sha256(python_version.encode())
+    for path in files:
+        digest.update(str(path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _count(wheelhouse: Path) -> int:
+    return sum(1 for path in wheelhouse.iterdir() if not path.name.startswith("."))
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(paths.REPO_ROOT))
+    except ValueError:
+        return str(path)
