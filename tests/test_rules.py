@@ -198,3 +198,17 @@ def test_fallback_recogniser_reads_commands_not_text() -> None:
     assert found[3].installs_project and found[3].no_deps
     assert _recognise("pip install 'unterminated") == _recognise("pip install 'unterminated")
     assert _recognise("pip --version && pip list") == ()
+
+
+def test_docs_rules_md_is_the_generated_reference() -> None:
+    """docs/rules.md is what learners read; it must match the rules' docstrings.
+
+    Regenerate with: python -c "from checker.rules.docs import rule_docs; \
+open('docs/rules.md', 'w').write(rule_docs())"
+    """
+    from pathlib import Path
+
+    from checker.rules.docs import rule_docs
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    assert page.read_text() == rule_docs()
