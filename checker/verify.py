@@ -1,0 +1,577 @@
+"""Proof that the cache model is right: build twice on a real engine and compare, step by step.
+
+``verify(dockerfile, context)`` builds the context once, changes one application source file,
+builds again, and sets what the engine did on the second build (each step cached or ran)
+beside what :func:`checker.cache_model.predict` said it would do after that change. Every
+verdict the grader gives rests on that model, so a disagreement is a bug in the checker, and
+the report says so in words a learner can pass on.
+
+Why a copy of the context: the change is made to a temporary copy, so the user's directory is
+never written to. The change appends a comment line with a fresh random token: the cache
+cannot hold the changed file from an earlier run, so the second build really meets a change.
+
+Why not use the runner alone: an untrusted Dockerfile is built under the limits and with the
+clean-up of :mod:`checker.verify_sandbox`, and the steps are paired with the prediction by
+:mod:`checker.verify_compare`.
+
+Outcomes (:attr:`VerifyReport.exit_code`): 0 the engine did what the model predicted; 1 it did
+not (a checker bug), or the checker itself failed; 2 the check could not be made: unusable
+input (no such file, a Dockerfile that does not parse or does not build, a missing base image
+or package, the time limit) or no engine. ``verify`` never raises for these: the report holds
+a one-line ``error``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+from docker.errors import DockerException, NotFound
+from requests.exceptions import RequestException
+
+from checker.build import BuildError, BuildResult, BuildTimeout, NoBuildKitClient, build
+from checker.build.classic import api_client
+from checker.build.events import BuildEvent, StepStarted
+from checker.build.records import StepRecord
+from checker.cache_model import (
+    BuildContext,
+    context_bind_sources,
+    context_sources,
+    needed_stages,
+    predict,
+    source_matches,
+)
+from checker.dockerfile import DockerfileSyntaxError, parse_file
+from checker.dockerfile.model import Dockerfile
+from checker.labels import PROJECT_LABEL
+from checker.rules.installs import is_manifest
+from checker.runtime.progress import Report, quiet
+from checker.verify_compare import AlignmentError, StepCheck, align, describe_mismatch
+from checker.verify_sandbox import (
+    DEFAULT_TIMEOUT,
+    CleanupSummary,
+    Leftovers,
+    Limits,
+    base_images,
+    choose_network,
+    image_ids,
+    index_urls,
+)
+
+AGREED = "agreed"
+MISMATCH = "mismatch"
+ERROR = "error"
+PLEASE_REPORT = (
+    "please report this checker bug to the workshop maintainers, with the Dockerfile and the "
+    "output of `python -m checker verify ... --format json`"
+)
+_NO_DISTRIBUTION = re.compile(r"No matching distribution found for (?P<name>[^\s;]+)")
+_COMMENT = {
+    **dict.fromkeys(("js", "ts", "go", "c", "h", "cc", "cpp", "java", "rs", "kt"), ("//", "")),
+    **dict.fromkeys(("html", "htm", "xml", "md", "svg"), ("<!--", " -->")),
+    "css": ("/*", " */"),
+}
+
+
+class VerifyProblem(Exception):
+    """Why the check could not be made (``kind``: input, engine, build-failed, timeout,
+    missing-base-image, missing-package, interference) or failed inside the checker
+    (``internal``)."""
+
+    def __init__(self, kind: str, message: str, detail: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = " ".join(message.split())
+        self.detail = detail or []
+
+
+@dataclass
+class VerifyReport:
+    """What the two builds showed, beside what the cache model predicted."""
+
+    dockerfile: str
+    context: str
+    builder: str
+    changed: str | None = None
+    steps: list[StepCheck] = field(default_factory=list)
+    error: str | None = None
+    error_kind: str | None = None
+    detail: list[str] = field(default_factory=list)
+    builds: list[dict[str, object]] = field(default_factory=list)
+    network: str = "default"
+    network_reason: str = ""
+    limits: str = ""
+    cleanup: CleanupSummary = field(default_factory=CleanupSummary)
+
+    @property
+    def mismatches(self) -> list[StepCheck]:
+        return [step for step in self.steps if step.mismatch]
+
+    @property
+    def compared(self) -> list[StepCheck]:
+        return [step for step in self.steps if step.agrees is not None]
+
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return ERROR
+        return MISMATCH if self.mismatches else AGREED
+
+    @property
+    def checker_bug(self) -> bool:
+        return self.status == MISMATCH or self.error_kind in ("internal", "alignment")
+
+    @property
+    def exit_code(self) -> int:
+        if self.checker_bug:
+            return 1
+        return 2 if self.error is not None else 0
+
+    def summary(self) -> str:
+        """One line: the verdict (what the CLI prints on stderr when it is not 0)."""
+        if self.status == AGREED:
+            return (
+                f"the engine did what the cache model predicted on all {len(self.compared)} "
+                f"compared steps after a change to {self.changed}"
+            )
+        if self.status == MISMATCH:
+            count = len(self.mismatches)
+            return (
+                f"checker bug: the cache model disagreed with the engine on {count} "
+                f"step{'s' if count != 1 else ''}: {describe_mismatch(self.mismatches[0])}"
+            )
+        if self.error_kind in ("internal", "alignment"):
+            return f"checker bug: {self.error}"
+        return f"could not verify: {self.error}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "dockerfile": self.dockerfile,
+            "context": self.context,
+            "builder": self.builder,
+            "changed": self.changed,
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "summary": self.summary(),
+            "error": (
+                None
+                if self.error is None
+                else {"kind": self.error_kind, "message": self.error, "detail": self.detail}
+            ),
+            "steps": [step.to_dict() for step in self.steps],
+            "mismatches": [step.number for step in self.mismatches],
+            "builds": self.builds,
+            "sandbox": {
+                "network": self.network,
+                "network_reason": self.network_reason,
+                "limits": self.limits,
+            },
+            "cleanup": self.cleanup.to_dict(),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def __str__(self) -> str:
+        return render_text(self)
+
+    def _repr_html_(self) -> str:
+        return render_html(self)
+
+
+def render_text(report: VerifyReport) -> str:
+    """The terminal rendering: the step table, the verdict, the sandbox, the clean-up."""
+    lines = [f"verify {report.dockerfile} (context {report.context}, {report.builder} builder)"]
+    if report.changed:
+        lines.append(f"changed {report.changed}, then built again")
+    if report.steps:
+        rows = [("step", "line", "instruction", "predicted", "engine", "")]
+        for step in report.steps:
+            text = (
+                step.instruction if len(step.instruction) <= 48 else step.instruction[:45] + "..."
+            )
+            mark = {True: "ok", False: "MISMATCH", None: ""}[step.agrees]
+            rows.append(
+                (str(step.number), str(step.line), text, step.predicted, step.actual or "-", mark)
+            )
+        widths = [max(len(row[column]) for row in rows) for column in range(5)]
+        for row in rows:
+            cells = [row[column].ljust(widths[column]) for column in range(5)]
+            lines.append("  ".join([*cells, row[5]]).rstrip())
+    lines.append("")
+    lines.append(report.summary())
+    if report.status == MISMATCH:
+        lines.extend(describe_mismatch(step) for step in report.mismatches[1:])
+    lines.extend(f"    {line}" for line in report.detail)
+    if report.checker_bug:
+        lines.append(PLEASE_REPORT)
+    if report.limits:
+        lines.append(f"network: {report.network} ({report.network_reason})")
+        lines.append(f"limits: {report.limits}")
+    removed = len(report.cleanup.images) + len(report.cleanup.containers)
+    lines.append(f"clean-up: removed {removed} image(s)/container(s) this check created")
+    lines.extend(f"clean-up: kept {item}" for item in report.cleanup.kept)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_html(report: VerifyReport) -> str:
+    """The notebook rendering: the verdict, then the step table (inline CSS, no script)."""
+    colour = {AGREED: "#e6f4ea", MISMATCH: "#fdecea", ERROR: "#fef7e0"}[report.status]
+    parts = [
+        f"<div style='background:{colour};padding:4px 8px;font-family:sans-serif'>"
+        f"<b>{html.escape(report.summary())}</b>"
+    ]
+    if report.checker_bug:
+        parts.append(f"<br>{html.escape(PLEASE_REPORT)}")
+    parts.append("</div>")
+    if report.steps:
+        cell = "style='text-align:left;padding:2px 8px'"
+        parts.append(
+            "<table style='border-collapse:collapse;font-family:monospace;font-size:13px'><tr>"
+            + "".join(
+                f"<th {cell}>{name}</th>"
+                for name in ("step", "line", "instruction", "predicted", "engine", "why")
+            )
+            + "</tr>"
+        )
+        for step in report.steps:
+            background = {True: "#e6f4ea", False: "#fdecea", None: "#fff"}[step.agrees]
+            values = (
+                str(step.number),
+                str(step.line),
+                step.instruction,
+                step.predicted,
+                step.actual or "-",
+                step.reason,
+            )
+            parts.append(
+                f"<tr style='background:{background}'>"
+                + "".join(f"<td {cell}>{html.escape(value)}</td>" for value in values)
+                + "</tr>"
+            )
+        parts.append("</table>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------
+# Choosing and making the change
+
+
+def choose_changed_file(dockerfile: Dockerfile, context: BuildContext, builder: str) -> str | None:
+    """The application file to change: the first ``.py`` file (not a dependency manifest)
+    that a built step copies, else any such ``.py`` file, else any other copied file that is
+    not a manifest. None when the context has nothing to change."""
+    built = (
+        needed_stages(dockerfile)
+        if builder == "buildkit"
+        else frozenset(stage.index for stage in dockerfile.stages)
+    )
+    sources = [
+        source
+        for stage in dockerfile.stages
+        if stage.index in built
+        for instruction in stage.instructions
+        for source in (context_sources(instruction) or context_bind_sources(instruction))
+    ]
+    files = [path for path in context.files() if not is_manifest(path)]
+    python = [path for path in files if path.endswith(".py")]
+
+    def copied(path: str) -> bool:
+        return any(source_matches(source, path) for source in sources)
+
+    special = {Path(dockerfile.path or "Dockerfile").name, ".dockerignore"}
+    others = [path for path in files if Path(path).name not in special]
+    for candidates in ([p for p in python if copied(p)], python, [p for p in others if copied(p)]):
+        if candidates:
+            return candidates[0]
+    return None
+
+
+def append_change(path: Path) -> str:
+    """Append a comment line with a fresh token; returns the line (without newlines)."""
+    open_mark, close_mark = _COMMENT.get(path.suffix.lstrip(".").lower(), ("#", ""))
+    line = f"{open_mark} changed by checker verify {uuid.uuid4().hex}{close_mark}"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n{line}\n")
+    return line
+
+
+# --------------------------------------------------------------------------------------
+# The check
+
+
+def verify(
+    dockerfile: str | os.PathLike[str],
+    context: str | os.PathLike[str] | None = None,
+    *,
+    builder: str = "classic",
+    changed: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    report: Report = quiet,
+    limits: Limits | None = None,
+) -> VerifyReport:
+    """Build twice (before and after a change to ``changed``) and compare with the model.
+
+    ``context`` defaults to the Dockerfile's directory; ``changed`` is context-relative
+    (default: :func:`choose_changed_file`). ``report`` receives progress lines (the builds
+    take a while); ``limits`` overrides the memory and CPU limits (``timeout`` is per build).
+    """
+    path = Path(dockerfile)
+    root = Path(context) if context is not None else path.parent
+    limits = Limits(timeout=timeout) if limits is None else limits
+    result = VerifyReport(str(dockerfile), str(root), builder)
+    try:
+        _check(result, path, root, changed, limits, report)
+    except VerifyProblem as problem:
+        result.error, result.error_kind, result.detail = (
+            problem.message,
+            problem.kind,
+            problem.detail,
+        )
+    except Exception as error:  # verify never raises: an unexpected failure is a checker bug
+        result.error = " ".join(f"{type(error).__name__}: {error}".split())
+        result.error_kind = "internal"
+    return result
+
+
+def _check(
+    result: VerifyReport,
+    path: Path,
+    root: Path,
+    changed: str | None,
+    limits: Limits,
+    report: Report,
+) -> None:
+    if result.builder not in ("classic", "buildkit"):
+        raise VerifyProblem("input", f"builder must be classic or buildkit, not {result.builder}")
+    if not root.is_dir():
+        raise VerifyProblem("input", f"{root}: the build context is not a directory")
+    if not path.is_file():
+        raise VerifyProblem("input", f"{path}: no such Dockerfile")
+    try:
+        parsed = parse_file(path)
+    except DockerfileSyntaxError as error:
+        raise VerifyProblem("input", f"{path}: {error}") from error
+    with tempfile.TemporaryDirectory(prefix="checker-verify-") as scratch:
+        copy = Path(scratch) / "context"
+        report(f"copying the context {root} to a temporary directory")
+        shutil.copytree(root, copy, symlinks=True)
+        dockerfile_arg = _dockerfile_in(copy, root, path)
+        ignore_from = str(copy / dockerfile_arg) if result.builder == "buildkit" else None
+        build_context = BuildContext.from_dir(copy, ignore_from)
+        target = _target_file(parsed, build_context, copy, changed, result.builder)
+        result.changed = target
+        _run(result, parsed, copy, dockerfile_arg, target, build_context, limits, report)
+
+
+def _dockerfile_in(copy: Path, root: Path, path: Path) -> str:
+    """The Dockerfile as the runner takes it: its place in the copy, or its own path."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def _target_file(
+    parsed: Dockerfile, context: BuildContext, copy: Path, changed: str | None, builder: str
+) -> str:
+    if changed is None:
+        found = choose_changed_file(parsed, context, builder)
+        if found is None:
+            raise VerifyProblem(
+                "input", "the context has no application file to change; name one with --changed"
+            )
+        return found
+    candidate = (copy / changed).resolve()
+    try:
+        relative = candidate.relative_to(copy.resolve()).as_posix()
+    except ValueError:
+        raise VerifyProblem("input", f"--changed {changed}: not inside the context") from None
+    if (copy / changed).is_symlink() or not candidate.is_file():
+        raise VerifyProblem("input", f"--changed {changed}: not a regular file in the context")
+    return relative
+
+
+def _run(
+    result: VerifyReport,
+    parsed: Dockerfile,
+    copy: Path,
+    dockerfile_arg: str,
+    target: str,
+    context: BuildContext,
+    limits: Limits,
+    report: Report,
+) -> None:
+    try:
+        api = api_client(timeout=60)
+        api.ping()
+    except (DockerException, RequestException) as error:
+        raise VerifyProblem("engine", f"no Docker engine answers ({error})") from error
+    leftovers: Leftovers | None = None
+    try:
+        bases = base_images(parsed)
+        before = image_ids(api, bases)
+        indexes = index_urls(api, bases)
+        network, why = choose_network(parsed, indexes)
+        result.network, result.network_reason = network or "default", why
+        result.limits = limits.describe(result.builder)
+        options: dict[str, object] = {"network_mode": network, "timeout": limits.timeout}
+        if result.builder == "classic":
+            options.update(memory=limits.memory, cpuset_cpus=limits.cpuset())
+            if limits.memory is not None:
+                options["memswap"] = limits.memory  # memory + swap = memory: no swap
+        leftovers = Leftovers(api)
+        missing = [name for name, image in before.items() if image is None]
+        first = _build(1, copy, dockerfile_arg, result, options, leftovers, missing, limits, report)
+        line = append_change(copy / target)
+        report(f"changed {target}: appended `{line}`")
+        second = _build(
+            2, copy, dockerfile_arg, result, options, leftovers, missing, limits, report
+        )
+        _check_undisturbed(api, bases, before, first)
+        prediction = predict(parsed, [target], context, builder=result.builder)
+        try:
+            result.steps = align(parsed, prediction, second)
+        except AlignmentError as error:
+            raise VerifyProblem("alignment", str(error)) from error
+    except (DockerException, RequestException) as error:
+        raise VerifyProblem("engine", f"the Docker engine failed: {error}") from error
+    finally:
+        if leftovers is not None:
+            result.cleanup = leftovers.remove()
+            report(f"removed {len(result.cleanup.images)} image(s) this check created")
+        api.close()
+
+
+def _build(
+    number: int,
+    copy: Path,
+    dockerfile_arg: str,
+    result: VerifyReport,
+    options: dict[str, object],
+    leftovers: Leftovers,
+    missing_bases: list[str],
+    limits: Limits,
+    report: Report,
+) -> BuildResult:
+    which = "before the change" if number == 1 else "after the change"
+    report(f"build {number}/2 ({which}) with the {result.builder} builder: {result.limits}")
+
+    def progress(event: BuildEvent, record: StepRecord | None) -> None:
+        if isinstance(event, StepStarted) and record is not None:
+            if record.keyword == "LABEL" and PROJECT_LABEL in record.instruction:
+                return
+            report(f"  build {number}/2 step {record.label}: {record.instruction[:70]}")
+
+    try:
+        built = build(
+            copy,
+            builder=result.builder,  # type: ignore[arg-type]
+            dockerfile=dockerfile_arg,
+            live=False,
+            table=False,
+            on_event=progress,
+            **options,  # type: ignore[arg-type]
+        )
+    except BuildError as error:
+        leftovers.add(error.result)
+        raise _classify(error, number, missing_bases, limits, result.builder) from error
+    except NoBuildKitClient as error:
+        raise VerifyProblem("engine", str(error)) from error
+    leftovers.add(built)
+    ran = len(built.ran_steps)
+    cached = len(built.cached_steps)
+    report(f"build {number}/2 done in {built.seconds:.1f} s: {ran} step(s) ran, {cached} cached")
+    result.builds.append(
+        {
+            "image_id": built.image_id,
+            "seconds": round(built.seconds, 2),
+            "ran": ran,
+            "cached": cached,
+        }
+    )
+    return built
+
+
+def _classify(
+    error: BuildError, number: int, missing_bases: list[str], limits: Limits, builder: str
+) -> VerifyProblem:
+    """A failed build as one line naming what is missing where that is what failed."""
+    step = error.step
+    output = step.output if step is not None else []
+    text = "\n".join([error.reason, *output, *error.result.notices[-20:]])
+    which = "first" if number == 1 else "second"
+    where = f"step {step.label} `{' '.join(step.instruction.split())}`" if step else "the build"
+    detail = output[-10:]
+    if isinstance(error, BuildTimeout):
+        return VerifyProblem(
+            "timeout",
+            f"the {which} build ran past the {limits.timeout:g} s time limit at {where}",
+            detail,
+        )
+    package = _NO_DISTRIBUTION.search(text)
+    if package:
+        return VerifyProblem(
+            "missing-package",
+            f"package {package['name']} is not available from the package index "
+            f"({where} failed: No matching distribution found for {package['name']})",
+            detail,
+        )
+    at_from = step is None or step.keyword == "FROM"
+    if missing_bases and at_from:
+        name = next((base for base in missing_bases if base in text), missing_bases[0])
+        return VerifyProblem(
+            "missing-base-image",
+            f"base image {name} is not on this engine and could not be pulled "
+            f"({_pull_reason(error.reason)})",
+        )
+    reason = " ".join(error.reason.split())
+    if re.search(r"code: 137\b", reason) and limits.memory and builder == "classic":
+        reason += f" (killed: probably the {limits.memory // 1024**2} MiB memory limit)"
+    return VerifyProblem(
+        "build-failed", f"the Dockerfile does not build: {where} failed: {reason}", detail
+    )
+
+
+def _pull_reason(reason: str) -> str:
+    lowered = reason.lower()
+    if "pull access denied" in lowered or "denied" in lowered:
+        return "pull access denied"
+    if "not found" in lowered or "manifest unknown" in lowered:
+        return "not found in the registry"
+    if any(word in lowered for word in ("no such host", "dial tcp", "timeout", "tls", "refused")):
+        return "no registry is reachable from the engine"
+    text = " ".join(reason.split())
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _check_undisturbed(
+    api: docker.APIClient, bases: list[str], before: dict[str, str | None], first: BuildResult
+) -> None:
+    """Something else on the engine can spoil the comparison; say so rather than blame the
+    model: a base image replaced between the builds, or the first image (whose layers are
+    the classic builder's cache) removed by another clean-up."""
+    after = image_ids(api, [name for name in bases if before.get(name)])
+    for name, image in after.items():
+        if image != before[name]:
+            raise VerifyProblem(
+                "interference",
+                f"the base image {name} was replaced during the check; run verify again",
+            )
+    if first.image_id:
+        try:
+            api.inspect_image(first.image_id)
+        except NotFound:
+            raise VerifyProblem(
+                "interference",
+                "something removed the first build's image during the check (another "
+                "clean-up on this engine?); run verify again",
+            ) from None
