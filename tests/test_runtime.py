@@ -1,0 +1,163 @@
+"""The workshop runtime: env up's parts, the stand-in base image, the local index, processes.
+
+Engine tests run `env up` themselves (idempotent: seconds when everything is there), so they
+pass on a fresh machine as in a session that already ran it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from checker.labels import PROJECT_FILTER, PROJECT_LABEL, PROJECT_VALUE
+from checker.runtime import base_image, environment, package_index, paths, processes
+
+# --- without an engine -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tag", "version"),
+    [("python:3.11-slim", "3.11"), ("python:3.9", "3.9"), ("library/python:3.13.1-slim", "3.13")],
+)
+def test_python_version_of_a_tag(tag: str, version: str) -> None:
+    assert base_image.python_version(tag) == version
+
+
+def test_a_non_python_tag_is_refused_with_a_reason() -> None:
+    with pytest.raises(base_image.BaseImageUnavailable, match=r"not a python:3\.x tag"):
+        base_image.python_version("debian:bookworm")
+
+
+def test_a_python_no_debian_ships_names_the_tags_that_work(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("WORKSHOP_HOME", str(tmp_path))
+    with pytest.raises(base_image.BaseImageUnavailable, match=r"python:3\.11-slim"):
+        base_image.rootfs_tarball("3.12")
+
+
+def test_wanted_tag_reads_the_sample_dockerfile() -> None:
+    assert base_image.wanted_tag() == "python:3.11-slim"
+
+
+def test_stand_in_config_puts_the_venv_first_and_points_pip_at_the_index() -> None:
+    index = package_index.LocalIndex("172.17.0.1", 8741)
+    lines = base_image.image_config("python:3.11-slim", "3.11", index.environment(), index.url)
+    assert lines[0].startswith("ENV PATH=/opt/venv/bin:")
+    assert "ENV PIP_INDEX_URL=http://172.17.0.1:8741/simple/" in lines
+    assert "ENV PIP_TRUSTED_HOST=172.17.0.1" in lines
+    assert 'CMD ["python3"]' in lines
+    assert f'LABEL {base_image.INDEX_LABEL}="{index.url}"' in lines
+
+
+def test_wheelhouse_covers_every_lesson_requirements_file() -> None:
+    files = package_index.requirement_files()
+    assert paths.SAMPLE_PROJECT / "requirements.txt" in files
+    assert files[-1] == package_index.TOOLS_FILE
+    tools = package_index.TOOLS_FILE.read_text()
+    for needed in ("setuptools", "wheel", "pip"):
+        assert f"\n{needed}\n" in f"\n{tools}"
+
+
+def test_wheels_for_another_python_are_binary_only() -> None:
+    other = "3.13" if sys.version_info[:2] != (3, 13) else "3.11"
+    options = package_index._target_options(other)
+    assert "--only-binary=:all:" in options
+    assert options[options.index("--python-version") + 1] == other
+
+
+def test_processes_are_stopped_only_when_the_pid_still_runs_our_command(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("WORKSHOP_HOME", str(tmp_path))
+    started = processes.start("sleeper", ["sleep", "60"])
+    try:
+        assert processes.remembered("sleeper") == started
+        impostor = processes.Started("sleeper", started.pid, ["sleep", "61"], started.log)
+        assert not processes.is_running(impostor)  # same pid, other command: not ours
+        assert processes.stop(started, timeout=5)
+        assert processes.remembered("sleeper") is None
+    finally:
+        if processes.is_running(started):
+            processes.stop(started, timeout=1)
+
+
+def test_status_without_an_engine_says_how_to_start_one(monkeypatch) -> None:
+    monkeypatch.setattr(environment.engine, "connect", lambda timeout=10: None)
+    parts = environment.status()
+    assert [part.name for part in parts][:2] == ["engine", "base image"]
+    assert not parts[0].ready and "env up" in parts[0].detail
+    assert "MISSING engine" in environment.render(parts)
+
+
+# --- on a real engine --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ready() -> list[environment.Part]:
+    return environment.up()
+
+
+@pytest.mark.docker
+def test_env_up_makes_every_part_ready(ready) -> None:
+    assert all(part.ready for part in ready), environment.render(ready)
+    again = environment.status()
+    assert [part.ready for part in again] == [True] * len(again)
+
+
+@pytest.mark.docker
+def test_the_base_image_has_python_and_pip_on_path_without_pep668(ready) -> None:
+    script = (
+        "python --version && pip --version && pip install -q --no-deps idna"
+        " && python -c 'import idna'"
+    )
+    result = subprocess.run(
+        ["docker", "run", "--rm", "--label", f"{PROJECT_LABEL}={PROJECT_VALUE}",
+         "python:3.11-slim", "sh", "-c", script],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Python 3.11" in result.stdout
+    assert "externally-managed" not in result.stderr
+
+
+@pytest.mark.docker
+def test_the_stand_in_index_serves_the_sample_requirements(ready) -> None:
+    import docker
+
+    image = base_image.inspect(docker.from_env(), "python:3.11-slim")
+    if image is None or not image.index_url:
+        pytest.skip("the base image uses PyPI here; no local index to check")
+    for name in ("requests", "numpy", "pandas", "setuptools", "wheel"):
+        with urllib.request.urlopen(f"{image.index_url}{name}/", timeout=5) as page:
+            assert b".whl" in page.read(), name
+
+
+@pytest.mark.docker
+def test_a_terminal_build_twice_uses_the_cache_for_pip_after_a_code_change(
+    ready, sample_context: Path
+) -> None:
+    """The issue's own check: `docker build sample_project`, change run.py, build again."""
+    tag = f"layer-cache-workshop-test:{int(time.time())}"
+    argv = ["docker", "build", "--label", f"{PROJECT_LABEL}={PROJECT_VALUE}", "-t", tag,
+            str(sample_context)]  # fmt: skip
+    try:
+        first = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+        (sample_context / "run.py").write_text('print("Hello again")\n')
+        second = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        assert second.returncode == 0, second.stderr[-2000:]
+        after_pip = second.stdout.split("RUN pip install -r requirements.txt", 1)[1]
+        assert after_pip.lstrip().startswith("---> Using cache"), second.stdout
+        after_add = second.stdout.split("ADD . /srv", 1)[1]
+        assert not after_add.lstrip().startswith("---> Using cache"), second.stdout
+    finally:
+        subprocess.run(["docker", "rmi", "-f", tag], capture_output=True)
+        leftovers = subprocess.run(
+            ["docker", "ps", "-aq", "--filter", f"label={PROJECT_FILTER}"],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        assert leftovers.stdout.strip() == ""
