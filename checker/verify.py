@@ -190,8 +190,8 @@ class VerifyReport:
 def render_text(report: VerifyReport) -> str:
     """The terminal rendering: the step table, the verdict, the sandbox, the clean-up."""
     lines = [f"verify {report.dockerfile} (context {report.context}, {report.builder} builder)"]
-    if report.changed:
-        lines.append(f"changed {report.changed}, then built again")
+    if report.changed and len(report.builds) == 2:
+        lines.append(f"built, changed {report.changed}, built again:")
     if report.steps:
         rows = [("step", "line", "instruction", "predicted", "engine", "")]
         for step in report.steps:
@@ -352,10 +352,10 @@ def _check(
 ) -> None:
     if result.builder not in ("classic", "buildkit"):
         raise VerifyProblem("input", f"builder must be classic or buildkit, not {result.builder}")
-    if not root.is_dir():
-        raise VerifyProblem("input", f"{root}: the build context is not a directory")
     if not path.is_file():
         raise VerifyProblem("input", f"{path}: no such Dockerfile")
+    if not root.is_dir():
+        raise VerifyProblem("input", f"{root}: the build context is not a directory")
     try:
         parsed = parse_file(path)
     except DockerfileSyntaxError as error:
@@ -430,12 +430,12 @@ def _run(
                 options["memswap"] = limits.memory  # memory + swap = memory: no swap
         leftovers = Leftovers(api)
         missing = [name for name, image in before.items() if image is None]
-        first = _build(1, copy, dockerfile_arg, result, options, leftovers, missing, limits, report)
+        index = f"the package index {indexes[0]}" if indexes else "PyPI"
+        setup = _Setup(copy, dockerfile_arg, options, leftovers, missing, limits, index, report)
+        first = _build(1, result, setup)
         line = append_change(copy / target)
         report(f"changed {target}: appended `{line}`")
-        second = _build(
-            2, copy, dockerfile_arg, result, options, leftovers, missing, limits, report
-        )
+        second = _build(2, result, setup)
         _check_undisturbed(api, bases, before, first)
         prediction = predict(parsed, [target], context, builder=result.builder)
         try:
@@ -451,17 +451,22 @@ def _run(
         api.close()
 
 
-def _build(
-    number: int,
-    copy: Path,
-    dockerfile_arg: str,
-    result: VerifyReport,
-    options: dict[str, object],
-    leftovers: Leftovers,
-    missing_bases: list[str],
-    limits: Limits,
-    report: Report,
-) -> BuildResult:
+@dataclass(frozen=True)
+class _Setup:
+    """What both builds share."""
+
+    copy: Path
+    dockerfile: str
+    options: dict[str, object]
+    leftovers: Leftovers
+    missing_bases: list[str]
+    limits: Limits
+    index: str
+    report: Report
+
+
+def _build(number: int, result: VerifyReport, setup: _Setup) -> BuildResult:
+    report = setup.report
     which = "before the change" if number == 1 else "after the change"
     report(f"build {number}/2 ({which}) with the {result.builder} builder: {result.limits}")
 
@@ -473,20 +478,20 @@ def _build(
 
     try:
         built = build(
-            copy,
+            setup.copy,
             builder=result.builder,  # type: ignore[arg-type]
-            dockerfile=dockerfile_arg,
+            dockerfile=setup.dockerfile,
             live=False,
             table=False,
             on_event=progress,
-            **options,  # type: ignore[arg-type]
+            **setup.options,  # type: ignore[arg-type]
         )
     except BuildError as error:
-        leftovers.add(error.result)
-        raise _classify(error, number, missing_bases, limits, result.builder) from error
+        setup.leftovers.add(error.result)
+        raise _classify(error, number, setup, result.builder) from error
     except NoBuildKitClient as error:
         raise VerifyProblem("engine", str(error)) from error
-    leftovers.add(built)
+    setup.leftovers.add(built)
     ran = len(built.ran_steps)
     cached = len(built.cached_steps)
     report(f"build {number}/2 done in {built.seconds:.1f} s: {ran} step(s) ran, {cached} cached")
@@ -501,9 +506,7 @@ def _build(
     return built
 
 
-def _classify(
-    error: BuildError, number: int, missing_bases: list[str], limits: Limits, builder: str
-) -> VerifyProblem:
+def _classify(error: BuildError, number: int, setup: _Setup, builder: str) -> VerifyProblem:
     """A failed build as one line naming what is missing where that is what failed."""
     step = error.step
     output = step.output if step is not None else []
@@ -511,6 +514,7 @@ def _classify(
     which = "first" if number == 1 else "second"
     where = f"step {step.label} `{' '.join(step.instruction.split())}`" if step else "the build"
     detail = output[-10:]
+    limits, missing_bases = setup.limits, setup.missing_bases
     if isinstance(error, BuildTimeout):
         return VerifyProblem(
             "timeout",
@@ -521,7 +525,7 @@ def _classify(
     if package:
         return VerifyProblem(
             "missing-package",
-            f"package {package['name']} is not available from the package index "
+            f"package {package['name']} is not available from {setup.index} "
             f"({where} failed: No matching distribution found for {package['name']})",
             detail,
         )
