@@ -1,0 +1,301 @@
+"""An experiment workspace: a temporary copy of a project to change, build, run and compare.
+
+Why a copy: lessons edit files to make the cache miss, and the repository (and the next
+lesson) must never see those edits. Why it tracks images: a lesson must leave the engine as it
+found it, so every image a workspace builds is removed when it closes, and the containers it
+runs carry the project label and are removed at once. Why the first build is cold: the engine
+may hold cache from an earlier run or lesson, and a table that says ``cached`` on the second
+run of a notebook but ``ran`` on the first would teach the wrong thing (and fail nbval).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import textwrap
+import weakref
+from pathlib import Path
+from typing import Any
+
+from checker.build import BuildResult, build, compare, remove_image
+from checker.build.compare import Comparison
+from checker.build.options import BuilderName
+from checker.labels import PROJECT_LABELS
+from checker.runtime.paths import REPO_ROOT
+
+from .charts import chart
+from .transcript import Transcript, cli_build
+
+# Where named project variants live besides the repository root (``Workspace("anti_pattern")``).
+VARIANTS = REPO_ROOT / "notebooks" / "projects"
+
+
+def project_source(project: str | os.PathLike[str]) -> Path:
+    """The folder a workspace copies: a path, a folder of the repo, or a variant's name."""
+    given = Path(project)
+    for candidate in (given, REPO_ROOT / given, VARIANTS / given):
+        if candidate.is_dir():
+            return candidate.resolve()
+    raise FileNotFoundError(f"no project folder {project!r} (looked in ., {REPO_ROOT}, {VARIANTS})")
+
+
+def _release(images: list[str], root: str) -> None:
+    """Remove the images and the temporary folder (also run at interpreter exit)."""
+    for image_id in reversed(images):
+        with contextlib.suppress(Exception):
+            remove_image(image_id)
+    images.clear()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+class Workspace:
+    """A private copy of ``project`` with builds, runs and comparisons in one or two calls.
+
+    ``builder`` is the default builder of :meth:`build`; ``output_lines`` how many of each
+    step's output lines the live view shows (0: pip's lines, with their download speeds, stay
+    in the build's record only).
+    """
+
+    def __init__(
+        self,
+        project: str | os.PathLike[str] = "sample_project",
+        *,
+        builder: BuilderName = "classic",
+        output_lines: int = 0,
+    ) -> None:
+        source = project_source(project)
+        self._root = tempfile.mkdtemp(prefix="lesson-")
+        self.path = Path(self._root) / source.name
+        shutil.copytree(source, self.path, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        self.builder: BuilderName = builder
+        self.output_lines = output_lines
+        self.results: dict[str, BuildResult] = {}
+        self._images: list[str] = []
+        self._cold_done: set[str] = set()
+        self._finalizer = weakref.finalize(self, _release, self._images, self._root)
+
+    # -- files --------------------------------------------------------------------------------
+
+    def file(self, name: str) -> Path:
+        """The path of ``name`` inside the workspace (it must stay inside)."""
+        path = (self.path / name).resolve()
+        if self.path.resolve() not in (path, *path.parents):
+            raise ValueError(f"{name!r} is outside the workspace")
+        return path
+
+    def files(self) -> list[str]:
+        """Every file, relative and sorted (what a ``COPY . .`` would see before .dockerignore)."""
+        found = (path for path in self.path.rglob("*") if path.is_file())
+        return sorted(path.relative_to(self.path).as_posix() for path in found)
+
+    def read(self, name: str) -> str:
+        return self.file(name).read_text()
+
+    def show(self, name: str = "Dockerfile") -> None:
+        """Print a file, under its name."""
+        print(f"--- {name}")
+        print(self.read(name), end="")
+
+    def write(self, name: str, text: str) -> Path:
+        """Write ``text`` to ``name`` (created with its folders if missing)."""
+        path = self.file(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def dockerfile(self, text: str, name: str = "Dockerfile") -> Path:
+        """Write a Dockerfile (indentation of a triple-quoted string is removed)."""
+        return self.write(name, textwrap.dedent(text).lstrip("\n"))
+
+    def append(self, name: str, text: str) -> Path:
+        path = self.file(name)
+        with path.open("a") as handle:
+            handle.write(text)
+        return path
+
+    def replace(self, name: str, old: str, new: str) -> Path:
+        """Replace text in a file; fails loudly when ``old`` is not there."""
+        text = self.read(name)
+        if old not in text:
+            raise ValueError(f"{old!r} is not in {name}")
+        return self.write(name, text.replace(old, new))
+
+    def touch(self, name: str) -> Path:
+        """Give a file a new modification time without changing its content."""
+        path = self.file(name)
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 60 * 10**9))
+        return path
+
+    def chmod(self, name: str, mode: int) -> Path:
+        """Change a file's permission bits (``0o755``) without changing its content."""
+        path = self.file(name)
+        path.chmod(mode)
+        return path
+
+    def remove(self, name: str) -> None:
+        path = self.file(name)
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+    def git_commit(self, message: str = "work") -> None:
+        """Commit everything in a git repository in the workspace (created on first use)."""
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": "Learner",
+            "GIT_AUTHOR_EMAIL": "learner@example.invalid",
+            "GIT_COMMITTER_NAME": "Learner",
+            "GIT_COMMITTER_EMAIL": "learner@example.invalid",
+        }
+        commands = [["add", "-A"], ["commit", "-q", "--allow-empty", "-m", message]]
+        if not (self.path / ".git").is_dir():
+            commands.insert(0, ["init", "-q"])
+        for args in commands:
+            subprocess.run(["git", *args], cwd=self.path, env=env, check=True, capture_output=True)
+
+    # -- builds -------------------------------------------------------------------------------
+
+    def build(
+        self,
+        label: str | None = None,
+        *,
+        builder: BuilderName | None = None,
+        cold: bool | None = None,
+        live: bool = True,
+        table: bool = True,
+        **options: Any,
+    ) -> BuildResult:
+        """Build the workspace and remember the result under ``label``.
+
+        ``cold=None`` makes the first build with each builder cold (``no_cache``), so it runs
+        every step whatever an earlier lesson left in the cache; later builds use the cache.
+        Other keyword arguments go to :func:`checker.build.build`.
+        """
+        chosen: BuilderName = builder or self.builder
+        if cold is None:
+            cold = chosen not in self._cold_done
+        label = label or f"build {len(self.results) + 1}"
+        options.setdefault("output_lines", self.output_lines)
+        try:
+            result = build(
+                self.path,
+                builder=chosen,
+                no_cache=cold,
+                live=live,
+                table=table,
+                title=label,
+                **options,
+            )
+        finally:
+            self._cold_done.add(chosen)
+        self._keep(result.image_id)
+        self.results[label] = result
+        return result
+
+    def transcript(
+        self, builder: BuilderName | None = None, *, cold: bool = False, full: bool = False
+    ) -> Transcript:
+        """Build through the docker CLI and print what the builder itself says.
+
+        Only the lines about steps are printed unless ``full``; the whole text is in the
+        returned transcript's ``text``.
+        """
+        chosen: BuilderName = builder or self.builder
+        transcript = cli_build(self.path, chosen, no_cache=cold)
+        self._keep(transcript.image_id)
+        print(transcript.text if full else transcript.steps_only())
+        if transcript.exit_code != 0:
+            raise RuntimeError(f"the {chosen} build failed:\n{transcript.text[-3000:]}")
+        return transcript
+
+    def _keep(self, image_id: str | None) -> None:
+        if image_id and image_id not in self._images:
+            self._images.append(image_id)
+
+    def last(self) -> BuildResult:
+        if not self.results:
+            raise RuntimeError("nothing was built in this workspace yet")
+        return list(self.results.values())[-1]
+
+    # -- running ------------------------------------------------------------------------------
+
+    def run(
+        self,
+        result: BuildResult | str | None = None,
+        command: list[str] | None = None,
+        *,
+        quiet: bool = False,
+    ) -> str:
+        """Run an image (default: the last build's) once; print and return what it printed.
+
+        The container carries the project label and is removed afterwards, whatever happens.
+        """
+        import docker
+
+        if isinstance(result, str):
+            result = self.results[result]
+        image_id = (result or self.last()).image_id
+        if image_id is None:
+            raise RuntimeError("that build made no image")
+        client = docker.from_env()
+        container = client.containers.run(
+            image_id, command, labels=dict(PROJECT_LABELS), detach=True
+        )
+        try:
+            container.wait(timeout=120)
+            output = container.logs(stdout=True, stderr=True).decode(errors="replace")
+        finally:
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
+            client.close()
+        if not quiet:
+            print(output, end="" if output.endswith("\n") else "\n")
+        return output
+
+    # -- comparing ----------------------------------------------------------------------------
+
+    def compare(self, *labels: str) -> Comparison:
+        """A side-by-side table of builds by label (default: all, in build order)."""
+        chosen = list(labels) or list(self.results)
+        return compare([self.results[label] for label in chosen], chosen)
+
+    def chart(self, *labels: str) -> Any:
+        """A bar chart of step seconds for builds by label (default: all)."""
+        chosen = list(labels) or list(self.results)
+        return chart([self.results[label] for label in chosen], chosen)
+
+    def grade(self, dockerfile: str = "Dockerfile") -> Any:
+        """The checker's report on this workspace's Dockerfile, with the workspace as context."""
+        from checker.grading import grade
+
+        return grade(self.file(dockerfile), context=self.path)
+
+    # -- clean-up -----------------------------------------------------------------------------
+
+    @property
+    def images(self) -> list[str]:
+        """Ids of the images this workspace built and has not removed yet."""
+        return list(self._images)
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
+    def close(self) -> None:
+        """Remove this workspace's images and its temporary folder (safe to call twice)."""
+        self._finalizer()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"{len(self._images)} image(s)"
+        return f"<Workspace {self.path.name} ({state})>"
