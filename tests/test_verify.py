@@ -423,3 +423,21 @@ def test_cli_json_shape_and_exit_codes(
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("checker: verify: could not verify: the Dockerfile does not build")
     assert "Traceback" not in "\n".join(err)
+
+
+@pytest.mark.docker
+def test_images_verify_did_not_create_are_kept(tmp_path: Path, engine) -> None:  # type: ignore[no-untyped-def]
+    from checker.build import build, remove_image
+
+    context = make_context(tmp_path / "theirs", GOOD)
+    theirs = build(context, live=False, table=False)  # someone else's image, same Dockerfile
+    try:
+        report = verify(context / "Dockerfile", context, timeout=300)
+        assert report.exit_code == 0, report.summary()
+        assert report.builds[0]["image_id"] == theirs.image_id  # the first build reused it
+        assert theirs.image_id not in report.cleanup.images
+        assert report.cleanup.images  # the second build's image was verify's own, and went
+        engine.inspect_image(theirs.image_id)  # raises NotFound if verify removed it
+        engine.inspect_image(BASE)
+    finally:
+        remove_image(theirs.image_id, client=engine)
