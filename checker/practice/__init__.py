@@ -1,0 +1,1 @@
+"""Helpers for notebooks 06-09: packaging tools, exercises, the instructors' notebook."""

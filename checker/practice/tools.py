@@ -1,0 +1,237 @@
+"""One project, one Dockerfile per packaging tool, the same two builds each: a timing table.
+
+Why a harness: the packaging lesson compares pip, pip-tools, Poetry, uv, Pipenv and micromamba
+on the same small ``src``-layout project (``notebooks/projects/packaging/<tool>/``). Each tool
+gets a cold build (``no_cache``, so the table does not depend on what an earlier run left in the
+cache) and a rebuild after a change to ``src/greet/app.py``; the table says whether the
+dependency install step came from the cache on that rebuild, and how long each build took.
+
+Why some tools need help to find a package index (measured on this project's machines):
+
+* pip, uv and Pipenv read ``PIP_INDEX_URL``, ``UV_DEFAULT_INDEX`` and ``PIPENV_PYPI_MIRROR``,
+  which the workshop's stand-in base image sets when PyPI is out of reach;
+* Poetry (2.5) has PyPI's address built in and reads no such variable. The lesson's Dockerfile
+  installs ``poetry-plugin-pypi-mirror``, which reads ``POETRY_PYPI_MIRROR_URL`` (a build
+  argument there); :func:`mirror_build_args` passes the base image's ``PIP_INDEX_URL`` as that
+  argument, and nothing at all where the base image names no index (a learner on PyPI);
+* ``uv.lock`` records the index each package came from (``registry = "https://pypi.org/simple"``).
+  ``uv sync`` without ``--locked``/``--frozen`` resolves again when that index is not the one
+  configured, so the same lock works online and with a local index (``--frozen`` would fetch
+  from the URLs in the lock and fail offline);
+* micromamba needs its own base image and conda-forge: where neither can be had, its row says
+  so and is skipped, rather than faking a result.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from checker.build import BuildError, BuildResult
+from checker.lessons import Workspace
+
+PROJECTS = "packaging"
+CHANGED_FILE = "src/greet/app.py"
+PYTHON_BASE = "python:3.11-slim"
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A packaging tool's version of the project: its folder and its dependency install step."""
+
+    name: str
+    folder: str
+    install_step: str
+    base_image: str = PYTHON_BASE
+
+
+TOOLS: tuple[Tool, ...] = (
+    Tool("pip install .", "pip-install-dot", "RUN pip install --no-cache-dir ."),
+    Tool("pip-tools", "pip-tools", "RUN pip install --no-cache-dir --require-hashes"),
+    Tool("Poetry", "poetry", "RUN poetry install --no-root"),
+    Tool("uv", "uv", "RUN uv sync --no-install-project"),
+    Tool("Pipenv", "pipenv", "RUN pipenv install"),
+    Tool("micromamba", "micromamba", "RUN micromamba install", "mambaorg/micromamba:1.5.10"),
+)
+
+
+@dataclass
+class ToolRun:
+    """What the two builds of one tool did, or why they were skipped."""
+
+    tool: Tool
+    skipped: str | None = None
+    cold: BuildResult | None = None
+    rebuild: BuildResult | None = None
+    failed: str | None = None
+
+    @property
+    def install_outcome(self) -> str:
+        """``cached`` or ``ran``: the dependency install step on the rebuild."""
+        if self.rebuild is None:
+            return "-"
+        return self.rebuild.step(self.tool.install_step).outcome
+
+    def row(self) -> tuple[str, str, str, str, str, str]:
+        """tool, install step, cold seconds, install on rebuild, steps ran, rebuild seconds."""
+        if self.skipped or self.failed:
+            why = f"skipped: {self.skipped}" if self.skipped else f"failed: {self.failed}"
+            return (self.tool.name, self.tool.install_step, "-", why, "-", "-")
+        assert self.cold is not None and self.rebuild is not None
+        steps = self.rebuild.learner_steps
+        ran = sum(step.outcome == "ran" for step in steps)
+        return (
+            self.tool.name,
+            self.tool.install_step,
+            f"{self.cold.seconds:.2f}",
+            self.install_outcome,
+            f"{ran} of {len(steps) - 1}",
+            f"{self.rebuild.seconds:.2f}",
+        )
+
+
+HEADER = (
+    "tool",
+    "dependency install step",
+    "cold build s",
+    "install after code change",
+    "steps ran",
+    "rebuild s",
+)
+
+
+class ToolTable:
+    """The comparison as a table (text and HTML); seconds last in each text line."""
+
+    def __init__(self, runs: list[ToolRun]) -> None:
+        self.runs = runs
+
+    def rows(self) -> list[tuple[str, ...]]:
+        return [run.row() for run in self.runs]
+
+    def __repr__(self) -> str:
+        rows = [HEADER, *self.rows()]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+        return "\n".join(
+            "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+            for row in rows
+        )
+
+    def _repr_html_(self) -> str:
+        colours = {"cached": "#c8e6c9", "ran": "#ffd8a8"}
+        cell = "padding:2px 8px;text-align:left;font-family:monospace"
+        head = "".join(f'<th style="{cell}">{html.escape(name)}</th>' for name in HEADER)
+        body = []
+        for row in self.rows():
+            cells = []
+            for index, value in enumerate(row):
+                colour = colours.get(value, "") if index == 3 else ""
+                style = f"{cell};background:{colour}" if colour else cell
+                cells.append(f'<td style="{style}">{html.escape(value)}</td>')
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        return (
+            '<table style="border-collapse:collapse"><thead><tr>'
+            + head
+            + "</tr></thead><tbody>"
+            + "".join(body)
+            + "</tbody></table>"
+        )
+
+
+def base_image_env(image: str = PYTHON_BASE) -> dict[str, str]:
+    """The ``ENV`` of a local image (empty when the engine does not have it)."""
+    import docker
+    from docker.errors import ImageNotFound
+
+    client = docker.from_env()
+    try:
+        env = client.api.inspect_image(image)["Config"].get("Env") or []
+    except ImageNotFound:
+        return {}
+    finally:
+        client.close()
+    return dict(item.split("=", 1) for item in env if "=" in item)
+
+
+def mirror_build_args(image: str = PYTHON_BASE) -> dict[str, str]:
+    """``POETRY_PYPI_MIRROR_URL`` set to the base image's pip index, if it names one.
+
+    Poetry does not read ``PIP_INDEX_URL``; where the base image points pip at a mirror (the
+    workshop's local index), Poetry is pointed at the same one. Online, this is empty.
+    """
+    index = base_image_env(image).get("PIP_INDEX_URL")
+    return {"POETRY_PYPI_MIRROR_URL": index} if index else {}
+
+
+def image_unavailable(image: str) -> str | None:
+    """Why ``image`` cannot be used here (None when it is present or could be pulled)."""
+    import docker
+    from docker.errors import APIError, ImageNotFound
+
+    client = docker.from_env()
+    try:
+        client.images.get(image)
+        return None
+    except ImageNotFound:
+        pass
+    try:
+        client.images.pull(image)
+        return None
+    except APIError:
+        return f"{image} is not on this engine and no registry answers to pull it"
+    finally:
+        client.close()
+
+
+def run_tool(tool: Tool, builder: str = "buildkit") -> ToolRun:
+    """The cold build and the rebuild after a code change, in a temporary copy."""
+    run = ToolRun(tool)
+    if tool.base_image != PYTHON_BASE:
+        run.skipped = image_unavailable(tool.base_image)
+        if run.skipped:
+            return run
+    args = mirror_build_args() if tool.folder == "poetry" else {}
+    with Workspace(f"{PROJECTS}/{tool.folder}", builder=builder) as workspace:  # type: ignore[arg-type]
+        try:
+            run.cold = workspace.build("cold", cold=True, live=False, table=False, buildargs=args)
+            # A fresh token each time: no cache anywhere can already hold the changed file.
+            workspace.append(CHANGED_FILE, f"# edited {uuid.uuid4().hex}\n")
+            run.rebuild = workspace.build(
+                "after a code change", cold=False, live=False, table=False, buildargs=args
+            )
+        except BuildError as error:
+            run.failed = str(error).splitlines()[0][:120]
+    return run
+
+
+def compare_tools(tools: tuple[Tool, ...] = TOOLS, builder: str = "buildkit") -> ToolTable:
+    """Build every tool's project twice; print one line per tool as it goes."""
+    runs = []
+    for tool in tools:
+        print(f"{tool.name}: cold build, then a rebuild after a change to {CHANGED_FILE}")
+        runs.append(run_tool(tool, builder))
+    return ToolTable(runs)
+
+
+def plot_tools(table: ToolTable) -> Any:
+    """Bar chart: cold build and rebuild seconds per tool (skipped tools left out)."""
+    import matplotlib.pyplot as plt
+
+    runs = [run for run in table.runs if run.cold is not None and run.rebuild is not None]
+    figure, ax = plt.subplots(figsize=(8, 3.5))
+    xs = range(len(runs))
+    cold = [run.cold.seconds for run in runs if run.cold]
+    again = [run.rebuild.seconds for run in runs if run.rebuild]
+    ax.bar([x - 0.2 for x in xs], cold, width=0.4, label="cold build", color="#90caf9")
+    colours = ["#c8e6c9" if run.install_outcome == "cached" else "#ffd8a8" for run in runs]
+    ax.bar([x + 0.2 for x in xs], again, width=0.4, color=colours, edgecolor="#555555")
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels([run.tool.name for run in runs])
+    ax.set_ylabel("seconds")
+    ax.set_title("rebuild after a code change: green = install cached, orange = reinstalled")
+    ax.legend(loc="upper right")
+    figure.tight_layout()
+    plt.close(figure)
+    return figure

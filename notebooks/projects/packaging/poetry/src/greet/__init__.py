@@ -1,0 +1,1 @@
+"""greet: a tiny application whose only job is to need a dependency."""
