@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -23,8 +22,7 @@ from docker.errors import APIError, ImageNotFound
 
 from checker.dockerfile.parser import parse_file
 from checker.labels import STAND_IN_LABEL
-from checker.runtime import paths
-from checker.runtime.engine import apt_install
+from checker.runtime import paths, system
 from checker.runtime.progress import Report, quiet
 
 # Debian releases by the Python 3 they ship (what a stand-in can offer for each tag).
@@ -166,24 +164,27 @@ def rootfs_tarball(version: str, report: Report = quiet) -> Path:
 
 
 def _require_root_debootstrap(report: Report) -> None:
-    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+    """debootstrap and chroot need root; install debootstrap where apt can."""
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if is_root and system.which("debootstrap") is not None:
+        return
+    if not (is_root and system.can_apt_install()):
         raise BaseImageUnavailable(
-            "The base image can't be pulled, and building a local stand-in needs root "
-            "(debootstrap). Pull it where a registry answers, or run `env up` as root."
+            "The base image can't be pulled, and building a local stand-in needs root and "
+            "debootstrap. Pull it where a registry answers (then `docker save`/`docker load` "
+            "it here), or run `env up` as root on a Debian-like machine."
         )
-    if shutil.which("debootstrap") is None:
-        if shutil.which("apt-get") is None:
-            raise BaseImageUnavailable(
-                "The base image can't be pulled and debootstrap is not installed."
-            )
-        report("installing debootstrap")
-        apt_install(["debootstrap"], report)
+    report("installing debootstrap")
+    try:
+        system.apt_install(["debootstrap"])
+    except system.InstallFailed as error:
+        raise BaseImageUnavailable(str(error)) from error
 
 
 def _debootstrap(release: str, root: Path, report: Report) -> None:
     """Run debootstrap, reporting each phase (not each package) as it starts."""
     argv = [
-        "debootstrap",
+        system.which("debootstrap") or "debootstrap",
         "--variant=minbase",
         "--include=python3,python3-pip,python3-venv,ca-certificates",
         release,
@@ -216,7 +217,8 @@ def _debootstrap(release: str, root: Path, report: Report) -> None:
 
 
 def _chroot(root: Path, argv: list[str]) -> None:
-    result = subprocess.run(["chroot", str(root), *argv], capture_output=True, text=True)
+    chroot = system.which("chroot") or "chroot"
+    result = subprocess.run([chroot, str(root), *argv], capture_output=True, text=True)
     if result.returncode != 0:
         raise BaseImageUnavailable(
             f"`{' '.join(argv)}` in the new rootfs failed:\n{result.stderr[-1500:]}"

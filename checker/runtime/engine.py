@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 import platform
-import shutil
-import subprocess
 import time
 
 import docker
 from docker.errors import DockerException
 
-from checker.runtime import processes
+from checker.runtime import processes, system
 from checker.runtime.progress import Report, quiet
 
 DAEMON_NAME = "dockerd"
@@ -55,7 +53,7 @@ def ensure_engine(report: Report = quiet) -> docker.DockerClient:
         )
     if not _can_provision():
         raise EngineUnavailable(HOW_TO_START)
-    dockerd = shutil.which("dockerd") or _install_docker_io(report)
+    dockerd = system.which("dockerd") or _install_docker_io(report)
     report(f"starting {dockerd}")
     started = processes.start(DAEMON_NAME, [dockerd])
     deadline = time.monotonic() + READY_TIMEOUT
@@ -88,33 +86,18 @@ def started_here() -> bool:
 
 
 def _can_provision() -> bool:
-    return (
-        platform.system() == "Linux"
-        and hasattr(os, "geteuid")
-        and os.geteuid() == 0
-        and shutil.which("apt-get") is not None
-    )
+    return platform.system() == "Linux" and system.can_apt_install()
 
 
 def _install_docker_io(report: Report) -> str:
     """Install Debian's engine (docker.io); apt does not start the service, we do."""
     report("installing Debian's docker.io (apt-get, about a minute)")
-    apt_install(["docker.io"], report)
-    dockerd = shutil.which("dockerd")
+    try:
+        system.apt_install(["docker.io"])
+    except system.InstallFailed as error:
+        raise EngineUnavailable(str(error)) from error
+    report("installed docker.io")
+    dockerd = system.which("dockerd")
     if dockerd is None:
         raise EngineUnavailable("apt-get installed docker.io but no dockerd is on PATH.")
     return dockerd
-
-
-def apt_install(packages: list[str], report: Report) -> None:
-    """apt-get update + install, non-interactive; the error carries apt's last lines."""
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for argv in (
-        ["apt-get", "update", "-q"],
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
-    ):
-        result = subprocess.run(argv, env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            tail = "\n".join((result.stdout + result.stderr).splitlines()[-10:])
-            raise EngineUnavailable(f"`{' '.join(argv)}` failed:\n{tail}")
-    report(f"installed {', '.join(packages)}")

@@ -38,10 +38,24 @@ def command_line(pid: int) -> list[str] | None:
 
 def is_running(started: Started) -> bool:
     argv = command_line(started.pid)
+    # Right after exec the kernel can show an empty cmdline for a moment (seen once in ~200
+    # starts); a zombie shows one for good. Wait briefly unless the process is a zombie.
+    deadline = time.monotonic() + 1.0
+    while argv == [] and not _is_zombie(started.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        argv = command_line(started.pid)
     if not argv:
         return False
     # Compare the program's base name and arguments: a pid reused by something else won't match.
     return Path(argv[0]).name == Path(started.argv[0]).name and argv[1:] == started.argv[1:]
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] in {"Z", "X"}
 
 
 def has_exited(started: Started) -> bool:
