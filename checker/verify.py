@@ -19,6 +19,12 @@ not (a checker bug), or the checker itself failed; 2 the check could not be made
 input (no such file, a Dockerfile that does not parse or does not build, a missing base image
 or package, the time limit) or no engine. ``verify`` never raises for these: the report holds
 a one-line ``error``.
+
+In a notebook (the report renders as a table)::
+
+    from checker.runtime.progress import printer
+    from checker.verify import verify
+    verify("sample_project/Dockerfile", report=printer())
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -265,7 +272,12 @@ def render_html(report: VerifyReport) -> str:
 # Choosing and making the change
 
 
-def choose_changed_file(dockerfile: Dockerfile, context: BuildContext, builder: str) -> str | None:
+def choose_changed_file(
+    dockerfile: Dockerfile,
+    context: BuildContext,
+    builder: str,
+    exclude: Callable[[str], bool] = lambda path: False,
+) -> str | None:
     """The application file to change: the first ``.py`` file (not a dependency manifest)
     that a built step copies, else any such ``.py`` file, else any other copied file that is
     not a manifest. None when the context has nothing to change."""
@@ -281,7 +293,7 @@ def choose_changed_file(dockerfile: Dockerfile, context: BuildContext, builder: 
         for instruction in stage.instructions
         for source in (context_sources(instruction) or context_bind_sources(instruction))
     ]
-    files = [path for path in context.files() if not is_manifest(path)]
+    files = [path for path in context.files() if not is_manifest(path) and not exclude(path)]
     python = [path for path in files if path.endswith(".py")]
 
     def copied(path: str) -> bool:
@@ -293,6 +305,13 @@ def choose_changed_file(dockerfile: Dockerfile, context: BuildContext, builder: 
         if candidates:
             return candidates[0]
     return None
+
+
+def _is_link(root: Path) -> Callable[[str], bool]:
+    def is_link(path: str) -> bool:
+        return (root / path).is_symlink()
+
+    return is_link
 
 
 def append_change(path: Path) -> str:
@@ -322,7 +341,8 @@ def verify(
 
     ``context`` defaults to the Dockerfile's directory; ``changed`` is context-relative
     (default: :func:`choose_changed_file`). ``report`` receives progress lines (the builds
-    take a while); ``limits`` overrides the memory and CPU limits (``timeout`` is per build).
+    take a while). ``timeout`` is per build; ``limits`` replaces all the limits (its own
+    timeout included) for callers that need other memory or CPU limits.
     """
     path = Path(dockerfile)
     root = Path(context) if context is not None else path.parent
@@ -363,8 +383,11 @@ def _check(
     with tempfile.TemporaryDirectory(prefix="checker-verify-") as scratch:
         copy = Path(scratch) / "context"
         report(f"copying the context {root} to a temporary directory")
-        shutil.copytree(root, copy, symlinks=True)
-        dockerfile_arg = _dockerfile_in(copy, root, path)
+        try:
+            shutil.copytree(root, copy, symlinks=True)
+        except OSError as error:
+            raise VerifyProblem("input", f"could not copy the context {root}: {error}") from error
+        dockerfile_arg = _dockerfile_in(root, path)
         ignore_from = str(copy / dockerfile_arg) if result.builder == "buildkit" else None
         build_context = BuildContext.from_dir(copy, ignore_from)
         target = _target_file(parsed, build_context, copy, changed, result.builder)
@@ -372,7 +395,7 @@ def _check(
         _run(result, parsed, copy, dockerfile_arg, target, build_context, limits, report)
 
 
-def _dockerfile_in(copy: Path, root: Path, path: Path) -> str:
+def _dockerfile_in(root: Path, path: Path) -> str:
     """The Dockerfile as the runner takes it: its place in the copy, or its own path."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -383,13 +406,15 @@ def _dockerfile_in(copy: Path, root: Path, path: Path) -> str:
 def _target_file(
     parsed: Dockerfile, context: BuildContext, copy: Path, changed: str | None, builder: str
 ) -> str:
+    """The context-relative file to change, checked to be a regular file inside the copy:
+    a symbolic link could lead the change out of the copy, into the user's own files."""
     if changed is None:
-        found = choose_changed_file(parsed, context, builder)
+        found = choose_changed_file(parsed, context, builder, exclude=_is_link(copy))
         if found is None:
             raise VerifyProblem(
                 "input", "the context has no application file to change; name one with --changed"
             )
-        return found
+        changed = found
     candidate = (copy / changed).resolve()
     try:
         relative = candidate.relative_to(copy.resolve()).as_posix()

@@ -11,13 +11,16 @@ only as good as the pairing. What the engine shows (measured on Docker 20.10):
   ``RUN``, ``COPY``, ``ADD``, ``WORKDIR``. ``ENV``, ``ARG``, ``CMD``... and ``FROM stage``
   have no vertex, so there is nothing of the engine's to compare them with.
 
-So the pairing walks each group of reported steps in number order and takes, for each, the
-next predicted step of the same keyword. A reported step that finds no partner means the
-pairing itself failed, which :func:`align` reports instead of guessing.
+So the classic pairing walks the reported steps in number order and takes, for each, the
+next predicted step of the same keyword. BuildKit's names cannot always be trusted (a step
+shared with a concurrent build carries that build's name), so its steps are paired by their
+text first (:func:`_pair_buildkit`). A reported step that finds no partner means the pairing
+itself failed, which :func:`align` reports instead of guessing.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from checker.build.records import BuildResult, StepRecord
@@ -28,7 +31,10 @@ from checker.labels import PROJECT_LABEL
 # What the engine did with a step, as the report shows it.
 ENGINE_CACHED = "cached"
 ENGINE_RAN = "ran"
-ENGINE_BASE = "base"  # a FROM: the base image or stage is taken, neither cached nor run
+ENGINE_BASE = "base"
+_CONTINUATION = re.compile(
+    r"\\[ \t]*\r?\n"
+)  # a FROM: the base image or stage is taken, neither cached nor run
 
 
 @dataclass(frozen=True)
@@ -129,21 +135,70 @@ def align(dockerfile: Dockerfile, prediction: Prediction, result: BuildResult) -
     if result.builder == "classic":
         paired = _pair(records, steps, "in the classic build")
     else:
-        paired = {}
-        by_stage: dict[str | None, list[StepRecord]] = {}
-        for record in records:
-            by_stage.setdefault(record.stage, []).append(record)
-        for stage in dockerfile.stages:
-            name = buildkit_stage_name(dockerfile, stage.index)
-            in_stage = [step for step in steps if step.instruction.stage == stage.index]
-            paired.update(_pair(by_stage.pop(name, []), in_stage, f"in stage {name or 0}"))
-        if any(by_stage.values()):
-            stray = next(record for group in by_stage.values() for record in group)
-            raise AlignmentError(
-                f"the engine reported step {stray.label} `{stray.instruction}` in a stage "
-                "the Dockerfile does not have"
-            )
+        paired = _pair_buildkit(dockerfile, records, steps)
     return [_check(dockerfile, step, paired.get(step.number)) for step in steps]
+
+
+def _normal(text: str) -> str:
+    """An instruction's text with continuations joined and whitespace collapsed."""
+    return " ".join(_CONTINUATION.sub(" ", text).split())
+
+
+def _pair_buildkit(
+    dockerfile: Dockerfile, records: list[StepRecord], steps: list[StepPrediction]
+) -> dict[int, StepRecord]:
+    """BuildKit's steps, paired by their text first, then by stage and keyword order.
+
+    BuildKit shares identical steps between builds that run at the same time on one engine,
+    and a shared step is shown under the name the *other* build gave it (its stage name and
+    step number): a single-stage build can report ``[builder 1/5] FROM ...``. The text of a
+    shared step is the same, so an instruction whose text occurs once is paired by text.
+    ``FROM`` steps are not paired (their text is the resolved image name, and a FROM is never
+    compared). What is left (variables BuildKit expanded, repeated texts) is paired by stage
+    name and keyword order, as the engine numbered it.
+    """
+    candidates = [
+        step for step in steps if step.instruction.stage >= 0 and step.instruction.keyword != "FROM"
+    ]
+    paired: dict[int, StepRecord] = {}
+    deferred: list[StepRecord] = []
+    for record in records:
+        if record.keyword == "FROM":
+            continue
+        text = _normal(record.instruction)
+        same = [
+            step
+            for step in candidates
+            if step.number not in paired and _normal(step.instruction.original) == text
+        ]
+        if len(same) > 1:
+            same = [
+                step
+                for step in same
+                if buildkit_stage_name(dockerfile, step.instruction.stage) == record.stage
+            ]
+        if len(same) == 1:
+            paired[same[0].number] = record
+        else:
+            deferred.append(record)
+    by_stage: dict[str | None, list[StepRecord]] = {}
+    for record in deferred:
+        by_stage.setdefault(record.stage, []).append(record)
+    for stage in dockerfile.stages:
+        name = buildkit_stage_name(dockerfile, stage.index)
+        left = [
+            step
+            for step in candidates
+            if step.instruction.stage == stage.index and step.number not in paired
+        ]
+        paired.update(_pair(by_stage.pop(name, []), left, f"in stage {name or 0}"))
+    if any(by_stage.values()):
+        stray = next(record for group in by_stage.values() for record in group)
+        raise AlignmentError(
+            f"the engine reported step {stray.label} `{stray.instruction}` in a stage "
+            "the Dockerfile does not have"
+        )
+    return paired
 
 
 def _check(dockerfile: Dockerfile, step: StepPrediction, record: StepRecord | None) -> StepCheck:

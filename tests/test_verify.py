@@ -96,6 +96,20 @@ def test_each_change_is_a_fresh_comment_line(tmp_path: Path) -> None:
     assert append_change(code).startswith("// ")
 
 
+def test_a_symbolic_link_is_never_the_file_changed(tmp_path: Path) -> None:
+    outside = tmp_path / "users_own.py"
+    outside.write_text("print('mine')\n")
+    context = tmp_path / "ctx"
+    context.mkdir()
+    (context / "Dockerfile").write_text(f"FROM {BASE}\nCOPY . .\n")
+    (context / "app.py").symlink_to(outside)  # absolute: a copy would still point at it
+    report = verify(context / "Dockerfile", context)
+    assert report.error_kind == "input" and "no application file" in report.error
+    report = verify(context / "Dockerfile", context, changed="app.py")
+    assert report.error_kind == "input" and report.exit_code == 2
+    assert outside.read_text() == "print('mine')\n"
+
+
 def test_network_is_the_least_that_reaches_the_index() -> None:
     no_run = parse(f"FROM {BASE}\nCOPY . .\n")
     installs = parse(f"FROM {BASE}\nRUN pip install idna\n")
@@ -191,6 +205,30 @@ def test_buildkit_steps_are_paired_per_stage_and_metadata_steps_are_not_compared
     checks = align(dockerfile, predict(dockerfile, ["app.py"], builder="buildkit"), result)
     actual = {check.instruction: check.actual for check in checks}
     assert actual["ARG V=1"] is None and actual["ENV A=1"] is None and actual["FROM deps"] is None
+    assert actual["RUN pip install -r requirements.txt"] == "cached"
+    assert actual["COPY . ."] == "ran"
+    assert not [check for check in checks if check.mismatch]
+
+
+def test_buildkit_steps_shared_with_another_build_keep_their_text() -> None:
+    """BuildKit shows a step shared with a concurrent build under that build's name (seen on
+    this engine: a one-stage build reported ``[builder 1/5] FROM ...``)."""
+    dockerfile = parse(GOOD)
+    result = BuildResult(
+        "buildkit",
+        [
+            record(1, f"FROM docker.io/library/{BASE}", "base", "builder"),
+            record(2, "WORKDIR /app", "cached", "builder"),
+            record(3, "COPY requirements.txt .", "cached"),
+            record(2, "RUN pip install -r requirements.txt", "cached", "deps"),
+            record(5, "COPY . .", "ran"),
+        ],
+        "sha256:" + "2" * 64,
+        1.0,
+    )
+    checks = align(dockerfile, predict(dockerfile, ["app.py"], builder="buildkit"), result)
+    actual = {check.instruction: check.actual for check in checks}
+    assert actual["WORKDIR /app"] == "cached"
     assert actual["RUN pip install -r requirements.txt"] == "cached"
     assert actual["COPY . ."] == "ran"
     assert not [check for check in checks if check.mismatch]
@@ -441,3 +479,13 @@ def test_images_verify_did_not_create_are_kept(tmp_path: Path, engine) -> None: 
         engine.inspect_image(BASE)
     finally:
         remove_image(theirs.image_id, client=engine)
+
+
+@pytest.mark.docker
+def test_the_memory_limit_applies_to_run_steps(tmp_path: Path, engine: object) -> None:
+    dockerfile = f'FROM {BASE}\nCOPY app.py .\nRUN python -c "b = bytearray(400 * 1024**2)"\n'
+    context = make_context(tmp_path / "hungry", dockerfile)
+    limits = Limits(timeout=120, memory=64 * 1024**2, cpus=1)
+    report = verify(context / "Dockerfile", context, limits=limits)
+    assert report.exit_code == 2 and report.error_kind == "build-failed", report.error
+    assert "64 MiB memory limit" in report.error
