@@ -204,3 +204,22 @@ def test_buildkit_multistage_keeps_stage_names_and_numbers():
     assert result.step("RUN pip wheel").output == ["Saved /wheels/requests.whl"]
     assert result.step("RUN echo built").outcome == "cached"
     assert result.step("RUN pip wheel").label == "builder 2"
+
+
+def test_buildkit_steps_are_put_in_dockerfile_order() -> None:
+    """Cached BuildKit steps arrive in solver order; results list them as written."""
+    from checker.build.records import StepRecord, in_dockerfile_order
+
+    arrived = [
+        StepRecord("a", 3, "RUN pip install -r requirements.txt", 5, "app"),
+        StepRecord("b", 1, "FROM python:3.11-slim", 3, "deps"),
+        StepRecord("c", 2, "COPY requirements.txt .", 5, "app"),
+        StepRecord("d", 1, "FROM python:3.11-slim", 5, "app"),
+        StepRecord("e", 2, "RUN pip wheel", 3, "deps"),
+    ]
+    ordered = in_dockerfile_order(arrived, ["deps", "app"])
+    assert [(step.stage, step.number) for step in ordered] == [
+        ("deps", 1), ("deps", 2), ("app", 1), ("app", 2), ("app", 3)
+    ]  # fmt: skip
+    single = [StepRecord("x", 4, "ADD . /srv"), StepRecord("y", 3, "RUN pip install")]
+    assert [step.number for step in in_dockerfile_order(single, ["stage-0"])] == [3, 4]

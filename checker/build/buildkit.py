@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..dockerfile import DockerfileSyntaxError, parse_file
 from ..labels import PROJECT_LABELS
 from .buildkit_stream import BuildKitPlainParser
 from .context import resolve_dockerfile
@@ -41,7 +42,7 @@ from .errors import BuildError, BuildTimeout, NoBuildKitClient
 from .events import BuildEvent, BuildFailed
 from .listener import Listener, ignore
 from .options import BuildOptions
-from .records import BuildResult, Recorder
+from .records import BuildResult, Recorder, in_dockerfile_order
 from .watchdog import Watchdog
 
 CANDIDATES = ("docker", "/usr/bin/docker")
@@ -232,6 +233,7 @@ def build_buildkit(
     if image_id and exit_code == 0:
         recorder.image_id = image_id
     result = recorder.finish("buildkit")
+    result.steps = in_dockerfile_order(result.steps, _stage_names(context, options))
     if options.tag and exit_code == 0:
         result.tags.append(options.tag)
     if expired:
@@ -240,3 +242,12 @@ def build_buildkit(
     if result.error is not None or not result.image_id:
         raise BuildError(result.error or "no image was built", result, recorder.failed_step)
     return result
+
+
+def _stage_names(context: Path, options: BuildOptions) -> list[str]:
+    """Each stage's name as BuildKit prints it: the ``AS`` name, else ``stage-N``."""
+    try:
+        parsed = parse_file(resolve_dockerfile(context, options.dockerfile)[1])
+    except (OSError, DockerfileSyntaxError):
+        return []
+    return [stage.name or f"stage-{stage.index}" for stage in parsed.stages]

@@ -224,3 +224,23 @@ def mark_label_steps(steps: list[StepRecord], labels: dict[str, str]) -> None:
         if record.keyword != "LABEL" or not any(key in record.instruction for key in labels):
             break
         record.added_by_runner = True
+
+
+def in_dockerfile_order(steps: list[StepRecord], stage_names: list[str]) -> list[StepRecord]:
+    """BuildKit's steps sorted as the Dockerfile has them.
+
+    BuildKit reports steps as its solver reaches them, and cached steps of one build may come
+    in any order (seen: RUN before COPY), so the stream's order is not the Dockerfile's.
+    ``stage_names`` lists each stage as BuildKit names it (its ``AS`` name, else ``stage-N``);
+    a step without a stage is in the only stage. Unknown stages keep their first-seen order.
+    """
+    order = {name: index for index, name in enumerate(stage_names)}
+    first_seen: dict[str | None, int] = {}
+    for step in steps:
+        first_seen.setdefault(step.stage, len(first_seen))
+
+    def key(step: StepRecord) -> tuple[int, int, int]:
+        stage_index = order.get(step.stage or "", len(order) + first_seen[step.stage])
+        return (stage_index, first_seen[step.stage], step.number)
+
+    return sorted(steps, key=key)
