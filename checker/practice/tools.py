@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.build import BuildError, BuildResult
-from checker.lessons import Workspace
+from checker.lessons import Workspace, project_source
 
 PROJECTS = "packaging"
 CHANGED_FILE = "src/greet/app.py"
@@ -100,6 +100,7 @@ HEADER = (
     "steps ran",
     "rebuild s",
 )
+SECONDS_COLUMNS = (2, 5)
 
 
 class ToolTable:
@@ -113,10 +114,13 @@ class ToolTable:
 
     def __repr__(self) -> str:
         rows = [HEADER, *self.rows()]
-        widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+        # Seconds columns keep their header's width, so a slower run does not shift the header.
+        widths = [
+            len(HEADER[i]) if i in SECONDS_COLUMNS else max(len(row[i]) for row in rows)
+            for i in range(len(HEADER))
+        ]
         return "\n".join(
-            "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
-            for row in rows
+            "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
         )
 
     def _repr_html_(self) -> str:
@@ -204,6 +208,14 @@ def run_tool(tool: Tool, builder: str = "buildkit") -> ToolRun:
         except BuildError as error:
             run.failed = str(error).splitlines()[0][:120]
     return run
+
+
+def show_dockerfiles(tools: tuple[Tool, ...] = TOOLS) -> None:
+    """Print each tool's Dockerfile under its name."""
+    for tool in tools:
+        path = project_source(f"{PROJECTS}/{tool.folder}") / "Dockerfile"
+        print(f"--- {tool.name}: projects/{PROJECTS}/{tool.folder}/Dockerfile")
+        print(path.read_text())
 
 
 def compare_tools(tools: tuple[Tool, ...] = TOOLS, builder: str = "buildkit") -> ToolTable:

@@ -1,0 +1,194 @@
+"""Try one Dockerfile variant: a cold build, a change, a rebuild; then one table for all variants.
+
+Why: the "beyond the layer cache" lesson sets several Dockerfiles side by side (``--no-cache-dir``,
+a BuildKit cache mount, a bind-mounted requirements file, a multi-stage build, ``ARG``
+placement) and asks the same question of each: after a change, does the dependency install
+run again, and if it does, does pip download the packages again? The second half is answered
+from pip's own output lines in the step's record (``Downloading ...`` against ``Using cached
+...``), counted, since the lines themselves carry URLs and sizes.
+
+Each variant runs in its own :class:`checker.lessons.Workspace` (a temporary copy, images
+removed at the end); the first build is cold (``no_cache``) and, when asked, BuildKit's cache
+mounts are emptied first, so a rerun of the notebook shows the same table.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+
+from checker.build import BuildResult, StepRecord, prune_buildkit_cache, show
+from checker.dockerfile import parse
+from checker.lessons import Workspace
+
+PROJECT = "beyond"
+_DOWNLOADING = re.compile(r"^\s*Downloading\s")
+_FROM_CACHE = re.compile(r"^\s*Using cached\s")
+
+
+def pip_downloads(result: BuildResult, step: str) -> tuple[int, int]:
+    """(files downloaded, files taken from pip's cache) in the output of the step ``step``."""
+    record = result.step(step)
+    downloaded = sum(bool(_DOWNLOADING.match(line)) for line in record.output)
+    cached = sum(bool(_FROM_CACHE.match(line)) for line in record.output)
+    return downloaded, cached
+
+
+def in_file_order(result: BuildResult, dockerfile: str) -> BuildResult:
+    """The result with its steps in Dockerfile order (stage by stage, then step number).
+
+    BuildKit builds independent stages in parallel, so the order in which steps report back
+    varies from build to build; a table in that order would differ between two runs.
+    """
+    stages = parse(dockerfile).stages
+    # BuildKit names a stage by its AS name, else stage-N; a one-stage file may print neither.
+    ranks: dict[str | None, int] = {None: 0}
+    for stage in stages:
+        ranks[f"stage-{stage.index}"] = stage.index
+        if stage.name:
+            ranks[stage.name] = stage.index
+
+    def key(step: StepRecord) -> tuple[int, int]:
+        return ranks.get(step.stage, len(stages)), step.number
+
+    return replace(result, steps=sorted(result.steps, key=key))
+
+
+@dataclass
+class VariantRun:
+    """The builds of one variant and what its install step did on the rebuild."""
+
+    name: str
+    install_step: str
+    first: BuildResult
+    rebuild: BuildResult
+    change: str
+
+    @property
+    def install_outcome(self) -> str:
+        return self.rebuild.step(self.install_step).outcome
+
+    def row(self) -> tuple[str, str, str, str, str]:
+        outcome = self.install_outcome
+        downloaded, cached = pip_downloads(self.rebuild, self.install_step)
+        if outcome == "cached":
+            downloaded_text, cached_text = "-", "-"
+        else:
+            downloaded_text, cached_text = str(downloaded), str(cached)
+        return (self.name, outcome, downloaded_text, cached_text, f"{self.rebuild.seconds:.2f}")
+
+
+HEADER = ("variant", "install on rebuild", "downloaded", "from pip cache", "rebuild s")
+
+
+@dataclass
+class VariantTable:
+    """All variants tried so far, as one table (text and HTML; seconds last)."""
+
+    runs: list[VariantRun] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[str, ...]]:
+        return [run.row() for run in self.runs]
+
+    def __repr__(self) -> str:
+        rows = [HEADER, *self.rows()]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+        return "\n".join(
+            "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
+        )
+
+    def _repr_html_(self) -> str:
+        colours = {"cached": "#c8e6c9", "ran": "#ffd8a8"}
+        cell = "padding:2px 8px;text-align:left;font-family:monospace"
+        head = "".join(f'<th style="{cell}">{html.escape(name)}</th>' for name in HEADER)
+        body = []
+        for row in self.rows():
+            cells = []
+            for index, value in enumerate(row):
+                colour = colours.get(value, "") if index == 1 else ""
+                style = f"{cell};background:{colour}" if colour else cell
+                cells.append(f'<td style="{style}">{html.escape(value)}</td>')
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        return (
+            '<table style="border-collapse:collapse"><thead><tr>'
+            + head
+            + "</tr></thead><tbody>"
+            + "".join(body)
+            + "</tbody></table>"
+        )
+
+
+def try_variant(
+    name: str,
+    dockerfile: str,
+    install_step: str,
+    *,
+    change: str = "app.py",
+    first_args: dict[str, str] | None = None,
+    second_args: dict[str, str] | None = None,
+    empty_cache_mounts: bool = False,
+    table: VariantTable | None = None,
+) -> VariantRun:
+    """Build ``dockerfile`` cold, change ``change`` (or only the build arguments), rebuild.
+
+    ``change=""`` changes no file (for the ``ARG`` experiments, which change ``second_args``).
+    The rebuild's step table is shown; the run is appended to ``table`` when given.
+    """
+    if empty_cache_mounts:
+        prune_buildkit_cache(cache_mounts_only=True)
+    with Workspace(PROJECT, builder="buildkit") as workspace:
+        workspace.dockerfile(dockerfile)
+        first = workspace.build(
+            "cold", cold=True, live=False, table=False, buildargs=dict(first_args or {})
+        )
+        if change:
+            # A fresh token each time: no cache anywhere can already hold the changed file.
+            workspace.append(change, f"# edited {uuid.uuid4().hex}\n")
+        described = f"changed {change}" if change else "changed build arguments only"
+        title = f"{name}: rebuild after {described.removeprefix('changed ')}"
+        rebuild = workspace.build(
+            title,
+            cold=False,
+            live=False,
+            table=False,
+            buildargs=dict(second_args if second_args is not None else first_args or {}),
+        )
+        show(in_file_order(rebuild, workspace.read("Dockerfile")), title)
+    run = VariantRun(name, install_step, first, rebuild, described)
+    if table is not None:
+        table.runs.append(run)
+    return run
+
+
+def index_cache_control(package: str = "requests") -> str:
+    """What the package index the base image uses says about caching its files.
+
+    pip keeps a downloaded file in its cache (and so in a cache mount) only when the index
+    allows it with a ``Cache-Control`` header; PyPI sends ``max-age=365000000, immutable``.
+    Some mirrors send none, and then a cache mount saves nothing. Returns one sentence.
+    """
+    import urllib.parse
+    import urllib.request
+
+    from checker.practice.tools import base_image_env
+
+    index = base_image_env().get("PIP_INDEX_URL")
+    if not index:
+        return "the base image uses PyPI, which sends Cache-Control: max-age=365000000, immutable"
+    page_url = urllib.parse.urljoin(index, f"{package}/")
+    with urllib.request.urlopen(page_url, timeout=10) as response:
+        page = response.read().decode("utf-8", errors="replace")
+    link = re.search(r'href="([^"#]+)', page)
+    if link is None:
+        return f"the index at {index} lists no file for {package}"
+    request = urllib.request.Request(urllib.parse.urljoin(page_url, link[1]), method="HEAD")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        header = response.headers.get("Cache-Control")
+    if header:
+        return f"the local index sends Cache-Control: {header}, so pip may cache its files"
+    return (
+        "the local index sends no Cache-Control header with its files, so pip does not keep "
+        "them in its cache: here a cache mount cannot spare the downloads"
+    )
