@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import platform
-import time
 
 import docker
 from docker.errors import DockerException
@@ -56,16 +55,11 @@ def ensure_engine(report: Report = quiet) -> docker.DockerClient:
     dockerd = system.which("dockerd") or _install_docker_io(report)
     report(f"starting {dockerd}")
     started = processes.start(DAEMON_NAME, [dockerd])
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
+    if processes.wait_ready(started, lambda: connect() is not None, READY_TIMEOUT, 0.5):
+        report("engine answers")
         client = connect()
-        if client is not None:
-            report("engine answers")
-            return client
-        if processes.has_exited(started):
-            break
-        time.sleep(0.5)
-    processes.stop(started)
+        assert client is not None
+        return client
     raise EngineUnavailable(
         f"dockerd did not answer within {READY_TIMEOUT:.0f}s; its log ({started.log}) ends with:\n"
         + processes.log_tail(started)
@@ -74,11 +68,7 @@ def ensure_engine(report: Report = quiet) -> docker.DockerClient:
 
 def stop_engine(report: Report = quiet) -> bool:
     """Stop the daemon `env up` started; an engine someone else runs is left alone."""
-    started = processes.remembered(DAEMON_NAME)
-    if started is None:
-        return False
-    report(f"stopping dockerd (pid {started.pid})")
-    return processes.stop(started)
+    return processes.stop_remembered(DAEMON_NAME, "dockerd", report)
 
 
 def started_here() -> bool:

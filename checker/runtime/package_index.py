@@ -15,7 +15,6 @@ import os
 import platform
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -154,15 +153,9 @@ def ensure_server(client: docker.DockerClient, report: Report = quiet) -> LocalI
         "--disable-fallback", "--hash-algo", "sha256", str(paths.wheelhouse_dir()),
     ]  # fmt: skip
     started = processes.start(SERVER_NAME, argv)
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if answers(index):
-            report(f"package index started at {index.url} (pid {started.pid})")
-            return index
-        if processes.has_exited(started):
-            break
-        time.sleep(0.3)
-    processes.stop(started)
+    if processes.wait_ready(started, lambda: answers(index), READY_TIMEOUT):
+        report(f"package index started at {index.url} (pid {started.pid})")
+        return index
     raise IndexUnavailable(
         f"pypiserver did not answer at {index.url}; its log ends with:\n"
         + processes.log_tail(started)
@@ -179,11 +172,7 @@ def answers(index: LocalIndex) -> bool:
 
 def stop_server(report: Report = quiet) -> bool:
     """Stop the pypiserver `env up` started; True if there was one."""
-    started = processes.remembered(SERVER_NAME)
-    if started is None:
-        return False
-    report(f"stopping the package index (pid {started.pid})")
-    return processes.stop(started)
+    return processes.stop_remembered(SERVER_NAME, "the package index", report)
 
 
 def server_running() -> bool:

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -97,6 +98,30 @@ def stop(started: Started, timeout: float = 30.0) -> bool:
             time.sleep(0.5)
     _forget(started.name)
     return not is_running(started)
+
+
+def wait_ready(
+    started: Started, ready: Callable[[], bool], timeout: float, interval: float = 0.3
+) -> bool:
+    """Poll ``ready`` until it holds; on timeout or exit, stop the process and return False."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return True
+        if has_exited(started):
+            break
+        time.sleep(interval)
+    stop(started)
+    return False
+
+
+def stop_remembered(name: str, what: str, report: Callable[[str], None]) -> bool:
+    """Stop the process `env up` started under ``name``; False when there is none."""
+    started = remembered(name)
+    if started is None:
+        return False
+    report(f"stopping {what} (pid {started.pid})")
+    return stop(started)
 
 
 def remembered(name: str) -> Started | None:
