@@ -161,3 +161,20 @@ def test_a_terminal_build_twice_uses_the_cache_for_pip_after_a_code_change(
             capture_output=True, text=True,
         )  # fmt: skip
         assert leftovers.stdout.strip() == ""
+
+
+def test_wait_ready_stops_a_process_that_never_gets_ready(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("WORKSHOP_HOME", str(tmp_path))
+    started = processes.start("never-ready", ["sleep", "60"])
+    assert not processes.wait_ready(started, lambda: False, timeout=0.5, interval=0.05)
+    assert not processes.is_running(started)
+    assert processes.remembered("never-ready") is None
+
+
+def test_wait_ready_returns_early_when_the_process_exits(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("WORKSHOP_HOME", str(tmp_path))
+    started = processes.start("quits", ["sh", "-c", "echo bad flag >&2; exit 3"])
+    begun = time.monotonic()
+    assert not processes.wait_ready(started, lambda: False, timeout=30, interval=0.05)
+    assert time.monotonic() - begun < 10
+    assert "bad flag" in processes.log_tail(started)
