@@ -24,7 +24,7 @@ from checker.labels import PROJECT_LABELS
 
 # BuildKit's plain progress: "#7 [3/5] COPY ...", "#7 CACHED", "#7 DONE 0.1s", "#7 0.123 out".
 _VERTEX = re.compile(r"^#(\d+) (.*)$")
-_STEP_HEADER = re.compile(r"^\[(?:\S+ )?\d+/\d+\] ")
+_STEP_HEADER = re.compile(r"^\[(?:(?P<stage>\S+) )?(?P<number>\d+)/\d+\] ")
 _KEEP_BUILDKIT = re.compile(r"^(CACHED|DONE\b|ERROR\b|\[)")
 
 
@@ -95,17 +95,20 @@ def _classic_steps(text: str) -> str:
 
 
 def _buildkit_steps(text: str) -> str:
+    """Step blocks in step order: BuildKit prints cached steps in whatever order they finish."""
     blocks: dict[str, list[str]] = {}
-    steps: set[str] = set()
+    order: dict[str, tuple[str, int]] = {}
     for line in text.splitlines():
         match = _VERTEX.match(line)
         if not match:
             continue
         vertex, rest = match.groups()
-        if _STEP_HEADER.match(rest):
-            steps.add(vertex)
+        header = _STEP_HEADER.match(rest)
+        if header and vertex not in order:
+            order[vertex] = (header["stage"] or "", int(header["number"]))
         if _KEEP_BUILDKIT.match(rest):
             lines = blocks.setdefault(vertex, [])
             if line not in lines:
                 lines.append(line)
-    return "\n\n".join("\n".join(lines) for vertex, lines in blocks.items() if vertex in steps)
+    steps = sorted(order, key=lambda vertex: order[vertex])
+    return "\n\n".join("\n".join(blocks[vertex]) for vertex in steps)

@@ -273,7 +273,9 @@ class Workspace:
         """The checker's report on this workspace's Dockerfile, with the workspace as context."""
         from checker.grading import grade
 
-        return grade(self.file(dockerfile), context=self.path)
+        # The text, not the path: the report names its file, and the temporary path differs
+        # from run to run.
+        return grade(self.read(dockerfile), context=self.path)
 
     # -- clean-up -----------------------------------------------------------------------------
 
