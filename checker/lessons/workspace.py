@@ -199,19 +199,19 @@ class Workspace:
 
     def transcript(
         self, builder: BuilderName | None = None, *, cold: bool = False, full: bool = False
-    ) -> Transcript:
+    ) -> None:
         """Build through the docker CLI and print what the builder itself says.
 
-        Only the lines about steps are printed unless ``full``; the whole text is in the
-        returned transcript's ``text``.
+        Only the lines about steps are printed unless ``full``; the whole text is kept in
+        ``last_transcript``. Nothing is returned, so a notebook shows the text only once.
         """
         chosen: BuilderName = builder or self.builder
         transcript = cli_build(self.path, chosen, no_cache=cold)
         self._keep(transcript.image_id)
+        self.last_transcript: Transcript | None = transcript
         print(transcript.text if full else transcript.steps_only())
         if transcript.exit_code != 0:
             raise RuntimeError(f"the {chosen} build failed:\n{transcript.text[-3000:]}")
-        return transcript
 
     def _keep(self, image_id: str | None) -> None:
         if image_id and image_id not in self._images:
@@ -230,10 +230,12 @@ class Workspace:
         command: list[str] | None = None,
         *,
         quiet: bool = False,
-    ) -> str:
-        """Run an image (default: the last build's) once; print and return what it printed.
+    ) -> str | None:
+        """Run an image (default: the last build's) once and print what it printed.
 
-        The container carries the project label and is removed afterwards, whatever happens.
+        With ``quiet`` the output is returned instead of printed (a notebook would otherwise
+        show it twice, as the cell's value). The container carries the project label and is
+        removed afterwards, whatever happens.
         """
         import docker
 
@@ -253,9 +255,10 @@ class Workspace:
             with contextlib.suppress(Exception):
                 container.remove(force=True)
             client.close()
-        if not quiet:
-            print(output, end="" if output.endswith("\n") else "\n")
-        return output
+        if quiet:
+            return output
+        print(output, end="" if output.endswith("\n") else "\n")
+        return None
 
     # -- comparing ----------------------------------------------------------------------------
 
