@@ -192,3 +192,12 @@ def index_cache_control(package: str = "requests") -> str:
         "the local index sends no Cache-Control header with its files, so pip does not keep "
         "them in its cache: here a cache mount cannot spare the downloads"
     )
+
+
+def fresh_value() -> str:
+    """A build-argument value no earlier build used (a made-up 7-digit commit id).
+
+    BuildKit keeps its cache after the images are gone, so a value from an earlier run of the
+    notebook would find its cached steps and the experiment would not show a change.
+    """
+    return uuid.uuid4().hex[:7]
