@@ -137,21 +137,26 @@ def bridge_gateway(client: docker.DockerClient) -> str:
 def ensure_server(client: docker.DockerClient, report: Report = quiet) -> LocalIndex:
     """pypiserver over the wheelhouse at the bridge gateway: the running one, or a new one."""
     index = LocalIndex(bridge_gateway(client), port())
+    argv = [
+        sys.executable, "-m", "pypiserver", "run", "-p", str(index.port), "-i", index.host,
+        "--disable-fallback", "--hash-algo", "sha256",
+        # pip stores downloads in its cache (and so in a BuildKit cache mount) only when the
+        # index allows caching; PyPI does, and the lessons' cache-mount demo relies on it.
+        "--cache-control", "31536000",
+        str(paths.wheelhouse_dir()),
+    ]  # fmt: skip
     running = processes.remembered(SERVER_NAME)
     if running is not None:
-        if answers(index):
+        if running.argv == argv and answers(index):
             report(f"package index answers at {index.url}")
             return index
+        report("restarting the package index (its settings changed)")
         processes.stop(running)
     if answers(index):
         raise IndexUnavailable(
             f"something else already listens on {index.host}:{index.port}; "
             "set WORKSHOP_INDEX_PORT to a free port"
         )
-    argv = [
-        sys.executable, "-m", "pypiserver", "run", "-p", str(index.port), "-i", index.host,
-        "--disable-fallback", "--hash-algo", "sha256", str(paths.wheelhouse_dir()),
-    ]  # fmt: skip
     started = processes.start(SERVER_NAME, argv)
     if processes.wait_ready(started, lambda: answers(index), READY_TIMEOUT):
         report(f"package index started at {index.url} (pid {started.pid})")
