@@ -223,3 +223,26 @@ def test_buildkit_steps_are_put_in_dockerfile_order() -> None:
     ]  # fmt: skip
     single = [StepRecord("x", 4, "ADD . /srv"), StepRecord("y", 3, "RUN pip install")]
     assert [step.number for step in in_dockerfile_order(single, ["stage-0"])] == [3, 4]
+
+
+def test_stages_sharing_a_base_image_each_get_their_from_step() -> None:
+    """BuildKit reports a shared FROM once, under either stage; the table shows both."""
+    from checker.build.records import StepRecord, in_dockerfile_order, with_every_base
+
+    def arrived(first_from_stage: str) -> list[StepRecord]:
+        return [
+            StepRecord("f", 1, "FROM docker.io/library/python:3.11-slim", 4, first_from_stage,
+                       done=True),
+            StepRecord("b2", 2, "RUN python -m venv /venv", 4, "builder", cached=True, done=True),
+            StepRecord("s2", 2, "COPY --from=builder /venv /venv", 3, "stage-1", done=True),
+            StepRecord("u2", 2, "RUN true", 2, "unused", done=True),
+        ]  # fmt: skip
+
+    tables = []
+    for first in ("builder", "stage-1"):
+        steps = with_every_base(arrived(first), ["builder", "stage-1", "never-built"])
+        ordered = in_dockerfile_order(steps, ["builder", "stage-1", "unused", "never-built"])
+        tables.append([(step.stage, step.number, step.outcome) for step in ordered])
+    assert tables[0] == tables[1]
+    assert ("stage-1", 1, "base") in tables[0] and ("builder", 1, "base") in tables[0]
+    assert not any(stage == "never-built" for stage, _, _ in tables[0])

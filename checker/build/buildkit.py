@@ -42,7 +42,7 @@ from .errors import BuildError, BuildTimeout, NoBuildKitClient
 from .events import BuildEvent, BuildFailed
 from .listener import Listener, ignore
 from .options import BuildOptions
-from .records import BuildResult, Recorder, in_dockerfile_order
+from .records import BuildResult, Recorder, in_dockerfile_order, with_every_base
 from .watchdog import Watchdog
 
 CANDIDATES = ("docker", "/usr/bin/docker")
@@ -233,7 +233,10 @@ def build_buildkit(
     if image_id and exit_code == 0:
         recorder.image_id = image_id
     result = recorder.finish("buildkit")
-    result.steps = in_dockerfile_order(result.steps, _stage_names(context, options))
+    names, image_stages = _stages(context, options)
+    if len(names) > 1:
+        result.steps = with_every_base(result.steps, image_stages)
+    result.steps = in_dockerfile_order(result.steps, names)
     if options.tag and exit_code == 0:
         result.tags.append(options.tag)
     if expired:
@@ -244,10 +247,18 @@ def build_buildkit(
     return result
 
 
-def _stage_names(context: Path, options: BuildOptions) -> list[str]:
-    """Each stage's name as BuildKit prints it: the ``AS`` name, else ``stage-N``."""
+def _stages(context: Path, options: BuildOptions) -> tuple[list[str], list[str]]:
+    """Every stage's name as BuildKit prints it (the ``AS`` name, else ``stage-N``), and the
+    names of the stages that start from an image rather than from an earlier stage."""
     try:
         parsed = parse_file(resolve_dockerfile(context, options.dockerfile)[1])
     except (OSError, DockerfileSyntaxError):
-        return []
-    return [stage.name or f"stage-{stage.index}" for stage in parsed.stages]
+        return [], []
+    names = [stage.name or f"stage-{stage.index}" for stage in parsed.stages]
+    earlier: set[str] = set()
+    image_stages = []
+    for stage, name in zip(parsed.stages, names, strict=True):
+        if stage.base.lower() not in earlier and stage.base.lower() != "scratch":
+            image_stages.append(name)
+        earlier.update({name, str(stage.index)})
+    return names, image_stages

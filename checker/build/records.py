@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .events import (
@@ -244,3 +244,35 @@ def in_dockerfile_order(steps: list[StepRecord], stage_names: list[str]) -> list
         return (stage_index, first_seen[step.stage], step.number)
 
     return sorted(steps, key=key)
+
+
+def with_every_base(steps: list[StepRecord], image_stages: list[str]) -> list[StepRecord]:
+    """Give each stage built on an image its own ``FROM`` step.
+
+    When two stages start from the same image, BuildKit loads it once and reports one ``FROM``
+    vertex, named after whichever stage its solver reached first, so which stage shows a
+    ``FROM`` changes from build to build. A ``FROM`` takes the image as it is (outcome
+    ``base``), so a copy for each stage in ``image_stages`` that lacks one is faithful, and the
+    table is the same on every build.
+    """
+    bases = [step for step in steps if step.keyword == "FROM" and step.number == 1]
+    if not bases:
+        return steps
+    have = {step.stage for step in bases}
+    built = {step.stage for step in steps}  # BuildKit skips stages the target does not need
+    added: list[StepRecord] = []
+    for stage in image_stages:
+        if stage in have or stage not in built:
+            continue
+        totals = [step.total for step in steps if step.stage == stage and step.total]
+        template = bases[0]
+        added.append(
+            replace(
+                template,
+                key=f"{template.key}:{stage}",
+                stage=stage,
+                total=totals[0] if totals else template.total,
+                output=[],
+            )
+        )
+    return [*steps, *added]
