@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,8 +197,9 @@ def _debootstrap(release: str, root: Path, report: Report) -> None:
     report(f"debootstrap {release} (about a minute; output in {paths.logs_dir()})")
     paths.logs_dir().mkdir(parents=True, exist_ok=True)
     log_path = paths.logs_dir() / f"debootstrap-{release}.log"
-    last_phase = ""
+    seen: set[str] = set()
     tail: list[str] = []
+    last_report = time.monotonic()
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -206,10 +208,15 @@ def _debootstrap(release: str, root: Path, report: Report) -> None:
         for line in process.stdout:
             log.write(line)
             tail = [*tail[-9:], line.rstrip()]
-            phase = line[3:].split(" ", 1)[0] if line.startswith("I: ") else ""
-            if phase and phase != last_phase:
+            if not line.startswith("I: "):
+                continue
+            # One line per phase (Retrieving, Extracting, Configuring, ...), not per package,
+            # and the current line every 15 s, so a slow mirror still shows progress.
+            verb = line[3:].split(" ", 1)[0]
+            if verb not in seen or time.monotonic() - last_report > 15:
+                seen.add(verb)
+                last_report = time.monotonic()
                 report(f"debootstrap: {line[3:].strip()[:100]}")
-                last_phase = phase
         if process.wait() != 0:
             raise BaseImageUnavailable(
                 f"debootstrap {release} failed (log: {log_path}):\n" + "\n".join(tail)
