@@ -24,13 +24,13 @@ Why some tools need help to find a package index (measured on this project's mac
 
 from __future__ import annotations
 
-import html
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from checker.build import BuildError, BuildResult
 from checker.lessons import Workspace, project_source
+from checker.practice.tables import html_table, text_table
 
 PROJECTS = "packaging"
 CHANGED_FILE = "src/greet/app.py"
@@ -113,35 +113,10 @@ class ToolTable:
         return [run.row() for run in self.runs]
 
     def __repr__(self) -> str:
-        rows = [HEADER, *self.rows()]
-        # Seconds columns keep their header's width, so a slower run does not shift the header.
-        widths = [
-            len(HEADER[i]) if i in SECONDS_COLUMNS else max(len(row[i]) for row in rows)
-            for i in range(len(HEADER))
-        ]
-        return "\n".join(
-            "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
-        )
+        return text_table(HEADER, self.rows(), SECONDS_COLUMNS)
 
     def _repr_html_(self) -> str:
-        colours = {"cached": "#c8e6c9", "ran": "#ffd8a8"}
-        cell = "padding:2px 8px;text-align:left;font-family:monospace"
-        head = "".join(f'<th style="{cell}">{html.escape(name)}</th>' for name in HEADER)
-        body = []
-        for row in self.rows():
-            cells = []
-            for index, value in enumerate(row):
-                colour = colours.get(value, "") if index == 3 else ""
-                style = f"{cell};background:{colour}" if colour else cell
-                cells.append(f'<td style="{style}">{html.escape(value)}</td>')
-            body.append("<tr>" + "".join(cells) + "</tr>")
-        return (
-            '<table style="border-collapse:collapse"><thead><tr>'
-            + head
-            + "</tr></thead><tbody>"
-            + "".join(body)
-            + "</tbody></table>"
-        )
+        return html_table(HEADER, self.rows(), outcome_column=3)
 
 
 def base_image_env(image: str = PYTHON_BASE) -> dict[str, str]:

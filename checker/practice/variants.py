@@ -14,7 +14,6 @@ mounts are emptied first, so a rerun of the notebook shows the same table.
 
 from __future__ import annotations
 
-import html
 import re
 import uuid
 from dataclasses import dataclass, field, replace
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from checker.build import BuildResult, StepRecord, prune_buildkit_cache, show
 from checker.dockerfile import parse
 from checker.lessons import Workspace
+from checker.practice.tables import html_table, text_table
 
 PROJECT = "beyond"
 _DOWNLOADING = re.compile(r"^\s*Downloading\s")
@@ -93,31 +93,10 @@ class VariantTable:
         return [run.row() for run in self.runs]
 
     def __repr__(self) -> str:
-        rows = [HEADER, *self.rows()]
-        widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
-        return "\n".join(
-            "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
-        )
+        return text_table(HEADER, self.rows())
 
     def _repr_html_(self) -> str:
-        colours = {"cached": "#c8e6c9", "ran": "#ffd8a8"}
-        cell = "padding:2px 8px;text-align:left;font-family:monospace"
-        head = "".join(f'<th style="{cell}">{html.escape(name)}</th>' for name in HEADER)
-        body = []
-        for row in self.rows():
-            cells = []
-            for index, value in enumerate(row):
-                colour = colours.get(value, "") if index == 1 else ""
-                style = f"{cell};background:{colour}" if colour else cell
-                cells.append(f'<td style="{style}">{html.escape(value)}</td>')
-            body.append("<tr>" + "".join(cells) + "</tr>")
-        return (
-            '<table style="border-collapse:collapse"><thead><tr>'
-            + head
-            + "</tr></thead><tbody>"
-            + "".join(body)
-            + "</tbody></table>"
-        )
+        return html_table(HEADER, self.rows(), outcome_column=1)
 
 
 def try_variant(
