@@ -193,6 +193,18 @@ def test_quoted_and_tab_stripping_heredocs_and_copy_heredoc() -> None:
         ("FROM a\nENV ONLYNAME\n", 2, "two arguments"),
         ("FROM a\x00\n", 1, "NUL"),
         ("# escape=x\nFROM a\n", 1, "escape"),
+        # argument counts Docker's build refuses (a one-argument COPY once graded as passing)
+        (
+            "FROM a\nCOPY requirements.txt\nRUN pip install -r requirements.txt\n",
+            2,
+            "COPY requires at least two",
+        ),
+        ('FROM a\nADD ["requirements.txt"]\n', 2, "ADD requires at least two"),
+        ("FROM a\nCOPY --chown=1 a\n", 2, "only one was provided"),
+        ("FROM a\nCOPY\n", 2, "none were provided"),
+        ("FROM a\nWORKDIR\n", 2, "WORKDIR requires exactly one"),
+        ("FROM a\nENV\n", 2, "ENV requires at least one"),
+        ("FROM a\nSHELL sh -c\n", 2, "JSON form"),
     ],
 )
 def test_bad_input_raises_syntax_error_with_line(

@@ -47,6 +47,9 @@ DELIBERATE_REJECTIONS = (
     "a line continuation with no instruction",  # buildkit makes an empty node; build fails
     "ONBUILD needs an instruction",
     "isn't allowed",  # ONBUILD ONBUILD / FROM / MAINTAINER, refused by the build
+    "requires at least",  # COPY with one argument, empty ENV/ARG/...: the build refuses them
+    "requires exactly one argument",  # WORKDIR/USER/STOPSIGNAL/MAINTAINER, likewise
+    "SHELL requires the arguments to be in JSON form",
 )
 
 # Reads one JSON text per line, answers one JSON verdict per line.

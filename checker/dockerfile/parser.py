@@ -422,6 +422,7 @@ class _Parser:
     def _place(self, instruction: Instruction) -> None:
         """Attach an instruction to the global ARGs or to its stage, checking FROM rules."""
         keyword = instruction.keyword
+        _check_argument_count(instruction)
         if keyword == "FROM":
             self._check_from(instruction)
             self.stages.append((instruction, []))
@@ -484,6 +485,57 @@ class _Parser:
             escape=self.directives.escape,
             path=self.path,
             warnings=tuple(self.warnings),
+        )
+
+
+# buildkit's instructions.parse refuses these argument counts before any step runs
+# (``docker build`` fails with "COPY requires at least two arguments ..."), although its
+# line parser reads them; refused here too, so such a file is never graded as passing.
+_EXACTLY_ONE = frozenset(("WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER"))
+_AT_LEAST_ONE = frozenset(("ENV", "LABEL", "ARG", "EXPOSE", "VOLUME", "SHELL", "HEALTHCHECK"))
+_COUNT_EXAMPLES = {
+    "WORKDIR": "WORKDIR /app",
+    "USER": "USER app",
+    "STOPSIGNAL": "STOPSIGNAL SIGTERM",
+    "MAINTAINER": "MAINTAINER name",
+    "ENV": "ENV NAME=value",
+    "LABEL": "LABEL name=value",
+    "ARG": "ARG NAME=default",
+    "EXPOSE": "EXPOSE 8000",
+    "VOLUME": "VOLUME /data",
+    "SHELL": 'SHELL ["/bin/bash", "-c"]',
+    "HEALTHCHECK": "HEALTHCHECK CMD python -c 'print(1)'",
+}
+
+
+def _check_argument_count(instruction: Instruction) -> None:
+    """Docker's per-instruction argument checks (moby/buildkit instructions/parse.go)."""
+    keyword = instruction.keyword
+    count = len(instruction.arguments)
+    if keyword in ("COPY", "ADD") and count < 2:
+        raise DockerfileSyntaxError(
+            f"{keyword} requires at least two arguments (sources and a destination), "
+            f"but {'only one was' if count == 1 else 'none were'} provided",
+            instruction.line,
+            f"name where the files go, e.g. {keyword} requirements.txt ./",
+        )
+    if keyword in _EXACTLY_ONE and count != 1:
+        raise DockerfileSyntaxError(
+            f"{keyword} requires exactly one argument",
+            instruction.line,
+            f"e.g. {_COUNT_EXAMPLES[keyword]}",
+        )
+    if keyword in _AT_LEAST_ONE and count == 0:
+        raise DockerfileSyntaxError(
+            f"{keyword} requires at least one argument",
+            instruction.line,
+            f"e.g. {_COUNT_EXAMPLES[keyword]}",
+        )
+    if keyword == "SHELL" and not instruction.json_form:
+        raise DockerfileSyntaxError(
+            "SHELL requires the arguments to be in JSON form",
+            instruction.line,
+            f"e.g. {_COUNT_EXAMPLES['SHELL']}",
         )
 
 
