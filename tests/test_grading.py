@@ -233,3 +233,34 @@ def test_copy_all_then_bind_all_is_fixed_by_binding_the_manifest_above_the_copy(
         "RUN --mount=type=bind,source=requirements.txt,target=/tmp/src/requirements.txt"
         " pip install -r /tmp/src/requirements.txt\nCOPY . .\n"
     )
+
+
+def test_suggestion_keeps_the_workdir_and_setup_steps_between_copy_and_install_above_it() -> None:
+    # The install once moved above the WORKDIR (pip then ran in / and found no
+    # requirements.txt) and above ENV/RUN steps it relied on.
+    text = (
+        "FROM python:3.11-slim\nCOPY . /app\nWORKDIR /app\n"
+        "RUN apt-get update && apt-get install -y gcc\nENV PIP_INDEX_URL=http://i/simple\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\n"
+    )
+    report = grade(text)
+    assert report.suggested_dockerfile == (
+        "FROM python:3.11-slim\nWORKDIR /app\n"
+        "RUN apt-get update && apt-get install -y gcc\nENV PIP_INDEX_URL=http://i/simple\n"
+        "COPY requirements.txt /app/\nRUN pip install --no-cache-dir -r requirements.txt\n"
+        "COPY . /app\n"
+    )
+    fix = next(f.fix for f in report.findings if f.rule == "LC002")
+    assert fix.startswith("WORKDIR /app\nRUN apt-get")
+
+
+def test_no_suggestion_when_the_reorder_would_change_the_copy_or_the_manifest() -> None:
+    relative = "FROM a\nCOPY . .\nWORKDIR /app\nRUN pip install -r requirements.txt\n"
+    generated = (
+        "FROM a\nWORKDIR /app\nCOPY . .\nRUN python gen.py > requirements.txt\n"
+        "RUN pip install -r requirements.txt\n"
+    )
+    for text in (relative, generated):
+        report = grade(text)
+        assert report.dependency_cache == "reinstalled"
+        assert report.suggested_dockerfile is None

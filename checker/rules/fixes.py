@@ -65,9 +65,14 @@ def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> Fix
         lines = "\n".join((copy, dependencies, culprit.original, install.original))
         return FixPlan("extras", edits, lines)
     manifest_copy = analysis.manifest_copy_before(step)
+    carried = _carried_between(analysis, culprit, install, manifest_copy, step.manifests)
+    if carried is None:
+        return None
+    carried_edits = [Move(item, culprit) for item in carried]
+    carried_lines = [item.original for item in carried]
     if manifest_copy is not None or not step.manifests:
-        edits: list[Edit] = []
-        shown = []
+        edits: list[Edit] = list(carried_edits)
+        shown = list(carried_lines)
         if manifest_copy is not None and manifest_copy is not install:
             if manifest_copy.line > culprit.line:
                 edits.append(Move(manifest_copy, culprit))
@@ -86,10 +91,46 @@ def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> Fix
     copy = _manifest_copy_line(analysis, culprit, step.manifests)
     if copy is None:
         return None
-    edits = [Insert(copy, culprit), Move(install, culprit)]
+    edits = [*carried_edits, Insert(copy, culprit), Move(install, culprit)]
     return FixPlan(
-        "insert-copy", tuple(edits), "\n".join((copy, install.original, culprit.original))
+        "insert-copy",
+        tuple(edits),
+        "\n".join((*carried_lines, copy, install.original, culprit.original)),
     )
+
+
+def _carried_between(
+    analysis: Analysis,
+    culprit: Instruction,
+    install: Instruction,
+    manifest_copy: object,
+    manifests: tuple[str, ...],
+) -> list[Instruction] | None:
+    """The steps between the broad copy and the install, which must stay above the install.
+
+    Moving the install above the copy must not move it above a ``WORKDIR``, ``ENV``,
+    ``USER`` or ``RUN apt-get install gcc`` it relies on: those steps go above the copy
+    with it, in order. None when that would change the copy itself (a ``WORKDIR`` under a
+    relative destination, an ``ENV``/``ARG`` its text expands, a ``RUN`` that names a
+    dependency file and may write it from the copied source).
+    """
+    stage = analysis.dockerfile.stages[install.stage]
+    carried = [
+        item
+        for item in stage.instructions
+        if culprit.line < item.line < install.line and item is not manifest_copy
+    ]
+    destination = culprit.arguments[-1] if culprit.arguments else ""
+    for item in carried:
+        if item.keyword == "WORKDIR" and not destination.startswith("/"):
+            return None
+        if item.keyword in ("ENV", "ARG") and "$" in culprit.original:
+            return None
+        if item.keyword == "RUN" and any(
+            posixpath.basename(path) in item.original for path in manifests
+        ):
+            return None  # it may write the manifest from the copied source
+    return carried
 
 
 def _manifest_copy_line(
