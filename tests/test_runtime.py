@@ -6,6 +6,7 @@ pass on a fresh machine as in a session that already ran it.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -178,3 +179,30 @@ def test_wait_ready_returns_early_when_the_process_exits(tmp_path, monkeypatch) 
     assert not processes.wait_ready(started, lambda: False, timeout=30, interval=0.05)
     assert time.monotonic() - begun < 10
     assert "bad flag" in processes.log_tail(started)
+
+
+@pytest.mark.docker
+def test_an_official_image_is_pointed_at_the_index_and_back(ready) -> None:
+    """For a room with no internet prepared from a pulled image (`env up --offline`)."""
+    import docker
+
+    client = docker.from_env()
+    tarball = base_image.rootfs_tarball("3.11")  # built by env up where no registry answers
+    tag = f"layer-cache-workshop-test/python:official-{int(time.time())}"
+    repository, _, image_tag = tag.rpartition(":")
+    client.api.import_image(src=str(tarball), repository=repository, tag=image_tag)
+    try:
+        official = base_image.inspect(client, tag)
+        assert official is not None and official.origin == "official"
+        index = package_index.LocalIndex("172.17.0.1", 8741)
+        pointed = base_image.point_at_index(client, official, index.environment(), index.url)
+        assert pointed.official_id == official.image_id and pointed.index_url == index.url
+        env = client.images.get(tag).attrs["Config"]["Env"]
+        assert f"PIP_INDEX_URL={index.url}" in env
+        back = base_image.point_at_index(client, pointed, {}, None)
+        assert back.image_id == official.image_id and back.index_url is None
+        with pytest.raises(docker.errors.ImageNotFound):
+            client.images.get(pointed.image_id)  # the one-step image is gone
+    finally:
+        with contextlib.suppress(docker.errors.APIError):
+            client.images.remove(tag, force=True)

@@ -10,6 +10,7 @@ The rootfs tarball is kept in the workshop folder, so a later import takes secon
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import subprocess
@@ -30,6 +31,8 @@ from checker.runtime.progress import Report, quiet
 DEBIAN_RELEASE_FOR_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
 # The label that records which index the stand-in's pip was pointed at (re-import when it moves).
 INDEX_LABEL = "org.layer-cache-workshop.index-url"
+# On an official image given the local index's ENV: the official image's id, to undo it.
+OFFICIAL_LABEL = "org.layer-cache-workshop.official-image"
 VENV = "/opt/venv"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -45,7 +48,9 @@ class BaseImage:
     tag: str
     image_id: str
     origin: str  # "official" (pulled or already present) or "stand-in" (built here)
-    index_url: str | None = None  # the package index a stand-in's pip uses, if any
+    index_url: str | None = None  # the local package index its pip uses, if any
+    # For an official image pointed at the local index: the official image underneath.
+    official_id: str | None = None
 
 
 def wanted_tag(dockerfile: Path | None = None) -> str:
@@ -71,9 +76,58 @@ def inspect(client: docker.DockerClient, tag: str) -> BaseImage | None:
     except ImageNotFound:
         return None
     labels = image.labels or {}
+    if OFFICIAL_LABEL in labels:
+        index_url = labels.get(INDEX_LABEL) or None
+        return BaseImage(tag, image.id, "official", index_url, labels[OFFICIAL_LABEL])
     if STAND_IN_LABEL in labels:
         return BaseImage(tag, image.id, "stand-in", labels.get(INDEX_LABEL) or None)
     return BaseImage(tag, image.id, "official")
+
+
+def point_at_index(
+    client: docker.DockerClient,
+    image: BaseImage,
+    index_env: dict[str, str],
+    index_url: str | None,
+    report: Report = quiet,
+) -> BaseImage:
+    """The base image with pip pointed at ``index_url`` (None: at its default, PyPI).
+
+    A stand-in is re-imported with the new ENV. An official image gets a one-step image on
+    top (``FROM <official id>`` + ENV) under the same tag, so an instructor can prepare a room
+    with no internet from a pulled image; with ``index_url`` None the official image gets its
+    tag back.
+    """
+    if image.index_url == index_url:
+        return image
+    if image.origin == "stand-in":
+        return ensure_stand_in(client, image.tag, index_env, index_url, report)
+    official = image.official_id or image.image_id
+    repository, _, image_tag = image.tag.rpartition(":")
+    if index_url is None:
+        report(f"{image.tag}: the official image again (pip uses PyPI)")
+        client.api.tag(official, repository, image_tag, force=True)
+    else:
+        report(f"{image.tag}: pointing the official image's pip at {index_url}")
+        lines = [
+            f"FROM {official}",
+            *(f"ENV {name}={value}" for name, value in sorted(index_env.items())),
+            f'LABEL {STAND_IN_LABEL}="{image.tag}" {INDEX_LABEL}="{index_url}" '
+            f'{OFFICIAL_LABEL}="{official}"',
+        ]
+        dockerfile = io.BytesIO("\n".join(lines).encode() + b"\n")
+        for chunk in client.api.build(
+            fileobj=dockerfile, tag=image.tag, rm=True, forcerm=True, decode=True
+        ):
+            if "errorDetail" in chunk:
+                message = chunk["errorDetail"].get("message", "")
+                raise BaseImageUnavailable(f"could not point {image.tag} at the index: {message}")
+    if image.official_id:
+        _remove_quietly(client, image.image_id)
+    found = inspect(client, image.tag)
+    if found is None:
+        raise BaseImageUnavailable(f"{image.tag} is gone after re-pointing its index")
+    return found
 
 
 def pull(client: docker.DockerClient, tag: str, report: Report = quiet) -> BaseImage | None:

@@ -27,18 +27,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="prepare, show or stop the workshop's Docker engine, base image and package index",
     )
     actions = env_parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    actions.add_parser(
+    up_parser = actions.add_parser(
         "up", help="start the engine, get the base image, serve packages where PyPI is out of reach"
-    ).set_defaults(func=run_up)
+    )
+    up_parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="prepare a room with no internet: serve the wheelhouse to builds even where PyPI "
+        "answers (run it while the network works)",
+    )
+    up_parser.set_defaults(func=run_up)
     actions.add_parser("status", help="show each part in one screen").set_defaults(func=run_status)
     actions.add_parser(
         "down", help="remove the project's containers and images; stop what `up` started"
     ).set_defaults(func=run_down)
 
 
-def run_up(_args: argparse.Namespace) -> int:
+def run_up(args: argparse.Namespace) -> int:
     try:
-        parts = environment.up(printer("env up "))
+        parts = environment.up(printer("env up "), offline=args.offline)
     except EXPECTED as error:
         print(f"env up: {error}", file=sys.stderr)
         return 2

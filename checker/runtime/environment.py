@@ -26,8 +26,12 @@ class Part:
     detail: str
 
 
-def up(report: Report = quiet) -> list[Part]:
-    """Make every part ready (idempotent: a second run finds them and returns in seconds)."""
+def up(report: Report = quiet, offline: bool = False) -> list[Part]:
+    """Make every part ready (idempotent: a second run finds them and returns in seconds).
+
+    ``offline`` prepares a room with no internet while the network still works: the local
+    index is filled, served and used by the base image even where PyPI answers.
+    """
     client = engine.ensure_engine(report)
     tag = base_image.wanted_tag()
     image = base_image.inspect(client, tag)
@@ -36,23 +40,17 @@ def up(report: Report = quiet) -> list[Part]:
     if image is None:
         report(f"no registry: building a local stand-in for {tag}")
         image = base_image.ensure_stand_in(client, tag, {}, None, report)
-    if package_index.pypi_reachable(client, tag, report):
+    if offline:
+        report("preparing for no internet: the local index serves every build")
+    elif package_index.pypi_reachable(client, tag, report):
         report("PyPI answers from containers: no local index needed")
-        if image.origin == "stand-in" and image.index_url:
-            base_image.ensure_stand_in(client, tag, {}, None, report)
+        base_image.point_at_index(client, image, {}, None, report)
+        return status(client)
     else:
         report("PyPI does not answer from containers: serving a local wheelhouse")
-        version = base_image.python_version(tag)
-        package_index.fill_wheelhouse(version, report)
-        index = package_index.ensure_server(client, report)
-        if image.origin == "stand-in":
-            base_image.ensure_stand_in(client, tag, index.environment(), index.url, report)
-        else:
-            report(
-                f"warning: {tag} is the official image, whose pip cannot be pointed at the "
-                f"local index; builds that install packages will fail here. Remove it "
-                f"(`docker rmi {tag}`) and run `env up` again to build a stand-in."
-            )
+    package_index.fill_wheelhouse(base_image.python_version(tag), report)
+    index = package_index.ensure_server(client, report)
+    base_image.point_at_index(client, image, index.environment(), index.url, report)
     return status(client)
 
 
@@ -81,6 +79,8 @@ def status(client: docker.DockerClient | None = None) -> list[Part]:
         parts.append(Part("base image", False, f"{tag} missing (`env up` pulls or builds it)"))
     else:
         how = "official image" if image.origin == "official" else "local stand-in"
+        if image.official_id:
+            how += " with the local index's ENV"
         parts.append(Part("base image", True, f"{tag} ({how}, {image.image_id[7:19]})"))
     parts.append(_index_part(image))
     parts.append(_builders_part())
@@ -116,7 +116,7 @@ def render(parts: list[Part]) -> str:
 
 
 def _index_part(image: base_image.BaseImage | None) -> Part:
-    if image is not None and image.origin == "stand-in" and image.index_url:
+    if image is not None and image.index_url:
         index_ok = package_index.server_running() or _answers(image.index_url)
         detail = f"local wheelhouse at {image.index_url}"
         return Part("package index", index_ok, detail if index_ok else f"{detail} is down")
