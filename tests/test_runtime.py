@@ -206,3 +206,13 @@ def test_an_official_image_is_pointed_at_the_index_and_back(ready) -> None:
     finally:
         with contextlib.suppress(docker.errors.APIError):
             client.images.remove(tag, force=True)
+
+
+def test_the_index_listens_on_the_gateway_where_it_is_ours_else_on_loopback() -> None:
+    here = package_index.index_address("127.0.0.1")  # an address of this machine
+    assert (here.host, here.listen) == ("127.0.0.1", "")
+    desktop = package_index.index_address("203.0.113.7")  # a bridge inside a VM (Docker Desktop)
+    assert desktop.host == package_index.DESKTOP_HOST and desktop.listen == "127.0.0.1"
+    assert desktop.url.startswith("http://host.docker.internal:")
+    assert desktop.local_url.startswith("http://127.0.0.1:")
+    assert desktop.environment()["PIP_TRUSTED_HOST"] == package_index.DESKTOP_HOST

@@ -128,7 +128,8 @@ def _index_part(image: base_image.BaseImage | None) -> Part:
 def _answers(url: str) -> bool:
     host_port = url.split("//", 1)[1].split("/", 1)[0]
     host, _, port_text = host_port.rpartition(":")
-    return package_index.answers(package_index.LocalIndex(host, int(port_text)))
+    listen = "127.0.0.1" if host == package_index.DESKTOP_HOST else ""
+    return package_index.answers(package_index.LocalIndex(host, int(port_text), listen))
 
 
 def _builders_part() -> Part:

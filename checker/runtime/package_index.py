@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -37,16 +38,26 @@ class IndexUnavailable(RuntimeError):
     """The local index could not be prepared; the message names the package or step."""
 
 
+# Docker Desktop's name for the host, as containers (and builds) see it.
+DESKTOP_HOST = "host.docker.internal"
+
+
 @dataclass(frozen=True)
 class LocalIndex:
-    """Where the local index listens, as containers on the default bridge see it."""
+    """Where the local index is, as containers on the default bridge see it (``host``), and
+    where the server listens on this machine (``listen``: the same address on Linux)."""
 
     host: str
     port: int
+    listen: str = ""
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}/simple/"
+
+    @property
+    def local_url(self) -> str:
+        return f"http://{self.listen or self.host}:{self.port}/simple/"
 
     def environment(self) -> dict[str, str]:
         """The ENV that points pip, uv and Pipenv at this index (plain http, so trusted)."""
@@ -134,12 +145,24 @@ def bridge_gateway(client: docker.DockerClient) -> str:
     raise IndexUnavailable("the default bridge network has no IPv4 gateway")
 
 
+def index_address(gateway: str) -> LocalIndex:
+    """Where to serve: on the bridge gateway where it is this machine's own address (Linux);
+    else (Docker Desktop, whose bridge lives in a VM) on loopback, which containers reach as
+    ``host.docker.internal``."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((gateway, 0))
+    except OSError:
+        return LocalIndex(DESKTOP_HOST, port(), listen="127.0.0.1")
+    return LocalIndex(gateway, port())
+
+
 def ensure_server(client: docker.DockerClient, report: Report = quiet) -> LocalIndex:
     """pypiserver over the wheelhouse at the bridge gateway: the running one, or a new one."""
-    index = LocalIndex(bridge_gateway(client), port())
+    index = index_address(bridge_gateway(client))
     argv = [
-        sys.executable, "-m", "pypiserver", "run", "-p", str(index.port), "-i", index.host,
-        "--disable-fallback", "--hash-algo", "sha256",
+        sys.executable, "-m", "pypiserver", "run", "-p", str(index.port),
+        "-i", index.listen or index.host, "--disable-fallback", "--hash-algo", "sha256",
         # pip stores downloads in its cache (and so in a BuildKit cache mount) only when the
         # index allows caching; PyPI does, and the lessons' cache-mount demo relies on it.
         "--cache-control", "31536000",
@@ -154,7 +177,7 @@ def ensure_server(client: docker.DockerClient, report: Report = quiet) -> LocalI
         processes.stop(running)
     if answers(index):
         raise IndexUnavailable(
-            f"something else already listens on {index.host}:{index.port}; "
+            f"something else already listens on {index.local_url}; "
             "set WORKSHOP_INDEX_PORT to a free port"
         )
     started = processes.start(SERVER_NAME, argv)
@@ -169,7 +192,7 @@ def ensure_server(client: docker.DockerClient, report: Report = quiet) -> LocalI
 
 def answers(index: LocalIndex) -> bool:
     try:
-        with urllib.request.urlopen(index.url, timeout=3) as response:
+        with urllib.request.urlopen(index.local_url, timeout=3) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
