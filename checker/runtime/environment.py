@@ -7,6 +7,7 @@ ENV pointing pip at that index. `down` undoes only what `up` started.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import docker
@@ -59,7 +60,7 @@ def status(client: docker.DockerClient | None = None) -> list[Part]:
     client = client or engine.connect(timeout=10)
     if client is None:
         return [
-            Part("engine", False, "no engine answers (`python -m checker env up` starts one)"),
+            Part("engine", False, _no_engine()),
             Part("base image", False, "unknown without an engine"),
             _index_part(None),
             _builders_part(),
@@ -113,6 +114,13 @@ def render(parts: list[Part]) -> str:
         f"{'ready ' if part.ready else 'MISSING'} {part.name:<{width}}  {part.detail}"
         for part in parts
     )
+
+
+def _no_engine() -> str:
+    host = os.environ.get("DOCKER_HOST")
+    if host:
+        return f"DOCKER_HOST={host} does not answer"
+    return "no engine answers (`python -m checker env up` starts one)"
 
 
 def _index_part(image: base_image.BaseImage | None) -> Part:
