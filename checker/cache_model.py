@@ -154,7 +154,7 @@ def context_sources(instruction: Instruction) -> tuple[str, ...] | None:
         return None
     if instruction.flag("from") is not None:
         return None
-    arguments = instruction.arguments
+    arguments = instruction.resolved_arguments  # $VAR expanded as Docker does
     if len(arguments) < 2:
         return None
     heredoc_names = {heredoc.name for heredoc in instruction.heredocs}
@@ -507,7 +507,7 @@ def predict(
             pending_args: set[str] = set()  # changed args not yet consumed by a RUN
             for instruction in stage.instructions:
                 if instruction.keyword == "WORKDIR" and instruction.arguments:
-                    workdir = posixpath.join(workdir, instruction.arguments[0])
+                    workdir = posixpath.join(workdir, instruction.resolved_arguments[0])
                 if broken is not None:
                     stage_steps.append((instruction, REBUILT, f"after {broken}"))
                     written.append(_written_path(instruction, workdir))
@@ -549,7 +549,7 @@ def _written_path(instruction: Instruction, workdir: str) -> str | None:
     if instruction.keyword == "RUN":
         return None
     if instruction.keyword in ("COPY", "ADD") and instruction.arguments:
-        return posixpath.join(workdir, instruction.arguments[-1])
+        return posixpath.join(workdir, instruction.resolved_arguments[-1])
     return ""
 
 
@@ -559,7 +559,7 @@ def _from_references_with_paths(instruction: Instruction) -> list[tuple[str, lis
     if instruction.keyword in ("COPY", "ADD"):
         source = instruction.flag("from")
         if source:
-            paths = [posixpath.join("/", path) for path in instruction.arguments[:-1]]
+            paths = [posixpath.join("/", path) for path in instruction.resolved_arguments[:-1]]
             found.append((source, paths or ["/"]))
     for mount in mounts(instruction):
         if mount.from_:

@@ -192,9 +192,11 @@ def test_project_install_with_requirements_in_context_gets_a_pip_suggestion(tmp_
     report = grade(text, tmp_path)
     assert report.dependency_cache == "reinstalled"
     assert report.suggested_dockerfile is not None
-    assert "COPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . ." in (
-        report.suggested_dockerfile
+    # The dependency install keeps the learner's --no-cache-dir.
+    expected = (
+        "COPY requirements.txt ./\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . ."
     )
+    assert expected in (report.suggested_dockerfile)
     assert grade(report.suggested_dockerfile, tmp_path).dependency_cache == "kept"
 
 

@@ -52,6 +52,14 @@ class Instruction:
     # Added by the parser: (offset in ``text``, source line) where each continuation line's
     # part of ``text`` begins, so a position in the joined text maps back to its line.
     text_lines: tuple[tuple[int, int], ...] = ()
+    # Added by the parser for COPY/ADD/WORKDIR that name a variable: the arguments as Docker
+    # expands them at build time, with the ENV/ARG values in effect (see variables.py).
+    expanded: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def resolved_arguments(self) -> tuple[str, ...]:
+        """The arguments with ``$VAR``/``${VAR:-x}`` expanded as Docker does at build time."""
+        return self.arguments if self.expanded is None else self.expanded
 
     def line_at(self, offset: int) -> int:
         """The source line holding character ``offset`` of ``text``."""

@@ -27,6 +27,7 @@ cost is linear in the size of the text and bounded by :data:`MAX_BYTES`.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import os
@@ -40,6 +41,7 @@ from checker.dockerfile.model import (
     Instruction,
     Stage,
 )
+from checker.dockerfile.variables import EXPANDED_KEYWORDS, expanded_arguments
 
 MAX_BYTES = 1 << 20
 """Refuse Dockerfiles above 1 MiB: real ones are a few kilobytes, and the limit bounds cost."""
@@ -472,6 +474,7 @@ class _Parser:
                 self.instructions[-1].line,
                 "a Dockerfile needs FROM <image> before its build steps",
             )
+        self._expand_variables()
         stages = []
         for index, (source, members) in enumerate(self.stages):
             arguments = source.arguments
@@ -486,6 +489,35 @@ class _Parser:
             path=self.path,
             warnings=tuple(self.warnings),
         )
+
+    def _expand_variables(self) -> None:
+        """Record Docker's build-time expansion on the COPY/ADD/WORKDIR that use variables."""
+        if not any(
+            item.keyword in EXPANDED_KEYWORDS and "$" in item.text for item in self.instructions
+        ):
+            return
+        stage_of: dict[str, int] = {}
+        for index, (source, _members) in enumerate(self.stages):
+            arguments = source.arguments
+            if len(arguments) == 3:
+                stage_of.setdefault(arguments[2].lower(), index)
+            stage_of.setdefault(str(index), index)
+        found = expanded_arguments(
+            self.global_args,
+            [(source.arguments[0], members) for source, members in self.stages],
+            stage_of,
+            self.directives.escape,
+        )
+        if not found:
+            return
+        replaced = {
+            id(item): dataclasses.replace(item, expanded=found[id(item)])
+            for item in self.instructions
+            if id(item) in found
+        }
+        self.instructions = [replaced.get(id(item), item) for item in self.instructions]
+        for _source, members in self.stages:
+            members[:] = [replaced.get(id(item), item) for item in members]
 
 
 # buildkit's instructions.parse refuses these argument counts before any step runs

@@ -120,7 +120,7 @@ def _carried_between(
         for item in stage.instructions
         if culprit.line < item.line < install.line and item is not manifest_copy
     ]
-    destination = culprit.arguments[-1] if culprit.arguments else ""
+    destination = culprit.resolved_arguments[-1] if culprit.arguments else ""
     for item in carried:
         if item.keyword == "WORKDIR" and not destination.startswith("/"):
             return None
@@ -141,13 +141,16 @@ def _manifest_copy_line(
     if not sources or len(sources) != 1 or any(char in sources[0] for char in "*?["):
         return None
     source_dir = normalize(sources[0])
+    # The destination as the learner wrote it (``$APP``): the new COPY goes just above the
+    # broad one, where the same ENV/ARG values are in effect. Paths are resolved expanded.
     dest = culprit.arguments[-1]
     dest_dir = dest.rstrip("/") or "/"
+    resolved_dir = culprit.resolved_arguments[-1].rstrip("/") or "/"
     names = []
     for manifest in manifests:
         relative = manifest
         if manifest.startswith("/"):
-            absolute = posixpath.join(workdir_at(analysis, culprit), dest_dir)
+            absolute = posixpath.join(workdir_at(analysis, culprit), resolved_dir)
             prefix = posixpath.normpath(absolute).rstrip("/") + "/"
             if not manifest.startswith(prefix):
                 return None
@@ -179,7 +182,7 @@ def workdir_at(analysis: Analysis, instruction: Instruction) -> str:
     workdir = "/"
     for item in analysis.chain_before(instruction):
         if item.keyword == "WORKDIR" and item.arguments:
-            workdir = posixpath.join(workdir, item.arguments[0])
+            workdir = posixpath.join(workdir, item.resolved_arguments[0])
     return workdir
 
 
@@ -234,25 +237,169 @@ def _project_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) ->
     if len(tools) != 1:
         return None
     tool = tools.pop()
+    kind = "project"
+    flags = [flag_text(flag.name, flag.value) for flag in install.flags]
     if tool in _PROJECT_TOOLS:
         manifests, command, no_project = _PROJECT_TOOLS[tool]
         copy = _manifest_copy_line(analysis, culprit, manifests)
         if copy is None or command not in install.text:
             return None
         text = install.text.replace(command, f"{command} {no_project}", 1)
-        flags = [flag_text(flag.name, flag.value) for flag in install.flags]
         dependencies = with_flags(install, flags, text)
-    elif tool == "pip" and _has_context_file(analysis, "requirements.txt"):
-        copy = _manifest_copy_line(analysis, culprit, ("requirements.txt",))
-        if copy is None:
-            return None
-        flags = [flag_text(flag.name, flag.value) for flag in install.flags]
-        dependencies = " ".join(["RUN", *flags, "pip install -r requirements.txt"])
+    elif tool == "pip":
+        pip = _pip_words(install)
+        requirements = _context_requirements(analysis)
+        if requirements:
+            copy = _manifest_copy_line(analysis, culprit, requirements)
+            listed = " ".join(f"-r {path}" for path in requirements)
+            dependencies = " ".join(["RUN", *flags, f"{pip} {listed}"])
+        else:
+            files = _dynamic_requirement_files(analysis)
+            if files is None:
+                return None
+            if files:  # [tool.setuptools.dynamic] dependencies = {file = [...]}
+                copy = _manifest_copy_line(analysis, culprit, files)
+                listed = " ".join(f"-r {path}" for path in files)
+                dependencies = " ".join(["RUN", *flags, f"{pip} {listed}"])
+            else:
+                copy = _manifest_copy_line(analysis, culprit, ("pyproject.toml",))
+                if copy is None:
+                    return None
+                folder = copy.split()[-1]
+                path = normalize(posixpath.join(folder, "pyproject.toml"))
+                if folder.startswith("/"):
+                    path = "/" + path
+                run = pyproject_dependencies_command(path, _extras(step), pip)
+                dependencies = " ".join(["RUN", *flags, run])
+                kind = "pyproject"
     else:
+        return None
+    if copy is None:
         return None
     edits = (Insert(copy, culprit), Insert(dependencies, culprit))
     lines = "\n".join((copy, dependencies, culprit.original, install.original))
-    return FixPlan("project", edits, lines)
+    return FixPlan(kind, edits, lines)
+
+
+PYPROJECT_NOTE = (
+    "pip cannot install only the dependencies of a project from its pyproject.toml, so the "
+    "fix copies pyproject.toml alone, lists its [project] dependencies with Python's "
+    "tomllib (Python 3.11+) into /tmp/requirements.txt and installs those; that layer "
+    "changes only when pyproject.toml does. The project install after the full copy then finds "
+    "every dependency installed and adds only your code."
+)
+
+
+def pyproject_dependencies_command(
+    path: str = "pyproject.toml", extras: tuple[str, ...] = (), pip: str = "pip install"
+) -> str:
+    """A shell command that installs the ``[project]`` dependencies (and ``extras``) listed
+    in ``path`` without the project's source: only Python 3.11's tomllib and pip."""
+    groups = ""
+    if extras:
+        names = ", ".join(repr(name) for name in extras)
+        groups = (
+            f" + [d for x in ({names},) for d in p.get('optional-dependencies', {{}}).get(x, [])]"
+        )
+    script = (
+        f"import tomllib; p = tomllib.load(open('{path}', 'rb'))['project']; "
+        f"print('\\n'.join(p.get('dependencies', []){groups}))"
+    )
+    return f'python -c "{script}" > /tmp/requirements.txt && {pip} -r /tmp/requirements.txt'
+
+
+def _pip_words(install: Instruction) -> str:
+    """``pip install`` as the learner spelled it, with ``--no-cache-dir`` if they used it."""
+    text = install.text
+    command = "python -m pip install" if "-m pip install" in text else "pip install"
+    if "uv pip install" in text:
+        command = "uv pip install --system" if "--system" in text else "uv pip install"
+    if "--no-cache-dir" in text:
+        command += " --no-cache-dir"
+    return command
+
+
+def _extras(step: InstallStep) -> tuple[str, ...]:
+    """The extras a project install asks for (``pip install -e ".[dev,test]"``)."""
+    found: list[str] = []
+    for item in step.installs:
+        if not item.installs_project:
+            continue
+        for word in item.command.split():
+            head, bracket, rest = word.strip("\"'").partition("[")
+            if bracket and head.startswith(".") and rest.endswith("]"):
+                found.extend(name.strip() for name in rest[:-1].split(",") if name.strip())
+    return tuple(dict.fromkeys(found))
+
+
+def _context_requirements(analysis: Analysis) -> tuple[str, ...]:
+    """The context's requirement file for the project: ``requirements.txt``, or the only
+    top-level ``requirements*.txt``. Empty without a context or without such a file."""
+    context = analysis.context
+    if context is None or context.root is None:
+        return ()
+    if context.exists("requirements.txt"):
+        return ("requirements.txt",)
+    found = sorted(
+        path.name
+        for path in context.root.glob("requirements*.txt")
+        if path.is_file() and not context.is_ignored(path.name)
+    )
+    return (found[0],) if len(found) == 1 else ()
+
+
+def _dynamic_requirement_files(analysis: Analysis) -> tuple[str, ...] | None:
+    """What the pyproject.toml fix needs, read from the context:
+
+    () when ``[project] dependencies`` is listed there (or there is no context to read);
+    the requirement files of ``[tool.setuptools.dynamic] dependencies`` when the list is
+    dynamic; None when pyproject.toml is missing or names no dependencies we can read.
+    """
+    context = analysis.context
+    if context is None or context.root is None:
+        return ()
+    path = context.root / "pyproject.toml"
+    if not path.is_file() or context.is_ignored("pyproject.toml"):
+        return None
+    try:
+        import tomllib
+
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, ImportError):
+        return None
+    project = data.get("project")
+    if not isinstance(project, dict):
+        return None
+    if "dependencies" in project.get("dynamic", ()):
+        dynamic = data.get("tool", {}).get("setuptools", {}).get("dynamic", {})
+        files = dynamic.get("dependencies", {}).get("file") if isinstance(dynamic, dict) else None
+        if isinstance(files, str):
+            files = [files]
+        if not files or not all(isinstance(name, str) for name in files):
+            return None
+        return tuple(normalize(name) for name in files)
+    return ()
+
+
+REQUIREMENTS_NOTE = (
+    "Your project lists its dependencies where pip cannot read them without the source "
+    "(setup.py, or a dynamic pyproject.toml): list them in a requirements.txt (setup.py can "
+    "read it for install_requires), copy it alone and install it first."
+)
+
+
+def project_hint(tool: str, analysis: Analysis | None = None) -> tuple[str, str]:
+    """(the dependency-only install to show when no exact fix can be planned, a note for
+    the message). The hint copies the manifests the install reads first, so it builds."""
+    if tool in _PROJECT_TOOLS:
+        manifests, command, no_project = _PROJECT_TOOLS[tool]
+        names = " ".join(f"{name}*" if name.lower() in _LOCK_FILES else name for name in manifests)
+        if tool == "uv":
+            return f"COPY {names} ./\nRUN uv sync --locked --no-install-project", ""
+        return f"COPY {names} ./\nRUN {command} {no_project}", ""
+    if tool == "pip" and analysis is not None and _dynamic_requirement_files(analysis) is None:
+        return "COPY requirements.txt ./\nRUN pip install -r requirements.txt", REQUIREMENTS_NOTE
+    return f"COPY pyproject.toml ./\nRUN {pyproject_dependencies_command()}", PYPROJECT_NOTE
 
 
 def _has_context_file(analysis: Analysis, name: str) -> bool:

@@ -14,11 +14,12 @@ Either way the rules see :class:`Install` records, so the two recognisers are sw
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import PurePosixPath
 
 from checker.dockerfile.model import Dockerfile, Instruction
+from checker.dockerfile.variables import environment_at, try_expand
 
 SHARED_LIMIT = 8192
 """RUN text longer than this (never seen in a real Dockerfile) goes to the fallback only,
@@ -103,9 +104,33 @@ def find_installs(
     if not any(word in text for word in _HINT_WORDS):
         return ()
     shared = _from_shell_module(instruction, dockerfile) if len(text) <= SHARED_LIMIT else None
-    if shared:
-        return shared
-    return _recognise(text, _no_cache_env(instruction, dockerfile))
+    found = shared or _recognise(text, _no_cache_env(instruction, dockerfile))
+    if dockerfile is not None and "$" in text and found:
+        found = _expand_paths(found, instruction, dockerfile)
+    return found
+
+
+def _expand_paths(
+    installs: tuple[Install, ...], instruction: Instruction, dockerfile: Dockerfile
+) -> tuple[Install, ...]:
+    """Paths that name ENV/ARG variables (``-r $APP/requirements.txt``), expanded with the
+    values the RUN's shell sees. A variable the Dockerfile does not set (the script may set
+    it) leaves the path as written."""
+    if not any("$" in path for item in installs for path in (*item.reads, *item.manifests)):
+        return installs
+    env = environment_at(dockerfile, instruction)
+
+    def expanded(paths: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple((try_expand(path, env) or path) if "$" in path else path for path in paths)
+
+    return tuple(
+        replace(
+            item,
+            reads=expanded(item.reads),
+            manifest_files=None if item.manifest_files is None else expanded(item.manifest_files),
+        )
+        for item in installs
+    )
 
 
 def _no_cache_env(instruction: Instruction, dockerfile: Dockerfile | None) -> bool:

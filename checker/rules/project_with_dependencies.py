@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from checker.report import Finding
 from checker.rules.analysis import Analysis, reads_context
 from checker.rules.base import Rule, describe
-from checker.rules.fixes import plan_fix
+from checker.rules.fixes import PYPROJECT_NOTE, plan_fix, project_hint
 
 
 class ProjectWithDependencies(Rule):
@@ -49,16 +49,15 @@ class ProjectWithDependencies(Rule):
                 continue
             plan = plan_fix(analysis, step, culprit) if culprit is not step.instruction else None
             tool = next(item.tool for item in step.installs if item.installs_project)
-            hint = {
-                "poetry": "RUN poetry install --no-root",
-                "uv": "RUN uv sync --locked --no-install-project",
-                "pdm": "RUN pdm install --no-self",
-            }.get(tool, "RUN pip install -r requirements.txt")
+            hint, note = project_hint(tool, analysis)
+            if plan is not None:
+                note = PYPROJECT_NOTE if plan.kind == "pyproject" else ""
+            note = f" {note}" if note else ""
             yield self.finding(
                 step.instruction,
                 f"{describe(step.instruction)} installs your project and all its dependencies "
                 f"in one step after {describe(culprit)}. It must rerun whenever your code "
                 "changes, and with no dependency-only install before it, every rerun "
-                "reinstalls every dependency. Install the dependencies alone first.",
+                f"reinstalls every dependency. Install the dependencies alone first.{note}",
                 plan.lines if plan else f"{hint}\n{culprit.original}\n{step.instruction.original}",
             )
