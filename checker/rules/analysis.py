@@ -7,8 +7,9 @@ than matching instruction text themselves.
 
 from __future__ import annotations
 
+import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from functools import cached_property
 
@@ -28,6 +29,7 @@ from checker.cache_model import (
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.report import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
 from checker.rules.installs import Install, find_installs, is_manifest, is_manifest_folder
+from checker.rules.requirement_files import is_requirement_file, nested_requirements
 
 _CACHE_TARGET_WORDS = (".cache", "pip", "uv", "poetry", "pdm", "pipenv", "conda", "pkgs")
 _GLOB = re.compile(r"[*?\[]")
@@ -111,9 +113,32 @@ class Analysis:
             for stage in dockerfile.stages
             if stage.index in self.built
             for instruction in stage.instructions
-            for installs in (find_installs(instruction, dockerfile),)
+            for installs in (
+                self._with_nested(find_installs(instruction, dockerfile), instruction),
+            )
             if installs
         )
+
+    def _with_nested(
+        self, installs: tuple[Install, ...], instruction: Instruction
+    ) -> tuple[Install, ...]:
+        """With a context: add the requirement files the install's files include."""
+        context = self.context
+        if context is None or context.root is None or not installs:
+            return installs
+        if not any(is_requirement_file(path) for item in installs for path in item.manifests):
+            return installs
+        workdir = "/"
+        for item in self.chain_before(instruction):
+            if item.keyword == "WORKDIR" and item.arguments:
+                workdir = posixpath.join(workdir, item.resolved_arguments[0])
+        found = []
+        for install in installs:
+            nested = nested_requirements(context, install.manifests, workdir)
+            if nested:
+                install = replace(install, manifest_files=(*install.manifests, *nested))
+            found.append(install)
+        return tuple(found)
 
     # ---- the application change ------------------------------------------------------
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from checker.cache_model import context_bind_sources, context_sources, mounts, normalize
 from checker.dockerfile.model import Instruction
 from checker.rules.analysis import Analysis, InstallStep, reads_context
+from checker.rules.installs import is_manifest, is_manifest_folder
+from checker.rules.requirement_files import nested_requirements
 from checker.rules.rewrite import Edit, Insert, Move, Replace, flag_text, with_flags
 
 _LOCK_FILES = frozenset({"poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock"})
@@ -162,19 +164,37 @@ def _manifest_copy_line(
     groups: dict[str, list[str]] = {}
     for name in names:
         groups.setdefault(posixpath.dirname(name), []).append(name)
-    if len(groups) != 1:
-        return None
-    ((folder, members),) = groups.items()
-    context_paths = [
-        _present_or_glob(analysis, posixpath.join(source_dir, name)) for name in members
-    ]
-    target = dest_dir if dest_dir not in (".", "./") else "."
-    target = posixpath.join(target, folder) if folder else target
-    target = "./" if target == "." else target.rstrip("/") + "/"
     flags = [
         flag_text(flag.name, flag.value) for flag in culprit.flags if flag.name in _COPY_FLAGS_KEPT
     ]
-    return " ".join(["COPY", *flags, *context_paths, target])
+    lines = []  # one COPY per folder (nested requirement files may sit in another)
+    for folder, members in groups.items():
+        context_paths = [
+            _present_or_glob(analysis, posixpath.join(source_dir, name)) for name in members
+        ]
+        whole = _whole_manifest_folder(analysis, posixpath.join(source_dir, folder), members)
+        if whole is not None:
+            context_paths = [whole]
+        target = dest_dir if dest_dir not in (".", "./") else "."
+        target = posixpath.join(target, folder) if folder else target
+        target = "./" if target == "." else target.rstrip("/") + "/"
+        lines.append(" ".join(["COPY", *flags, *context_paths, target]))
+    return "\n".join(lines)
+
+
+def _whole_manifest_folder(analysis: Analysis, folder: str, members: list[str]) -> str | None:
+    """``requirements/`` when the install reads several files of a folder that, in the
+    context, holds requirement files only (``COPY requirements/ ./requirements/``)."""
+    context = analysis.context
+    if len(members) < 2 or not folder or not is_manifest_folder(folder):
+        return None
+    if context is None or context.root is None or not (context.root / folder).is_dir():
+        return None
+    prefix = folder.rstrip("/") + "/"
+    inside = [path for path in context.files() if path.startswith(prefix)]
+    if not inside or not all(is_manifest(path) for path in inside):
+        return None
+    return prefix
 
 
 def workdir_at(analysis: Analysis, instruction: Instruction) -> str:
@@ -250,7 +270,7 @@ def _project_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) ->
         pip = _pip_words(install)
         requirements = _context_requirements(analysis)
         if requirements:
-            copy = _manifest_copy_line(analysis, culprit, requirements)
+            copy = _manifest_copy_line(analysis, culprit, _and_nested(analysis, requirements))
             listed = " ".join(f"-r {path}" for path in requirements)
             dependencies = " ".join(["RUN", *flags, f"{pip} {listed}"])
         else:
@@ -258,7 +278,7 @@ def _project_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) ->
             if files is None:
                 return None
             if files:  # [tool.setuptools.dynamic] dependencies = {file = [...]}
-                copy = _manifest_copy_line(analysis, culprit, files)
+                copy = _manifest_copy_line(analysis, culprit, _and_nested(analysis, files))
                 listed = " ".join(f"-r {path}" for path in files)
                 dependencies = " ".join(["RUN", *flags, f"{pip} {listed}"])
             else:
@@ -306,6 +326,13 @@ def pyproject_dependencies_command(
         f"print('\\n'.join(p.get('dependencies', []){groups}))"
     )
     return f'python -c "{script}" > /tmp/requirements.txt && {pip} -r /tmp/requirements.txt'
+
+
+def _and_nested(analysis: Analysis, files: tuple[str, ...]) -> tuple[str, ...]:
+    """``files`` and the requirement files they include (``-r base.txt``)."""
+    if analysis.context is None:
+        return files
+    return (*files, *nested_requirements(analysis.context, files))
 
 
 def _pip_words(install: Instruction) -> str:
