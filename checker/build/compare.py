@@ -114,38 +114,12 @@ def compare(results: Sequence[BuildResult], labels: Sequence[str]) -> Comparison
     return Comparison(results, labels)
 
 
-def plot_step_seconds(results: Sequence[BuildResult], labels: Sequence[str], ax: Any = None) -> Any:
-    """A grouped bar chart of each instruction's seconds per build, bars coloured by outcome.
+def plot_step_seconds(results: Sequence[BuildResult], labels: Sequence[str]) -> Any:
+    """A chart of each instruction's seconds per build: one panel per build, cached steps shown.
 
-    Returns the matplotlib ``Figure``; bars are labelled with the build's label.
+    Drawn by :mod:`.step_chart` (imported here so matplotlib loads only when a chart is asked
+    for); returns the matplotlib ``Figure``.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
+    from .step_chart import plot_step_seconds as draw
 
-    rows = Comparison(results, labels).rows()
-    if ax is None:
-        figure, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(rows) * len(results)), 4.0))
-    else:
-        figure = ax.figure
-    width = 0.8 / max(1, len(results))
-    for index, label in enumerate(labels):
-        xs, heights, colours = [], [], []
-        for row, (_, steps) in enumerate(rows):
-            step = steps[index]
-            if step is not None:
-                xs.append(row + index * width)
-                heights.append(step.seconds)
-                colours.append(COLOURS.get(step.outcome, "#cccccc"))
-        bars = ax.bar(xs, heights, width=width, color=colours, edgecolor="#555555")
-        ax.bar_label(bars, labels=[label] * len(xs), fontsize=7, rotation=90, padding=2)
-    ax.set_xticks([row + width * (len(results) - 1) / 2 for row in range(len(rows))])
-    ax.set_xticklabels([_short(text) for text, _ in rows], rotation=20, ha="right", fontsize=8)
-    ax.set_ylabel("seconds")
-    legend = [Patch(color=COLOURS[name], label=name) for name in ("cached", "ran", "base")]
-    ax.legend(handles=legend, loc="upper right")
-    figure.tight_layout()
-    return figure
-
-
-def _short(text: str, limit: int = 28) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return draw(results, labels)

@@ -15,7 +15,7 @@ from checker.build.display import in_notebook
 
 
 def chart(results: Sequence[BuildResult], labels: Sequence[str]) -> Any:
-    """Show a bar chart of each step's seconds per build; returns the figure outside notebooks."""
+    """Show one panel per build, a bar per step, cached ones marked; outside notebooks return it."""
     import matplotlib.pyplot as plt
 
     figure = plot_step_seconds(results, labels)

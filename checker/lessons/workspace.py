@@ -268,7 +268,7 @@ class Workspace:
         return compare([self.results[label] for label in chosen], chosen)
 
     def chart(self, *labels: str) -> Any:
-        """A bar chart of step seconds for builds by label (default: all)."""
+        """Step seconds for builds by label (default: all): one panel per build, cached marked."""
         chosen = list(labels) or list(self.results)
         return chart([self.results[label] for label in chosen], chosen)
 

@@ -8,7 +8,7 @@ from run to run (no paths, no timings).
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.rules import RULES
 
@@ -59,32 +59,72 @@ class SubmissionTable:
         )
 
 
+# Most serious first: an error costs a reinstall, a warning may, info never touches the cache.
+SEVERITY_ORDER = ("error", "warning", "info")
+SEVERITY_COLOURS = {"error": "#e57373", "warning": "#ffb74d", "info": "#b0bec5"}
+
+
+class Mistake(NamedTuple):
+    """One rule that fired in a class: how serious it is and in how many submissions."""
+
+    rule: str
+    name: str
+    severity: str
+    count: int
+
+
 def rule_names() -> dict[str, str]:
     """Rule id -> short name (``LC002`` -> ``install-after-broad-copy``)."""
     return {rule.id: rule.name for rule in RULES}
 
 
-def common_mistakes(summary: dict[str, dict[str, int]]) -> list[tuple[str, str, int]]:
-    """(rule id, name, submissions) for every rule that fired, most frequent first."""
-    names = rule_names()
-    counts = [(rule, names.get(rule, ""), n) for rule, n in summary["rules"].items() if n]
-    return sorted(counts, key=lambda item: (-item[2], item[0]))
+def rule_severities() -> dict[str, str]:
+    """Rule id -> severity (``LC007`` -> ``info``)."""
+    return {rule.id: rule.severity for rule in RULES}
+
+
+def _rank(severity: str) -> int:
+    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
+
+
+def common_mistakes(summary: dict[str, dict[str, int]]) -> list[Mistake]:
+    """Every rule that fired, errors first, then warnings, then info; most frequent first within.
+
+    Why severity before count: an info-level rule (``LC007``, the pip cache left in the image)
+    fires in many submissions but never costs a reinstall; ranked by count alone it would top
+    a list of the mistakes that matter for the layer cache.
+    """
+    names, severities = rule_names(), rule_severities()
+    mistakes = [
+        Mistake(rule, names.get(rule, ""), severities.get(rule, ""), n)
+        for rule, n in summary["rules"].items()
+        if n
+    ]
+    return sorted(mistakes, key=lambda item: (_rank(item.severity), -item.count, item.rule))
 
 
 def plot_mistakes(summary: dict[str, dict[str, int]]) -> Any:
-    """Two bar charts: submissions per rule that fired, and per dependency-cache verdict."""
+    """Two bar charts: submissions per rule that fired (coloured by severity, most serious at
+    the top), and per dependency-cache verdict."""
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
-    mistakes = common_mistakes(summary)
+    mistakes = common_mistakes(summary)[::-1]  # barh draws the first item at the bottom
     verdicts = sorted(summary["dependency_cache"].items())
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
     left.barh(
-        [f"{rule} {name}" for rule, name, _ in mistakes][::-1],
-        [n for *_, n in mistakes][::-1],
-        color="#ffab91",
+        [f"{m.rule} {m.name} ({m.severity})" for m in mistakes],
+        [m.count for m in mistakes],
+        color=[SEVERITY_COLOURS.get(m.severity, "#cccccc") for m in mistakes],
     )
     left.set_xlabel("submissions")
-    left.set_title("rules that fired")
+    left.set_title("rules that fired, by severity")
+    shown = [s for s in SEVERITY_ORDER if any(m.severity == s for m in mistakes)]
+    left.legend(
+        handles=[Patch(color=SEVERITY_COLOURS[s], label=s) for s in shown],
+        loc="upper right",
+        fontsize=8,
+    )
     right.bar([name for name, _ in verdicts], [n for _, n in verdicts], color="#90caf9")
     right.set_title("dependency cache after a code change")
     right.tick_params(axis="x", labelrotation=15)
