@@ -246,3 +246,19 @@ def test_stages_sharing_a_base_image_each_get_their_from_step() -> None:
     assert tables[0] == tables[1]
     assert ("stage-1", 1, "base") in tables[0] and ("builder", 1, "base") in tables[0]
     assert not any(stage == "never-built" for stage, _, _ in tables[0])
+
+
+def test_a_one_stage_build_has_no_stage_names() -> None:
+    """BuildKit may print ``[stage-0 2/4]`` for a one-stage file; the table says ``2``."""
+    from checker.build.records import StepRecord, without_stage_names
+
+    arrived = [
+        StepRecord("f", 1, "FROM python:3.11-slim", 4, "stage-0", done=True),
+        StepRecord("r", 4, "RUN --mount=type=cache,target=/root/.cache/pip pip install", 4,
+                   "stage-0", done=True),
+        StepRecord("w", 2, "WORKDIR /app", 4, None, cached=True, done=True),
+    ]  # fmt: skip
+    steps = without_stage_names(arrived)
+    assert [step.label for step in steps] == ["1", "4", "2"]
+    assert [step.outcome for step in steps] == ["base", "ran", "cached"]
+    assert steps[2] is arrived[2]

@@ -42,7 +42,13 @@ from .errors import BuildError, BuildTimeout, NoBuildKitClient
 from .events import BuildEvent, BuildFailed
 from .listener import Listener, ignore
 from .options import BuildOptions
-from .records import BuildResult, Recorder, in_dockerfile_order, with_every_base
+from .records import (
+    BuildResult,
+    Recorder,
+    in_dockerfile_order,
+    with_every_base,
+    without_stage_names,
+)
 from .watchdog import Watchdog
 
 CANDIDATES = ("docker", "/usr/bin/docker")
@@ -236,6 +242,8 @@ def build_buildkit(
     names, image_stages = _stages(context, options)
     if len(names) > 1:
         result.steps = with_every_base(result.steps, image_stages)
+    elif len(names) == 1:
+        result.steps = without_stage_names(result.steps)
     result.steps = in_dockerfile_order(result.steps, names)
     if options.tag and exit_code == 0:
         result.tags.append(options.tag)

@@ -246,6 +246,17 @@ def in_dockerfile_order(steps: list[StepRecord], stage_names: list[str]) -> list
     return sorted(steps, key=key)
 
 
+def without_stage_names(steps: list[StepRecord]) -> list[StepRecord]:
+    """A one-stage build's steps, with no stage name.
+
+    BuildKit names the stage of a one-stage Dockerfile in some builds (``[stage-0 2/4]``, seen
+    with a ``RUN --mount`` step, or a step shared with another build) and not in others
+    (``[2/4]``). With one stage the name says nothing, and it would make two tables of the
+    same Dockerfile differ, so it is dropped: a one-stage step is labelled ``2``.
+    """
+    return [replace(step, stage=None) if step.stage else step for step in steps]
+
+
 def with_every_base(steps: list[StepRecord], image_stages: list[str]) -> list[StepRecord]:
     """Give each stage built on an image its own ``FROM`` step.
 

@@ -74,11 +74,19 @@ class ToolRun:
             return "-"
         return self.rebuild.step(self.tool.install_step).outcome
 
-    def row(self) -> tuple[str, str, str, str, str, str]:
-        """tool, install step, cold seconds, install on rebuild, steps ran, rebuild seconds."""
+    @property
+    def speedup(self) -> float | None:
+        """How many times faster the rebuild was than the cold build (None if not built)."""
+        if self.cold is None or self.rebuild is None or self.rebuild.seconds <= 0:
+            return None
+        return self.cold.seconds / self.rebuild.seconds
+
+    def row(self) -> tuple[str, str, str, str, str, str, str]:
+        """tool, install step, cold seconds, install on rebuild, steps ran, rebuild seconds,
+        and cold seconds / rebuild seconds (two decimals, like the seconds)."""
         if self.skipped or self.failed:
             why = f"skipped: {self.skipped}" if self.skipped else f"failed: {self.failed}"
-            return (self.tool.name, self.tool.install_step, "-", why, "-", "-")
+            return (self.tool.name, self.tool.install_step, "-", why, "-", "-", "-")
         assert self.cold is not None and self.rebuild is not None
         steps = self.rebuild.learner_steps
         ran = sum(step.outcome == "ran" for step in steps)
@@ -89,6 +97,7 @@ class ToolRun:
             self.install_outcome,
             f"{ran} of {len(steps) - 1}",
             f"{self.rebuild.seconds:.2f}",
+            f"{self.speedup:.2f}" if self.speedup is not None else "-",
         )
 
 
@@ -99,8 +108,10 @@ HEADER = (
     "install after code change",
     "steps ran",
     "rebuild s",
+    "times faster",
 )
-SECONDS_COLUMNS = (2, 5)
+# Seconds and the speed-up keep their header's width: a slower run does not shift the header.
+SECONDS_COLUMNS = (2, 5, 6)
 
 
 class ToolTable:

@@ -17,11 +17,12 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from checker.build import BuildResult, StepRecord, prune_buildkit_cache, show
 from checker.dockerfile import parse
 from checker.lessons import Workspace
-from checker.practice.tables import html_table, text_table
+from checker.practice.tables import OUTCOME_COLOURS, html_table, text_table
 
 PROJECT = "beyond"
 _DOWNLOADING = re.compile(r"^\s*Downloading\s")
@@ -180,3 +181,30 @@ def fresh_value() -> str:
     notebook would find its cached steps and the experiment would not show a change.
     """
     return uuid.uuid4().hex[:7]
+
+
+def plot_variants(table: VariantTable) -> Any:
+    """Bar chart: rebuild seconds per variant, green where the install came from the cache.
+
+    Why a chart: the table's point is a comparison (which orders pay for a reinstall on every
+    rebuild), and bars of very different lengths show it at a glance. The figure is closed
+    before it is returned, so a notebook shows it once (as the cell's value), not twice.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    runs = list(reversed(table.runs))  # the first variant at the top
+    figure, ax = plt.subplots(figsize=(8, 3.5))
+    colours = [OUTCOME_COLOURS.get(run.install_outcome, "#dddddd") for run in runs]
+    ax.barh(range(len(runs)), [run.rebuild.seconds for run in runs], color=colours,
+            edgecolor="#555555")  # fmt: skip
+    ax.set_yticks(list(range(len(runs))))
+    ax.set_yticklabels([run.name for run in runs])
+    ax.set_xlabel("rebuild seconds")
+    ax.set_title("rebuild after the change: did the dependency install run?")
+    legend = [Patch(color=OUTCOME_COLOURS[outcome], label=f"install {outcome}")
+              for outcome in ("ran", "cached")]  # fmt: skip
+    ax.legend(handles=legend, loc="lower right")
+    figure.tight_layout()
+    plt.close(figure)
+    return figure

@@ -1,1 +1,1 @@
-"""greet: a tiny application whose only job is to need a dependency."""
+"""greet: a small application whose job is to need the same heavy dependencies as lesson 3."""
