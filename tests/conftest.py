@@ -26,7 +26,10 @@ def _engine_problem() -> str | None:
         client.ping()
         client.close()
     except Exception as error:  # any failure to reach the engine means "no engine"
-        return f"no Docker engine answers ({type(error).__name__}: {error}); run `python -m checker env up`"
+        return (
+            f"no Docker engine answers ({type(error).__name__}: {error}); "
+            "run `python -m checker env up`"
+        )
     return None
 
 
