@@ -15,6 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_PROJECT = REPO / "sample_project"
+BASE_IMAGE = "python:3.11-slim"  # what sample_project/Dockerfile builds FROM
 
 
 def _engine_problem() -> str | None:
@@ -42,6 +43,25 @@ def docker_engine() -> Iterator[None]:
             pytest.fail(f"CHECKER_REQUIRE_DOCKER=1 but {problem}")
         pytest.skip(problem)
     yield
+
+
+@pytest.fixture(scope="module")
+def engine(docker_engine: None) -> Iterator[object]:
+    """A low-level client for an engine that has the lessons' base image (``env up`` makes it);
+    skips without it, or fails under CHECKER_REQUIRE_DOCKER=1."""
+    import docker
+    from docker.errors import NotFound
+
+    client = docker.from_env(timeout=60).api  # honours DOCKER_HOST, as the runner does
+    try:
+        client.inspect_image(BASE_IMAGE)
+    except NotFound:
+        reason = f"the base image {BASE_IMAGE} is not on the engine; run `python -m checker env up`"
+        if os.environ.get("CHECKER_REQUIRE_DOCKER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    yield client
+    client.close()
 
 
 @pytest.fixture

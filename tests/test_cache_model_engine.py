@@ -9,7 +9,6 @@ CHECKER_REQUIRE_DOCKER=1, like the other engine tests).
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from pathlib import Path
 
@@ -35,23 +34,6 @@ CASES = {
         f"FROM {BASE}\nWORKDIR /srv\nCOPY . /srv\nRUN cat requirements.txt > /deps\n"
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def engine(docker_engine: None):
-    import docker
-    from docker.errors import NotFound
-
-    client = docker.from_env(timeout=60).api  # honours DOCKER_HOST, as the runner does
-    try:
-        client.inspect_image(BASE)
-    except NotFound:
-        reason = f"the base image {BASE} is not on the engine; run `python -m checker env up`"
-        if os.environ.get("CHECKER_REQUIRE_DOCKER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    yield client
-    client.close()
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

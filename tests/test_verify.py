@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -319,23 +317,6 @@ def test_cli_reports_a_disagreement_with_exit_1(
 
 # --------------------------------------------------------------------------------------
 # Engine tests
-
-
-@pytest.fixture(scope="module")
-def engine(docker_engine: None) -> Iterator[object]:
-    import docker
-    from docker.errors import NotFound
-
-    client = docker.from_env(timeout=60).api
-    try:
-        client.inspect_image(BASE)
-    except NotFound:
-        reason = f"the base image {BASE} is not on the engine; run `python -m checker env up`"
-        if os.environ.get("CHECKER_REQUIRE_DOCKER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    yield client
-    client.close()
 
 
 @pytest.mark.docker
