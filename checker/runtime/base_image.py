@@ -111,9 +111,8 @@ def point_at_index(
         report(f"{image.tag}: pointing the official image's pip at {index_url}")
         lines = [
             f"FROM {official}",
-            *(f"ENV {name}={value}" for name, value in sorted(index_env.items())),
-            f'LABEL {STAND_IN_LABEL}="{image.tag}" {INDEX_LABEL}="{index_url}" '
-            f'{OFFICIAL_LABEL}="{official}"',
+            *_index_lines(image.tag, index_env, index_url),
+            f'LABEL {OFFICIAL_LABEL}="{official}"',
         ]
         dockerfile = io.BytesIO("\n".join(lines).encode() + b"\n")
         for chunk in client.api.build(
@@ -177,12 +176,19 @@ def image_config(
         f"ENV VIRTUAL_ENV={VENV}",
         "ENV LANG=C.UTF-8",
         f"ENV PYTHON_VERSION={version}",
-        *(f"ENV {name}={value}" for name, value in sorted(index_env.items())),
-        f'LABEL {STAND_IN_LABEL}="{tag}"',
-        f'LABEL {INDEX_LABEL}="{index_url or ""}"',
+        *_index_lines(tag, index_env, index_url),
         'CMD ["python3"]',
     ]
     return lines
+
+
+def _index_lines(tag: str, index_env: dict[str, str], index_url: str | None) -> list[str]:
+    """The ENV that points pip at the index, and the labels that mark a stand-in and record it."""
+    return [
+        *(f"ENV {name}={value}" for name, value in sorted(index_env.items())),
+        f'LABEL {STAND_IN_LABEL}="{tag}"',
+        f'LABEL {INDEX_LABEL}="{index_url or ""}"',
+    ]
 
 
 def rootfs_tarball(version: str, report: Report = quiet) -> Path:

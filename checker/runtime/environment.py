@@ -125,19 +125,12 @@ def _no_engine() -> str:
 
 def _index_part(image: base_image.BaseImage | None) -> Part:
     if image is not None and image.index_url:
-        index_ok = package_index.server_running() or _answers(image.index_url)
+        index_ok = package_index.server_running() or package_index.url_answers(image.index_url)
         detail = f"local wheelhouse at {image.index_url}"
         return Part("package index", index_ok, detail if index_ok else f"{detail} is down")
     if image is not None:
         return Part("package index", True, "PyPI (the base image's pip default)")
     return Part("package index", False, "unknown until the base image exists")
-
-
-def _answers(url: str) -> bool:
-    host_port = url.split("//", 1)[1].split("/", 1)[0]
-    host, _, port_text = host_port.rpartition(":")
-    listen = "127.0.0.1" if host == package_index.DESKTOP_HOST else ""
-    return package_index.answers(package_index.LocalIndex(host, int(port_text), listen))
 
 
 def _builders_part() -> Part:

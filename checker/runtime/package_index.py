@@ -191,8 +191,14 @@ def ensure_server(client: docker.DockerClient, report: Report = quiet) -> LocalI
 
 
 def answers(index: LocalIndex) -> bool:
+    return url_answers(index.local_url)
+
+
+def url_answers(url: str) -> bool:
+    """Whether the index at ``url`` (as containers see it) answers from this machine."""
+    url = url.replace(f"//{DESKTOP_HOST}:", "//127.0.0.1:", 1)
     try:
-        with urllib.request.urlopen(index.local_url, timeout=3) as response:
+        with urllib.request.urlopen(url, timeout=3) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
