@@ -7,12 +7,15 @@ pass on a fresh machine as in a session that already ran it.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import docker
 import pytest
 
 from checker.labels import PROJECT_FILTER, PROJECT_LABEL, PROJECT_VALUE
@@ -137,6 +140,15 @@ def test_the_stand_in_index_serves_the_sample_requirements(ready) -> None:
             assert b".whl" in page.read(), name
 
 
+def _terminal_step_cached(output: str, step: str) -> bool:
+    """Whether a terminal `docker build` reported ``step`` as a cache hit (either builder)."""
+    buildkit = re.search(r"^#(\d+) \[[^\]]*\] " + re.escape(step), output, re.MULTILINE)
+    if buildkit is not None:
+        return re.search(rf"^#{buildkit.group(1)} CACHED$", output, re.MULTILINE) is not None
+    after = output.split(step, 1)[1]
+    return after.lstrip().startswith("---> Using cache")
+
+
 @pytest.mark.docker
 def test_a_terminal_build_twice_uses_the_cache_for_pip_after_a_code_change(
     ready, sample_context: Path
@@ -145,16 +157,19 @@ def test_a_terminal_build_twice_uses_the_cache_for_pip_after_a_code_change(
     tag = f"layer-cache-workshop-test:{int(time.time())}"
     argv = ["docker", "build", "--label", f"{PROJECT_LABEL}={PROJECT_VALUE}", "-t", tag,
             str(sample_context)]  # fmt: skip
+    # BuildKit (what `docker build` is with buildx) writes plain progress to stderr when it is
+    # not a terminal; the classic builder writes "---> Using cache" to stdout.
+    env = {**os.environ, "BUILDKIT_PROGRESS": "plain"}
     try:
-        first = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        first = subprocess.run(argv, capture_output=True, text=True, timeout=600, env=env)
         assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
-        (sample_context / "run.py").write_text('print("Hello again")\n')
-        second = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        # A text no earlier run built: BuildKit keeps the cache of every content it has seen.
+        (sample_context / "run.py").write_text(f'print("Hello again at {time.time_ns()}")\n')
+        second = subprocess.run(argv, capture_output=True, text=True, timeout=600, env=env)
         assert second.returncode == 0, second.stderr[-2000:]
-        after_pip = second.stdout.split("RUN pip install -r requirements.txt", 1)[1]
-        assert after_pip.lstrip().startswith("---> Using cache"), second.stdout
-        after_add = second.stdout.split("ADD . /srv", 1)[1]
-        assert not after_add.lstrip().startswith("---> Using cache"), second.stdout
+        output = second.stdout + second.stderr
+        assert _terminal_step_cached(output, "RUN pip install -r requirements.txt"), output
+        assert not _terminal_step_cached(output, "ADD . /srv"), output
     finally:
         subprocess.run(["docker", "rmi", "-f", tag], capture_output=True)
         leftovers = subprocess.run(
@@ -216,3 +231,110 @@ def test_the_index_listens_on_the_gateway_where_it_is_ours_else_on_loopback() ->
     assert desktop.url.startswith("http://host.docker.internal:")
     assert desktop.local_url.startswith("http://127.0.0.1:")
     assert desktop.environment()["PIP_TRUSTED_HOST"] == package_index.DESKTOP_HOST
+
+
+# --- the bridge gateway, as engines really report it ---------------------------------------
+
+
+class _Network:
+    """The one Engine API call bridge_gateway makes, answering what a real engine answered."""
+
+    def __init__(self, answer: dict) -> None:
+        self.answer = answer
+
+    def inspect_network(self, name: str) -> dict:
+        assert name == "bridge"
+        return self.answer
+
+
+class _Client:
+    def __init__(self, answer: dict) -> None:
+        self.api = _Network(answer)
+
+
+# `docker network inspect bridge` on an engine's very first start (Engine 20.10, no docker0 yet
+# when it read its config): a Subnet and no Gateway (ENGINE-NOTES, 2026-12-02).
+FIRST_START = {
+    "Name": "bridge",
+    "Driver": "bridge",
+    "IPAM": {"Driver": "default", "Options": None, "Config": [{"Subnet": "172.17.0.0/16"}]},
+    "Options": {
+        "com.docker.network.bridge.default_bridge": "true",
+        "com.docker.network.bridge.name": "docker0",
+    },
+}
+
+
+def test_a_first_start_bridge_without_gateway_gives_the_subnets_first_host(monkeypatch) -> None:
+    monkeypatch.setattr(package_index, "interface_address", lambda name: None)  # no docker0
+    assert package_index.bridge_gateway(_Client(FIRST_START)) == "172.17.0.1"
+
+
+def test_a_first_start_bridge_prefers_the_bridge_interfaces_own_address() -> None:
+    # `lo` stands in for a bridge interface that exists on this machine: its address wins
+    # over the subnet's first host, as docker0's does when the engine chose another one.
+    answer = {**FIRST_START, "Options": {"com.docker.network.bridge.name": "lo"}}
+    assert package_index.bridge_gateway(_Client(answer)) == "127.0.0.1"
+
+
+def test_a_bridge_with_a_gateway_uses_it_and_skips_ipv6_entries() -> None:
+    answer = {
+        **FIRST_START,
+        "IPAM": {
+            "Config": [
+                {"Subnet": "fd00::/64", "Gateway": "fd00::1"},
+                {"Subnet": "10.99.0.0/16", "Gateway": "10.99.0.254"},
+            ]
+        },
+    }
+    assert package_index.bridge_gateway(_Client(answer)) == "10.99.0.254"
+
+
+def test_a_bridge_with_no_ipam_config_says_what_the_engine_answered(monkeypatch) -> None:
+    monkeypatch.setattr(package_index, "interface_address", lambda name: None)
+    answer = {**FIRST_START, "IPAM": {"Driver": "default", "Config": []}}
+    with pytest.raises(package_index.IndexUnavailable, match="no IPv4 gateway, subnet"):
+        package_index.bridge_gateway(_Client(answer))
+
+
+def test_the_default_route_is_read_from_a_proc_net_route_table() -> None:
+    table = (
+        "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\n"
+        "eth0\t00000000\t010011AC\t0003\t0\t0\t0\t00000000\n"
+        "eth0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\n"
+    )
+    assert package_index.default_route(table) == "172.17.0.1"
+    assert package_index.default_route(table.splitlines()[0]) is None
+
+
+@pytest.mark.docker
+def test_a_container_on_the_bridge_sees_the_gateway_as_its_default_route(ready) -> None:
+    client = docker.from_env()
+    seen = package_index._route_seen_from_container(client, base_image.wanted_tag())
+    assert seen == package_index.bridge_gateway(client)
+
+
+# --- installing a current engine --------------------------------------------------------------
+
+
+def test_debian_package_versions_give_their_engine_major() -> None:
+    from checker.runtime import engine_packages
+
+    assert engine_packages.major("20.10.24+dfsg1-1+deb12u1+b6") == 20
+    assert engine_packages.major("5:26.1.5+dfsg1-9") == 26
+    assert engine_packages.major("26.1.5+dfsg1-9+b2") >= engine_packages.BUILDKIT_DEFAULT_MAJOR
+
+
+def test_the_machines_debian_mirror_is_found_in_one_line_and_deb822_sources() -> None:
+    from checker.runtime import engine_packages
+
+    deb822 = (
+        "Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm\n\n"
+        "Types: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\n"
+    )
+    assert engine_packages.mirror_in_sources(deb822) == "http://mirror.example/debian"
+    one_line = "deb http://security.example/debian-security bookworm-security main\n" + (
+        "deb [arch=amd64] http://ftp.example/debian/ bookworm main\n"
+    )
+    assert engine_packages.mirror_in_sources(one_line) == "http://ftp.example/debian"
+    assert engine_packages.mirror_in_sources("deb https://download.docker.com/linux x y") is None

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 
 import docker
 from docker.errors import DockerException
 
-from checker.runtime import processes, system
+from checker.runtime import engine_packages, processes, system
 from checker.runtime.progress import Report, quiet
 
 DAEMON_NAME = "dockerd"
@@ -52,7 +53,7 @@ def ensure_engine(report: Report = quiet) -> docker.DockerClient:
         )
     if not _can_provision():
         raise EngineUnavailable(HOW_TO_START)
-    dockerd = system.which("dockerd") or _install_docker_io(report)
+    dockerd = system.which("dockerd") or _install_engine(report)
     report(f"starting {dockerd}")
     started = processes.start(DAEMON_NAME, [dockerd])
     if processes.wait_ready(started, lambda: connect() is not None, READY_TIMEOUT, 0.5):
@@ -79,15 +80,19 @@ def _can_provision() -> bool:
     return platform.system() == "Linux" and system.can_apt_install()
 
 
-def _install_docker_io(report: Report) -> str:
-    """Install Debian's engine (docker.io); apt does not start the service, we do."""
-    report("installing Debian's docker.io (apt-get, about a minute)")
+def _install_engine(report: Report) -> str:
+    """Install an engine whose `docker build` is BuildKit; apt does not start it, we do."""
     try:
-        system.apt_install(["docker.io"])
+        engine_packages.install_current_engine(report)
     except system.InstallFailed as error:
         raise EngineUnavailable(str(error)) from error
-    report("installed docker.io")
     dockerd = system.which("dockerd")
     if dockerd is None:
         raise EngineUnavailable("apt-get installed docker.io but no dockerd is on PATH.")
+    report(f"installed {dockerd} ({_dockerd_version(dockerd)})")
     return dockerd
+
+
+def _dockerd_version(dockerd: str) -> str:
+    result = subprocess.run([dockerd, "--version"], capture_output=True, text=True, check=False)
+    return result.stdout.strip() or "version unknown"

@@ -50,7 +50,7 @@ def up(report: Report = quiet, offline: bool = False) -> list[Part]:
     else:
         report("PyPI does not answer from containers: serving a local wheelhouse")
     package_index.fill_wheelhouse(base_image.python_version(tag), report)
-    index = package_index.ensure_server(client, report)
+    index = package_index.ensure_server(client, report, probe_image=tag)
     base_image.point_at_index(client, image, index.environment(), index.url, report)
     return status(client)
 

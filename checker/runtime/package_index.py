@@ -11,9 +11,11 @@ stay exactly as written.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import platform
 import socket
+import struct
 import subprocess
 import sys
 import urllib.error
@@ -132,17 +134,80 @@ def fill_wheelhouse(python_version: str, report: Report = quiet) -> Path:
     return wheelhouse
 
 
-def bridge_gateway(client: docker.DockerClient) -> str:
-    """The host's address on the default bridge (``docker0``), which containers reach."""
+def bridge_gateway(client: docker.DockerClient, probe_image: str | None = None) -> str:
+    """The host's address on the default bridge (``docker0``), which containers reach.
+
+    The IPAM config names it once the engine has run before; on an engine's very first start
+    (no ``docker0`` yet when it read its config) it lists only a ``Subnet``, though the bridge
+    interface has the gateway address by then. So, in order: the config's ``Gateway``, the
+    bridge interface's own IPv4 address, the subnet's first host (Docker's default choice),
+    and last the default route a throwaway container on the bridge sees.
+    """
     try:
-        configs = client.api.inspect_network("bridge")["IPAM"]["Config"] or []
-    except (APIError, KeyError) as error:
+        network = client.api.inspect_network("bridge")
+    except APIError as error:
         raise IndexUnavailable(f"the engine has no default bridge network: {error}") from error
+    configs = [
+        config
+        for config in (network.get("IPAM") or {}).get("Config") or []
+        if ":" not in config.get("Subnet", "")
+    ]
     for config in configs:
         gateway = config.get("Gateway")
         if gateway and ":" not in gateway:
             return gateway
-    raise IndexUnavailable("the default bridge network has no IPv4 gateway")
+    interface = (network.get("Options") or {}).get("com.docker.network.bridge.name", "docker0")
+    address = interface_address(interface)
+    if address is not None:
+        return address
+    for config in configs:
+        try:
+            return str(next(ipaddress.ip_network(config["Subnet"], strict=False).hosts()))
+        except (KeyError, ValueError, StopIteration):
+            continue
+    if probe_image is not None:
+        address = _route_seen_from_container(client, probe_image)
+        if address is not None:
+            return address
+    raise IndexUnavailable(
+        "the default bridge network has no IPv4 gateway, subnet or interface address "
+        f"(`docker network inspect bridge` IPAM: {network.get('IPAM')})"
+    )
+
+
+def interface_address(name: str) -> str | None:
+    """The IPv4 address of a network interface on this machine (Linux), or None."""
+    try:
+        import fcntl
+    except ImportError:  # not on Linux or macOS: no interface of the engine's here
+        return None
+    siocgifaddr = 0x8915
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            answer = fcntl.ioctl(
+                probe.fileno(), siocgifaddr, struct.pack("256s", name[:15].encode())
+            )
+        except OSError:
+            return None
+    return socket.inet_ntoa(answer[20:24])
+
+
+def _route_seen_from_container(client: docker.DockerClient, image: str) -> str | None:
+    """The default gateway in /proc/net/route of a container on the default bridge."""
+    try:
+        table = client.containers.run(image, ["cat", "/proc/net/route"], remove=True)
+    except (APIError, ContainerError, ImageNotFound):
+        return None
+    return default_route(table.decode(errors="replace"))
+
+
+def default_route(table: str) -> str | None:
+    """The gateway of the default route in a /proc/net/route table, or None."""
+    for line in table.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) > 2 and fields[1] == "00000000" and fields[2] != "00000000":
+            return socket.inet_ntoa(struct.pack("<I", int(fields[2], 16)))
+    return None
 
 
 def index_address(gateway: str) -> LocalIndex:
@@ -157,9 +222,14 @@ def index_address(gateway: str) -> LocalIndex:
     return LocalIndex(gateway, port())
 
 
-def ensure_server(client: docker.DockerClient, report: Report = quiet) -> LocalIndex:
-    """pypiserver over the wheelhouse at the bridge gateway: the running one, or a new one."""
-    index = index_address(bridge_gateway(client))
+def ensure_server(
+    client: docker.DockerClient, report: Report = quiet, probe_image: str | None = None
+) -> LocalIndex:
+    """pypiserver over the wheelhouse at the bridge gateway: the running one, or a new one.
+
+    ``probe_image`` runs the last-resort container that reads the bridge's default route.
+    """
+    index = index_address(bridge_gateway(client, probe_image))
     argv = [
         sys.executable, "-m", "pypiserver", "run", "-p", str(index.port),
         "-i", index.listen or index.host, "--disable-fallback", "--hash-algo", "sha256",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 
@@ -28,11 +29,24 @@ def can_apt_install() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0 and which("apt-get") is not None
 
 
-def apt_install(packages: list[str]) -> None:
-    """apt-get update, then install, non-interactive."""
+def apt_update() -> None:
+    run_apt(["apt-get", "update", "-q"])
+
+
+def apt_install(packages: list[str], update: bool = True, cwd: Path | None = None) -> None:
+    """apt-get update (unless done already), then install, non-interactive.
+
+    ``packages`` may name local ``./*.deb`` files, relative to ``cwd``.
+    """
+    if update:
+        apt_update()
+    run_apt(["apt-get", "install", "-y", "-q", *packages], cwd=cwd)
+
+
+def run_apt(argv: list[str], cwd: Path | None = None) -> None:
+    """One apt command, non-interactive; its last lines in the error when it fails."""
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for argv in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", *packages]):
-        result = subprocess.run(argv, env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            tail = "\n".join((result.stdout + result.stderr).splitlines()[-10:])
-            raise InstallFailed(f"`{' '.join(argv)}` failed:\n{tail}")
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=cwd)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-10:])
+        raise InstallFailed(f"`{' '.join(argv)}` failed:\n{tail}")
