@@ -11,7 +11,7 @@ import sys
 
 from docker.errors import DockerException
 
-from checker.runtime import environment
+from checker.runtime import engine, environment
 from checker.runtime.base_image import BaseImageUnavailable
 from checker.runtime.engine import EngineUnavailable
 from checker.runtime.package_index import IndexUnavailable
@@ -36,6 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="prepare a room with no internet: serve the wheelhouse to builds even where PyPI "
         "answers (run it while the network works)",
     )
+    up_parser.add_argument(
+        "--image-store",
+        choices=engine.IMAGE_STORES,
+        help="the image store of an engine env up starts itself (default: keep the running "
+        "one's; a new engine gets containerd, as fresh Docker 29 installs do)",
+    )
     up_parser.set_defaults(func=run_up)
     actions.add_parser("status", help="show each part in one screen").set_defaults(func=run_status)
     actions.add_parser(
@@ -45,7 +51,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_up(args: argparse.Namespace) -> int:
     try:
-        parts = environment.up(printer("env up "), offline=args.offline)
+        parts = environment.up(
+            printer("env up "), offline=args.offline, image_store=args.image_store
+        )
     except EXPECTED as error:
         print(f"env up: {error}", file=sys.stderr)
         return 2

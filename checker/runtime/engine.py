@@ -7,17 +7,23 @@ remembering it so that `env down` stops exactly that daemon and nothing else.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import re
 import subprocess
+from pathlib import Path
 
 import docker
 from docker.errors import DockerException
 
-from checker.runtime import engine_packages, processes, system
+from checker.runtime import engine_packages, paths, processes, system
 from checker.runtime.progress import Report, quiet
 
 DAEMON_NAME = "dockerd"
+IMAGE_STORES = ("containerd", "classic")
+DEFAULT_IMAGE_STORE = "containerd"  # what a fresh Docker 29 install uses
+SYSTEM_DAEMON_JSON = Path("/etc/docker/daemon.json")
 READY_TIMEOUT = 60.0
 HOW_TO_START = (
     "No Docker engine answers. Start Docker Desktop (macOS, Windows) or the docker service "
@@ -40,12 +46,27 @@ def connect(timeout: int = 120) -> docker.DockerClient | None:
     return client
 
 
-def ensure_engine(report: Report = quiet) -> docker.DockerClient:
-    """An answering engine: the one already running, or Debian's engine installed and started."""
+def ensure_engine(report: Report = quiet, image_store: str | None = None) -> docker.DockerClient:
+    """An answering engine: the one already running, or a current engine installed and started.
+
+    ``image_store`` (``containerd`` or ``classic``) applies where `env up` starts the engine
+    itself; None keeps the running engine's store, or gives a new engine ``containerd``, what
+    a fresh Docker 29 install uses. An engine somebody else runs is used as it is.
+    """
     client = connect()
     if client is not None:
-        report(f"engine answers (server {client.version().get('Version', '?')})")
-        return client
+        store = image_store_of(client)
+        report(f"engine answers (server {client.version().get('Version', '?')}, {store} store)")
+        if image_store is None or image_store == store:
+            return client
+        if not started_here():
+            report(
+                f"keeping the {store} image store: this engine was not started by env up, so "
+                f"--image-store {image_store} is not applied (change its daemon.json yourself)"
+            )
+            return client
+        report(f"restarting the engine env up started, with the {image_store} image store")
+        stop_engine(report)
     if os.environ.get("DOCKER_HOST"):
         raise EngineUnavailable(
             f"DOCKER_HOST={os.environ['DOCKER_HOST']} does not answer; start that engine or "
@@ -53,9 +74,10 @@ def ensure_engine(report: Report = quiet) -> docker.DockerClient:
         )
     if not _can_provision():
         raise EngineUnavailable(HOW_TO_START)
-    dockerd = system.which("dockerd") or _install_engine(report)
-    report(f"starting {dockerd}")
-    started = processes.start(DAEMON_NAME, [dockerd])
+    dockerd = _current_dockerd(report)
+    store = image_store or DEFAULT_IMAGE_STORE
+    report(f"starting {dockerd} ({store} image store)")
+    started = processes.start(DAEMON_NAME, [dockerd, "--config-file", str(daemon_config(store))])
     if processes.wait_ready(started, lambda: connect() is not None, READY_TIMEOUT, 0.5):
         report("engine answers")
         client = connect()
@@ -65,6 +87,41 @@ def ensure_engine(report: Report = quiet) -> docker.DockerClient:
         f"dockerd did not answer within {READY_TIMEOUT:.0f}s; its log ({started.log}) ends with:\n"
         + processes.log_tail(started)
     )
+
+
+def image_store_of(client: docker.DockerClient) -> str:
+    """``containerd`` when the engine keeps images in containerd's snapshotters, else
+    ``classic`` (graph drivers such as overlay2)."""
+    status = dict(tuple(pair) for pair in client.info().get("DriverStatus") or [] if len(pair) == 2)
+    return "containerd" if "snapshotter" in status.get("driver-type", "") else "classic"
+
+
+def daemon_config(store: str) -> Path:
+    """A daemon.json for the engine we start: the machine's own settings, if any, with the
+    image store we want (the daemon feature ``containerd-snapshotter``)."""
+    settings: dict = {}
+    try:
+        settings = json.loads(SYSTEM_DAEMON_JSON.read_text())
+    except (OSError, ValueError):
+        settings = {}
+    settings.setdefault("features", {})["containerd-snapshotter"] = store == "containerd"
+    path = paths.workshop_home() / f"daemon-{store}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings, indent=2) + "\n")
+    return path
+
+
+def _current_dockerd(report: Report) -> str:
+    """The dockerd to start: the installed one when its `docker build` is BuildKit (Engine 23
+    or newer), else a current engine installed first."""
+    dockerd = system.which("dockerd")
+    if dockerd is not None:
+        version = _dockerd_version(dockerd)
+        found = re.search(r"version (\d+)", version)
+        if found is None or int(found.group(1)) >= engine_packages.BUILDKIT_DEFAULT_MAJOR:
+            return dockerd
+        report(f"{version} is older than Engine {engine_packages.BUILDKIT_DEFAULT_MAJOR}")
+    return _install_engine(report)
 
 
 def stop_engine(report: Report = quiet) -> bool:

@@ -27,13 +27,14 @@ class Part:
     detail: str
 
 
-def up(report: Report = quiet, offline: bool = False) -> list[Part]:
+def up(report: Report = quiet, offline: bool = False, image_store: str | None = None) -> list[Part]:
     """Make every part ready (idempotent: a second run finds them and returns in seconds).
 
     ``offline`` prepares a room with no internet while the network still works: the local
     index is filled, served and used by the base image even where PyPI answers.
+    ``image_store`` picks the store of an engine `env up` starts (see ``engine.ensure_engine``).
     """
-    client = engine.ensure_engine(report)
+    client = engine.ensure_engine(report, image_store)
     tag = base_image.wanted_tag()
     image = base_image.inspect(client, tag)
     if image is None:
@@ -71,7 +72,8 @@ def status(client: docker.DockerClient | None = None) -> list[Part]:
         Part(
             "engine",
             True,
-            f"Docker {version.get('Version', '?')}, API {version.get('ApiVersion', '?')}{started}",
+            f"Docker {version.get('Version', '?')}, API {version.get('ApiVersion', '?')}, "
+            f"{engine.image_store_of(client)} image store{started}",
         )
     ]
     tag = base_image.wanted_tag()
