@@ -59,8 +59,8 @@ from checker.cache_model import (
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.model import Dockerfile
 from checker.labels import PROJECT_LABEL
-from checker.rules.installs import is_manifest
 from checker.runtime.progress import Report, quiet
+from checker.shell.manifests import is_manifest
 from checker.verify_compare import AlignmentError, StepCheck, align, describe_mismatch
 from checker.verify_sandbox import (
     DEFAULT_TIMEOUT,

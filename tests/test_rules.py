@@ -10,7 +10,8 @@ import pytest
 from checker.dockerfile import parse
 from checker.grading import grade
 from checker.rules import RULES, RULES_BY_ID
-from checker.rules.installs import find_installs, is_manifest
+from checker.shell.installs import installs_in
+from checker.shell.manifests import is_manifest
 
 _BLOCK = re.compile(
     r"\*\*(Anti-pattern|Best practice)\*\*\s*\n\s*\.\. code-block:: (\w+)\s*\n((?:\n|\s{8}.*\n)+)"
@@ -121,7 +122,7 @@ def test_install_recognition_covers_the_usual_tools() -> None:
         "RUN apt-get update && apt-get install -y gcc\n"
     )
     model = parse(text)
-    found = [find_installs(item) for item in model.stages[0].instructions]
+    found = [installs_in(model, item) for item in model.stages[0].instructions]
     assert [bool(item) for item in found] == [True, True, True, True, True, False]
     assert found[1][0].installs_project
     assert not found[3][0].installs_project
@@ -181,23 +182,26 @@ def test_rule_docs_are_generated_from_the_docstrings() -> None:
     assert opened == docs.count("```\n") == 2 * len(RULES)  # every fence is closed
 
 
-def test_fallback_recogniser_reads_commands_not_text() -> None:
-    """The fallback used when checker.shell is unavailable or the RUN is huge."""
-    from checker.rules.installs import _recognise
+def test_the_install_recogniser_reads_commands_not_text() -> None:
+    """One recogniser (checker.shell) for every rule: commands parsed, echoes ignored."""
 
-    found = _recognise(
+    def recognised(run: str) -> tuple:
+        model = parse(f"FROM python\nRUN {run}\n")
+        return installs_in(model, model.stages[0].instructions[0])
+
+    found = recognised(
         "apt-get install -y python3-pip && PIP_NO_CACHE_DIR=1 pip install -r req.txt; "
         "echo 'pip install fake' && sudo python3 -m pip install --no-deps -e ./lib && "
         "uv sync --locked --no-install-project && poetry install --only-root && "
         "pip wheel -r req.txt -w /wheels"
     )
     assert [item.tool for item in found] == ["pip", "pip", "uv", "poetry", "pip"]
-    assert found[0].reads == ("req.txt",) and not found[0].keeps_download_cache
+    assert found[0].reads == ("req.txt",) and not found[0].cache_in_layer
     assert found[1].installs_project and found[1].editable and found[1].no_deps
     assert not found[2].installs_project
     assert found[3].installs_project and found[3].no_deps
-    assert _recognise("pip install 'unterminated") == _recognise("pip install 'unterminated")
-    assert _recognise("pip --version && pip list") == ()
+    assert recognised("pip install 'unterminated") == recognised("pip install 'unterminated")
+    assert recognised("pip --version && pip list") == ()
 
 
 def test_docs_rules_md_is_the_generated_reference() -> None:

@@ -1,9 +1,9 @@
-"""The ENV/ARG environment a RUN sees, as the install rules read it."""
+"""The ENV/ARG environment a RUN sees, as the install rules read it (Docker's expansion)."""
 
 from __future__ import annotations
 
 from checker.dockerfile import parse
-from checker.shell import stage_environment, unquote
+from checker.shell import stage_environment
 
 
 def environment_at(text: str, line: int) -> dict[str, str]:
@@ -35,13 +35,3 @@ def test_global_arg_default_reaches_a_stage_only_when_redeclared() -> None:
     text = "ARG VERSION=1.0\nFROM a\nRUN x\nARG VERSION\nRUN y\n"
     assert environment_at(text, 3) == {}
     assert environment_at(text, 5) == {"VERSION": "1.0"}
-
-
-def test_unquote_follows_shell_quoting() -> None:
-    known = {"X": "1"}
-    assert unquote('"a b"') == "a b"
-    assert unquote("'$X'", known) == "$X"
-    assert unquote('"$X"', known) == "1"
-    assert unquote("\\$X", known) == "$X"
-    assert unquote("${MISSING:-default}") == "default"
-    assert unquote("${X}y", known) == "1y"

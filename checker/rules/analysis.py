@@ -28,8 +28,9 @@ from checker.cache_model import (
 )
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.report import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
-from checker.rules.installs import Install, find_installs, is_manifest, is_manifest_folder
 from checker.rules.requirement_files import is_requirement_file, nested_requirements
+from checker.shell.installs import DependencyInstall, installs_in
+from checker.shell.manifests import is_manifest, is_manifest_folder
 
 _CACHE_TARGET_WORDS = (".cache", "pip", "uv", "poetry", "pdm", "pipenv", "conda", "pkgs")
 _GLOB = re.compile(r"[*?\[]")
@@ -43,7 +44,7 @@ class InstallStep:
     """A RUN step that installs Python dependencies."""
 
     instruction: Instruction
-    installs: tuple[Install, ...]
+    installs: tuple[DependencyInstall, ...]
 
     @property
     def manifests(self) -> tuple[str, ...]:
@@ -113,15 +114,13 @@ class Analysis:
             for stage in dockerfile.stages
             if stage.index in self.built
             for instruction in stage.instructions
-            for installs in (
-                self._with_nested(find_installs(instruction, dockerfile), instruction),
-            )
+            for installs in (self._with_nested(installs_in(dockerfile, instruction), instruction),)
             if installs
         )
 
     def _with_nested(
-        self, installs: tuple[Install, ...], instruction: Instruction
-    ) -> tuple[Install, ...]:
+        self, installs: tuple[DependencyInstall, ...], instruction: Instruction
+    ) -> tuple[DependencyInstall, ...]:
         """With a context: add the requirement files the install's files include."""
         context = self.context
         if context is None or context.root is None or not installs:
@@ -400,7 +399,7 @@ def _relative(path: str) -> str:
     return normalize(path).rsplit("/", 1)[-1] if path.startswith("/") else normalize(path)
 
 
-def _extra_requirements(install: Install, already: set[str]) -> bool:
+def _extra_requirements(install: DependencyInstall, already: set[str]) -> bool:
     """A project install that also reads requirement files the earlier dependency-only
     install did not (``pip install -r dev.txt .``): those are installed afresh."""
     return any(path not in already and path.endswith((".txt", ".in")) for path in install.manifests)

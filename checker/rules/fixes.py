@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from checker.cache_model import context_bind_sources, context_sources, mounts, normalize
 from checker.dockerfile.model import Instruction
 from checker.rules.analysis import Analysis, InstallStep, reads_context
-from checker.rules.installs import is_manifest, is_manifest_folder
 from checker.rules.requirement_files import nested_requirements
 from checker.rules.rewrite import Edit, Insert, Move, Replace, flag_text, with_flags
+from checker.shell.manifests import is_manifest, is_manifest_folder
 
 _LOCK_FILES = frozenset({"poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock"})
 _COPY_FLAGS_KEPT = ("chown", "chmod", "link")

@@ -39,7 +39,7 @@ class PipCacheInImage(Rule):
         for step in analysis.install_steps:
             if step.has_cache_mount:
                 continue
-            leaky = [item for item in step.installs if item.keeps_download_cache]
+            leaky = [item for item in step.installs if item.cache_in_layer]
             if not leaky:
                 continue
             instruction = step.instruction

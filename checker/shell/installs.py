@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from checker.dockerfile.model import Instruction
+from checker.dockerfile.model import Dockerfile, Instruction
+from checker.dockerfile.variables import environment_at, try_expand
 from checker.shell.conda_installs import recognise_conda
 from checker.shell.mounts import Mount, cache_mounts
 from checker.shell.pip_installs import (
@@ -32,7 +33,44 @@ from checker.shell.script import ShellCommand
 from checker.shell.sources import RunCommand, run_commands
 from checker.shell.wrappers import program
 
-__all__ = ["DependencyInstall", "find_installs", "install_command"]
+__all__ = ["DependencyInstall", "find_installs", "install_command", "installs_in"]
+
+# A RUN without any of these words cannot install Python packages: no shell parsing needed.
+_HINT_WORDS = ("pip", "uv", "poetry", "pipenv", "pdm", "conda", "mamba", "setup.py")
+
+
+def installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[DependencyInstall, ...]:
+    """The dependency installs of one step of ``dockerfile``, seen with the ENV and ARG
+    values in force there (``PIP_NO_CACHE_DIR``, ``HOME``...), and with the variables in the
+    paths they read (``-r $APP/requirements.txt``) expanded as the RUN's shell would.
+
+    A variable the Dockerfile does not set (a script may set it) leaves the path as written.
+    """
+    target = instruction.trigger or instruction
+    if target.keyword != "RUN":
+        return ()
+    text = target.text + "".join(heredoc.content for heredoc in target.heredocs)
+    if target.json_form:
+        text = " ".join(target.arguments)
+    if not any(word in text for word in _HINT_WORDS):
+        return ()
+    env = environment_at(dockerfile, instruction)
+    found = tuple(find_installs(instruction, env))
+    if not any("$" in path for item in found for path in (*item.reads, *item.manifests)):
+        return found
+
+    def expanded(paths: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple((try_expand(path, env) or path) if "$" in path else path for path in paths)
+
+    return tuple(
+        replace(
+            item,
+            reads=expanded(item.reads),
+            requirement_files=expanded(item.requirement_files),
+            constraint_files=expanded(item.constraint_files),
+        )
+        for item in found
+    )
 
 
 def find_installs(

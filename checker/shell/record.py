@@ -26,6 +26,7 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from checker.shell.manifests import is_manifest
 from checker.shell.sources import RunCommand
 
 _FALSE = frozenset(("", "0", "false", "no", "off"))
@@ -61,6 +62,23 @@ class DependencyInstall:
     cache_mounted: bool = False  # a --mount=type=cache covers cache_dir
     cache_cleaned: bool = False  # a later command in the RUN removes the cache
     source: str = "shell"  # "shell", "exec" or "heredoc" (see RunCommand.source)
+    # The dependency files it reads, when known better than from ``reads`` (nested ``-r``
+    # files found in the context); None: derived from ``reads`` (see ``manifests``).
+    manifest_files: tuple[str, ...] | None = None
+
+    @property
+    def manifests(self) -> tuple[str, ...]:
+        """The dependency files it reads: requirement and constraint files, lock files and
+        other manifests among its reads (not the project directory ``.``)."""
+        if self.manifest_files is not None:
+            return self.manifest_files
+        listed = (*self.requirement_files, *self.constraint_files)
+        return tuple(dict.fromkeys([*listed, *(path for path in self.reads if is_manifest(path))]))
+
+    @property
+    def command(self) -> str:
+        """The command's words, for messages."""
+        return " ".join(self.argv)
 
     @property
     def cache_in_layer(self) -> bool:
