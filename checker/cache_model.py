@@ -42,6 +42,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from checker.dockerfile.model import Dockerfile, Instruction
+from checker.shell.mounts import bind_sources as context_bind_sources
+from checker.shell.mounts import mounts
 
 CACHED = "cached"
 REBUILT = "rebuilt"
@@ -195,57 +197,6 @@ def source_matches(source: str, path: str) -> bool:
 def _go_glob(part: str) -> str:
     """Go's ``[^...]`` negation is fnmatch's ``[!...]``."""
     return part.replace("[^", "[!")
-
-
-@dataclass(frozen=True)
-class Mount:
-    """One ``--mount=`` flag, split into its ``key=value`` options."""
-
-    type: str
-    options: dict[str, str]
-
-    @property
-    def source(self) -> str:
-        return self.options.get("source", self.options.get("src", ""))
-
-    @property
-    def target(self) -> str:
-        for key in ("target", "dst", "destination"):
-            if key in self.options:
-                return self.options[key]
-        return ""
-
-    @property
-    def from_(self) -> str | None:
-        return self.options.get("from")
-
-
-@lru_cache(maxsize=4096)
-def parse_mount(value: str | None) -> Mount:
-    """Parse a ``--mount`` value (CSV of ``key=value``; type defaults to bind)."""
-    options: dict[str, str] = {}
-    for item in (value or "").split(","):
-        key, sep, option = item.strip().partition("=")
-        key = key.strip().lower()
-        if key:
-            options[key] = option.strip().strip("\"'") if sep else "true"
-    return Mount(options.get("type", "bind").lower(), options)
-
-
-def mounts(instruction: Instruction) -> tuple[Mount, ...]:
-    """The RUN instruction's ``--mount`` flags, parsed."""
-    if instruction.keyword != "RUN":
-        return ()
-    return tuple(parse_mount(value) for value in instruction.flags_named("mount"))
-
-
-def context_bind_sources(instruction: Instruction) -> tuple[str, ...]:
-    """Context paths bound into a RUN by ``--mount=type=bind`` without ``from=``."""
-    return tuple(
-        mount.source or "."
-        for mount in mounts(instruction)
-        if mount.type == "bind" and mount.from_ is None
-    )
 
 
 # --------------------------------------------------------------------------------------

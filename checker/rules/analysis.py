@@ -19,7 +19,6 @@ from checker.cache_model import (
     Prediction,
     context_bind_sources,
     context_sources,
-    mounts,
     needed_stages,
     normalize,
     predict,
@@ -31,6 +30,7 @@ from checker.report import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
 from checker.rules.requirement_files import is_requirement_file, nested_requirements
 from checker.shell.installs import DependencyInstall, installs_in
 from checker.shell.manifests import is_manifest, is_manifest_folder
+from checker.shell.mounts import mounts
 
 _CACHE_TARGET_WORDS = (".cache", "pip", "uv", "poetry", "pdm", "pipenv", "conda", "pkgs")
 _GLOB = re.compile(r"[*?\[]")
@@ -69,7 +69,9 @@ class InstallStep:
 def has_download_cache_mount(instruction: Instruction) -> bool:
     """A ``--mount=type=cache`` on a package manager's download cache."""
     for mount in mounts(instruction):
-        if mount.type == "cache" and any(word in mount.target for word in _CACHE_TARGET_WORDS):
+        if mount.type == "cache" and any(
+            word in (mount.target or "") for word in _CACHE_TARGET_WORDS
+        ):
             return True
     return False
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from checker.cache_model import context_bind_sources, context_sources, mounts, normalize
+from checker.cache_model import context_bind_sources, context_sources, normalize
 from checker.dockerfile.model import Instruction
 from checker.rules.analysis import Analysis, InstallStep, reads_context
 from checker.rules.requirement_files import nested_requirements
 from checker.rules.rewrite import Edit, Insert, Move, Replace, flag_text, with_flags
 from checker.shell.manifests import is_manifest, is_manifest_folder
+from checker.shell.mounts import mounts
 
 _LOCK_FILES = frozenset({"poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock"})
 _COPY_FLAGS_KEPT = ("chown", "chmod", "link")
@@ -229,10 +230,10 @@ def _bind_fix(analysis: Analysis, step: InstallStep) -> FixPlan | None:
             flags.append(flag_text(flag.name, flag.value))
             continue
         mount = next(mount_values)
-        if mount.type != "bind" or mount.from_ is not None or normalize(mount.source):
+        if mount.type != "bind" or mount.from_ is not None or normalize(mount.source or ""):
             flags.append(flag_text(flag.name, flag.value))
             continue
-        target = mount.target.rstrip("/") or "/"
+        target = (mount.target or "").rstrip("/") or "/"
         for manifest in step.manifests:
             relative = manifest
             if manifest.startswith("/"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from checker.dockerfile.model import Instruction
 
@@ -45,6 +46,7 @@ class Mount:
         return path == target or path.startswith(target if target == "/" else target + "/")
 
 
+@lru_cache(maxsize=4096)
 def parse_mount(value: str | None) -> Mount:
     """Parse one ``--mount`` value; never raises (odd input gives an odd but valid Mount)."""
     fields = _csv_fields(value or "")
