@@ -16,7 +16,38 @@ SHELLS = frozenset(("sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"))
 _SUDO_VALUE_OPTIONS = frozenset("ughpCDrtUTR")
 _ENV_VALUE_OPTIONS = frozenset(("-u", "--unset", "-C", "--chdir", "-S", "--split-string"))
 # wrappers that simply run the rest of the argv
-_PASS_THROUGH = frozenset(("exec", "time", "nohup", "command", "builtin", "eatmydata"))
+_PASS_THROUGH = frozenset(
+    ("exec", "time", "nohup", "command", "builtin", "eatmydata", "tini", "dumb-init", "catchsegv")
+)
+# wrappers that run ``USER COMMAND...`` as another user
+_AS_USER = frozenset(("gosu", "su-exec"))
+# runners that take options, then ``--`` or the command: their value options
+_RUNNER_VALUE_OPTIONS = {
+    "runuser": frozenset(("-u", "--user", "-g", "--group", "-G", "--supp-group", "-s")),
+    "setpriv": frozenset(("--reuid", "--regid", "--groups", "--inh-caps", "--bounding-set")),
+    "timeout": frozenset(("-s", "--signal", "-k", "--kill-after")),
+    "stdbuf": frozenset(("-i", "-o", "-e")),
+    "chroot": frozenset(("--userspec", "--groups")),
+    "ionice": frozenset(("-c", "-n", "-p", "-P", "-u")),
+    "taskset": frozenset(),
+}
+# environment runners: ``conda run -n ENV CMD``, ``pyenv exec CMD``, ``poetry run CMD``...
+_ENV_RUNNERS = {
+    "conda": ("run",),
+    "mamba": ("run",),
+    "micromamba": ("run",),
+    "pyenv": ("exec",),
+    "poetry": ("run",),
+    "pipenv": ("run",),
+    "pdm": ("run",),
+    "uv": ("run",),
+    "hatch": ("run",),
+    "rye": ("run",),
+}
+_ENV_RUNNER_VALUE_OPTIONS = frozenset(
+    ("-n", "--name", "-p", "--prefix", "--cwd", "-r", "--root-prefix", "--with", "--python",
+     "-e", "--env", "--directory", "--project", "--group", "--extra")
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -76,6 +107,27 @@ def unwrap(argv: tuple[str, ...]) -> Unwrapped:
         elif name == "nice":
             via.append("nice")
             words = _skip_nice_options(words[1:])
+        elif name in _AS_USER:
+            via.append(name)
+            words = words[2:]  # the user (and group) comes first
+        elif name in _RUNNER_VALUE_OPTIONS:
+            via.append(name)
+            words = _skip_runner_options(name, words[1:])
+            if name == "chroot" and words:
+                words = words[1:]  # the new root directory
+            elif name == "timeout" and words:
+                words = words[1:]  # the duration
+            elif name == "taskset" and words:
+                words = words[1:]  # the CPU mask
+        elif name == "su":
+            script = _su_script(words[1:])
+            if script is None:
+                break
+            via.append("su -c")
+            return Unwrapped((), tuple(env), tuple(via), script)
+        elif name in _ENV_RUNNERS and words[1:2] and words[1] in _ENV_RUNNERS[name]:
+            via.append(f"{name} {words[1]}")
+            words = _skip_env_runner_options(words[2:])
         elif name in SHELLS:
             script = _shell_script(words)
             if script is None:
@@ -146,6 +198,55 @@ def _skip_xargs_options(words: list[str]) -> list[str]:
         else:
             break
     return words[index:]
+
+
+def _skip_runner_options(name: str, words: list[str]) -> list[str]:
+    """Options of runuser, setpriv, timeout, stdbuf, chroot...: up to the command."""
+    values = _RUNNER_VALUE_OPTIONS[name]
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word == "--":
+            return words[index + 1 :]
+        if word in values:
+            index += 2
+        elif word.startswith("-") and len(word) > 1:
+            index += 1
+        else:
+            break
+    return words[index:]
+
+
+def _skip_env_runner_options(words: list[str]) -> list[str]:
+    """``conda run -n ENV --no-capture-output CMD``: the options before CMD."""
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word == "--":
+            return words[index + 1 :]
+        if word in _ENV_RUNNER_VALUE_OPTIONS:
+            index += 2
+        elif word.startswith("-") and len(word) > 1:
+            index += 1
+        else:
+            break
+    return words[index:]
+
+
+def _su_script(words: list[str]) -> str | None:
+    """The SCRIPT of ``su [-] [-s SHELL] [USER] -c SCRIPT``, or None without ``-c``."""
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in ("-c", "--command") and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith("--command="):
+            return word.partition("=")[2]
+        if word in ("-s", "--shell", "-g", "--group", "-G", "--supp-group"):
+            index += 2
+            continue
+        index += 1
+    return None
 
 
 def _skip_nice_options(words: list[str]) -> list[str]:
