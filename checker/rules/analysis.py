@@ -30,9 +30,7 @@ from checker.report import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
 from checker.rules.requirement_files import is_requirement_file, nested_requirements
 from checker.shell.installs import DependencyInstall, installs_in
 from checker.shell.manifests import is_manifest, is_manifest_folder
-from checker.shell.mounts import mounts
 
-_CACHE_TARGET_WORDS = (".cache", "pip", "uv", "poetry", "pdm", "pipenv", "conda", "pkgs")
 _GLOB = re.compile(r"[*?\[]")
 _CLASS = re.compile(r"\[[^\]]*\]")
 SYNTHETIC_APP = "app.py"
@@ -55,6 +53,15 @@ class InstallStep:
         return any(install.installs_project and not install.no_deps for install in self.installs)
 
     @property
+    def project_only(self) -> bool:
+        """Adds only the project, never a dependency: ``pip install --no-deps .``. A
+        ``--no-deps -r FILE`` (or ``--no-deps NAME``) still installs what FILE lists."""
+        return all(
+            install.no_deps and not install.manifests and not install.named_packages
+            for install in self.installs
+        )
+
+    @property
     def dependency_only(self) -> bool:
         """Installs dependencies from manifests or names, not the project itself."""
         return not self.installs_project and any(
@@ -63,17 +70,11 @@ class InstallStep:
 
     @property
     def has_cache_mount(self) -> bool:
-        return has_download_cache_mount(self.instruction)
-
-
-def has_download_cache_mount(instruction: Instruction) -> bool:
-    """A ``--mount=type=cache`` on a package manager's download cache."""
-    for mount in mounts(instruction):
-        if mount.type == "cache" and any(
-            word in (mount.target or "") for word in _CACHE_TARGET_WORDS
-        ):
-            return True
-    return False
+        """A ``--mount=type=cache`` where the package manager really keeps its downloads
+        (its cache directory for the RUN's user, HOME and ``*_CACHE_DIR``), in use."""
+        return any(
+            install.cache_mounted and install.keeps_download_cache for install in self.installs
+        )
 
 
 def reads_context(instruction: Instruction) -> bool:
@@ -348,7 +349,7 @@ class Analysis:
         ``poetry install``; ``uv sync --no-install-project`` then ``uv sync``)."""
         if not self.rebuilt(step.instruction):
             return False
-        if all(install.no_deps for install in step.installs):
+        if step.project_only:
             return False
         earlier = self.earlier_dependency_install(step) if step.installs_project else None
         if earlier is not None:

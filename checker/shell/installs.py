@@ -55,6 +55,10 @@ def installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Depen
     if not any(word in text for word in _HINT_WORDS):
         return ()
     env = environment_at(dockerfile, instruction)
+    if "HOME" not in env:
+        home = home_of(user_at(dockerfile, instruction))
+        if home is not None:
+            env["HOME"] = home
     found = tuple(find_installs(instruction, env))
     if not any("$" in path for item in found for path in (*item.reads, *item.manifests)):
         return found
@@ -71,6 +75,40 @@ def installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Depen
         )
         for item in found
     )
+
+
+def user_at(dockerfile: Dockerfile, instruction: Instruction) -> str:
+    """The ``USER`` a step runs as (the last USER before it in its stage or the stages it
+    is built FROM); ``root`` where none is set (the base image's own USER is unknown here)."""
+    stages = dockerfile.stages
+    chain: list[int] = []
+    index: int | None = instruction.stage
+    while index is not None and 0 <= index < len(stages) and len(chain) <= len(stages):
+        chain.append(index)
+        parent = dockerfile.stage_named(stages[index].base)
+        index = parent.index if parent is not None and parent.index < index else None
+    for position in chain:
+        users = [
+            item
+            for item in stages[position].instructions
+            if item.keyword == "USER"
+            and item.resolved_arguments
+            and (position != instruction.stage or item.line < instruction.line)
+        ]
+        if users:
+            return users[-1].resolved_arguments[0]
+    return "root"
+
+
+def home_of(user: str) -> str | None:
+    """HOME for a RUN as ``user`` (Docker sets it from /etc/passwd): ``/root`` for root,
+    ``/home/NAME`` for a named user (``useradd -m``'s default); None for a bare uid."""
+    name = user.partition(":")[0]
+    if name in ("root", "0", ""):
+        return "/root"
+    if name.isdigit():
+        return None
+    return f"/home/{name}"
 
 
 def find_installs(
@@ -90,8 +128,14 @@ def find_installs(
         record = _recognise(run, env or {})
         if record is None:
             continue
+        # Where HOME is unknown (a bare uid), a mount at the same place in another home is
+        # taken to be it; where it is known, only the tool's own cache directory counts.
+        home_known = env is not None and ("HOME" in env or "XDG_CACHE_HOME" in env)
         mounted = record.cache_dir is not None and any(
-            _mount_holds_cache(mount, record.cache_dir) for mount in caches
+            mount.covers(record.cache_dir)
+            if home_known
+            else _mount_holds_cache(mount, record.cache_dir)
+            for mount in caches
         )
         cleaned = record.cache_dir is not None and any(
             _cleans(later.command, record) for later in located[position + 1 :]
