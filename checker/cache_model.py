@@ -42,8 +42,10 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from checker.dockerfile.model import Dockerfile, Instruction
+from checker.dockerfile.variables import environment_at
 from checker.shell.mounts import bind_sources as context_bind_sources
 from checker.shell.mounts import mounts
+from checker.shell.writes import run_writes
 
 CACHED = "cached"
 REBUILT = "rebuilt"
@@ -393,7 +395,7 @@ def predict(
     # For each changed stage, the absolute paths its rebuilt steps wrote (None: anywhere,
     # as a RUN may write anything). COPY --from is keyed on the content it copies, so it
     # misses only when a rebuilt step may have written the copied path.
-    writes: dict[int, list[str | None]] = {}
+    writes: dict[int, list[Write]] = {}
     workdirs: dict[int, str] = {}
     number = 0
     for instruction in dockerfile.global_args:
@@ -429,24 +431,24 @@ def predict(
             broken: str | None = None  # why the chain is already broken
             parent = _stage_ref(dockerfile, stage.base, stage.index)
             workdir = workdirs.get(parent, "/") if parent is not None else "/"
-            written: list[str | None] = []
+            written: list[Write] = []
             if from_line is not None:
                 if from_line.line in edited:
                     broken = f"line {from_line.line} (FROM), which was edited"
                     stage_steps.append((from_line, REBUILT, "its text was edited"))
-                    written.append(None)
+                    written.append((None, from_line))
                 elif parent is not None and parent in changed_stages:
                     name = dockerfile.stages[parent].name or str(parent)
                     stage_steps.append(
                         (from_line, REBUILT, f"it builds on stage '{name}', which was rebuilt")
                     )
                     broken = f"line {from_line.line} (FROM), which was rebuilt"
-                    written.extend(writes.get(parent, [None]))
+                    written.extend(writes.get(parent, [(None, from_line)]))
                 elif _mentions(stage.base, global_changed):
                     arg = _mentions(stage.base, global_changed)
                     stage_steps.append((from_line, REBUILT, f"build arg {arg} in FROM changed"))
                     broken = f"line {from_line.line} (FROM), which was rebuilt"
-                    written.append(None)
+                    written.append((None, from_line))
                 elif parent is not None:
                     name = dockerfile.stages[parent].name or str(parent)
                     stage_steps.append((from_line, CACHED, f"stage '{name}' is unchanged"))
@@ -461,7 +463,7 @@ def predict(
                     workdir = posixpath.join(workdir, instruction.resolved_arguments[0])
                 if broken is not None:
                     stage_steps.append((instruction, REBUILT, f"after {broken}"))
-                    written.append(_written_path(instruction, workdir))
+                    written.extend(_step_writes(dockerfile, instruction, workdir, ()))
                     continue
                 status, reason = _step_key(
                     dockerfile,
@@ -482,11 +484,11 @@ def predict(
                 stage_steps.append((instruction, status, reason))
                 if status == REBUILT:
                     broken = f"line {instruction.line} ({instruction.keyword}), which was rebuilt"
-                    written.append(_written_path(instruction, workdir))
+                    written.extend(_step_writes(dockerfile, instruction, workdir, visible, True))
             workdirs[stage.index] = workdir
             if broken is not None:
                 changed_stages.add(stage.index)
-                writes[stage.index] = [path for path in written if path != ""]
+                writes[stage.index] = written
         for instruction, status, reason in stage_steps:
             number += 1
             step = StepPrediction(number, instruction, status, reason)
@@ -494,14 +496,55 @@ def predict(
     return Prediction(tuple(steps), built, frozenset(changed_stages))
 
 
-def _written_path(instruction: Instruction, workdir: str) -> str | None:
-    """Where a rebuilt step writes: a COPY/ADD its destination, a RUN anywhere (None),
-    metadata instructions nowhere ("")."""
-    if instruction.keyword == "RUN":
-        return None
-    if instruction.keyword in ("COPY", "ADD") and instruction.arguments:
-        return posixpath.join(workdir, instruction.resolved_arguments[-1])
-    return ""
+Write = tuple[str | None, Instruction]
+"""A path a rebuilt step may have changed (None: anywhere), and the step."""
+
+
+def _step_writes(
+    dockerfile: Dockerfile,
+    instruction: Instruction,
+    workdir: str,
+    changed: Iterable[str],
+    own_miss: bool = False,
+) -> list[Write]:
+    """Where a rebuilt step changes the stage's files.
+
+    A COPY/ADD rebuilt only because an earlier step was copies the same content again, so it
+    changes nothing; one whose own sources changed writes the destinations of the changed
+    files. A RUN writes what :func:`checker.shell.writes.run_writes` says (anywhere for a
+    script or a program we do not know). Metadata steps write nothing."""
+    keyword = instruction.keyword
+    if keyword == "RUN":
+        env = environment_at(dockerfile, instruction)
+        return [(path, instruction) for path in run_writes(instruction, workdir, env)]
+    if keyword not in ("COPY", "ADD") or not own_miss or not instruction.arguments:
+        return []
+    destination = posixpath.join(workdir, instruction.resolved_arguments[-1])
+    sources = context_sources(instruction)
+    if sources is None:
+        return [(destination, instruction)]
+    several = len(sources) > 1 or instruction.resolved_arguments[-1].endswith("/")
+    found = [
+        (_destination(source, path, destination, several), instruction)
+        for path in changed
+        for source in sources
+        if source_matches(source, path)
+    ]
+    return found or [(destination, instruction)]
+
+
+def _destination(source: str, path: str, destination: str, into_folder: bool) -> str:
+    """Where COPY puts the context file ``path`` that its ``source`` matched."""
+    pattern, target = normalize(source), normalize(path)
+    if not pattern:
+        return posixpath.join(destination, target)
+    if target == pattern:
+        return (
+            posixpath.join(destination, posixpath.basename(target)) if into_folder else destination
+        )
+    if target.startswith(pattern + "/"):
+        return posixpath.join(destination, target[len(pattern) + 1 :])
+    return posixpath.join(destination, posixpath.basename(target))
 
 
 def _from_references_with_paths(instruction: Instruction) -> list[tuple[str, list[str]]]:
@@ -518,21 +561,22 @@ def _from_references_with_paths(instruction: Instruction) -> list[tuple[str, lis
     return found
 
 
-def _overlaps(written: list[str | None], paths: list[str]) -> bool:
-    """May a write to one of ``written`` have changed one of ``paths``?"""
-    for target in written:
+def _overlapping_write(written: list[Write], paths: list[str]) -> Write | None:
+    """The first write that may have changed one of ``paths``, or None."""
+    for write in written:
+        target = write[0]
         if target is None:
-            return True
+            return write
         for path in paths:
             fixed = _GLOB_PREFIX.split(path, 1)[0]
             one, other = normalize(target), normalize(fixed)
             if not one or not other or one == other:
-                return True
+                return write
             if one.startswith(other + "/") or other.startswith(one + "/"):
-                return True
+                return write
             if fixed != path and one.startswith(other):
-                return True
-    return False
+                return write
+    return None
 
 
 def _step_key(
@@ -544,7 +588,7 @@ def _step_key(
     in_scope: set[str],
     pending_args: set[str],
     edited: frozenset[int],
-    writes: dict[int, list[str | None]],
+    writes: dict[int, list[Write]],
 ) -> tuple[str, str]:
     """(status, reason) for one step whose parent step was cached."""
     if any(line in edited for line in range(instruction.line, instruction.end_line + 1)):
@@ -559,9 +603,18 @@ def _step_key(
         return REBUILT, f"it uses build arg {mentioned}, which changed"
     for reference, paths in _from_references_with_paths(instruction):
         found = _stage_ref(dockerfile, reference, instruction.stage)
-        if found is not None and found in writes and _overlaps(writes[found], paths):
+        write = _overlapping_write(writes[found], paths) if found in writes else None
+        if found is not None and write is not None:
             name = dockerfile.stages[found].name or str(found)
-            return REBUILT, f"it copies from stage '{name}', where a rebuilt step wrote {paths[0]}"
+            path, step = write
+            what = f"line {step.line} ({step.keyword})"
+            if path is None:
+                return REBUILT, (
+                    f"it copies {paths[0]} from stage '{name}', where {what} was rebuilt and "
+                    "may have written anywhere (assumed: a script or program whose writes "
+                    "are not known)"
+                )
+            return REBUILT, f"it copies {paths[0]} from stage '{name}', where {what} rewrote {path}"
     sources = context_sources(instruction)
     bound = context_bind_sources(instruction)
     reads = sources if sources is not None else bound

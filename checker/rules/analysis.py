@@ -30,6 +30,7 @@ from checker.report import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
 from checker.rules.requirement_files import is_requirement_file, nested_requirements
 from checker.shell.installs import DependencyInstall, installs_in
 from checker.shell.manifests import is_manifest, is_manifest_folder
+from checker.shell.mounts import mounts
 
 _GLOB = re.compile(r"[*?\[]")
 _CLASS = re.compile(r"\[[^\]]*\]")
@@ -57,7 +58,7 @@ class InstallStep:
         """Adds only the project, never a dependency: ``pip install --no-deps .``. A
         ``--no-deps -r FILE`` (or ``--no-deps NAME``) still installs what FILE lists."""
         return all(
-            install.no_deps and not install.manifests and not install.named_packages
+            install.no_deps and not install.requirement_files and not install.named_packages
             for install in self.installs
         )
 
@@ -301,26 +302,50 @@ class Analysis:
         return any(source_matches(source, path) for source in sources for path in wanted)
 
     def earlier_dependency_install(self, step: InstallStep) -> InstallStep | None:
-        """A dependency-only install, kept in the cache, earlier in the same chain.
+        """A dependency-only install, kept in the cache, that ``step``'s environment holds:
+        earlier in the same chain, or in a stage whose files a cached ``COPY --from`` (or a
+        bind mount ``from=``) brought in before it (a venv, ``~/.local``, ``/usr/local``
+        built in a builder stage).
 
         Installing a tool by name (``pip install poetry``) is not installing the project's
         dependencies: only a manifest-reading install counts."""
+        return next(iter(self._cached_dependency_installs(step)), None)
+
+    def installed_manifests(self, step: InstallStep) -> set[str]:
+        """Manifests that cached dependency-only installs before ``step`` already read."""
+        return {
+            path for other in self._cached_dependency_installs(step) for path in other.manifests
+        }
+
+    def _cached_dependency_installs(self, step: InstallStep) -> list[InstallStep]:
         by_stage = self._dependency_installs
+        found = []
         for index in self.lineage(step.instruction.stage):
             for other in by_stage.get(index, ()):
                 before = self._is_before(other.instruction, step.instruction, False)
                 if before and not self.rebuilt(other.instruction):
-                    return other
-        return None
+                    found.append(other)
+        for index in self._supplier_stages(step.instruction):
+            found.extend(
+                other for other in by_stage.get(index, ()) if not self.rebuilt(other.instruction)
+            )
+        return found
 
-    def installed_manifests(self, step: InstallStep) -> set[str]:
-        """Manifests that cached dependency-only installs before ``step`` already read."""
-        found: set[str] = set()
-        for index in self.lineage(step.instruction.stage):
-            for other in self._dependency_installs.get(index, ()):
-                before = self._is_before(other.instruction, step.instruction, False)
-                if before and not self.rebuilt(other.instruction):
-                    found.update(other.manifests)
+    def _supplier_stages(self, instruction: Instruction) -> list[int]:
+        """Stages (with their own lineage) whose files a cached ``COPY --from`` or bind mount
+        ``from=`` brings into ``instruction``'s chain before it."""
+        lineage = self._lineage_set(instruction.stage)
+        found: list[int] = []
+        for item in self.chain_before(instruction):
+            if self.rebuilt(item):
+                continue
+            for reference in _stage_references(item):
+                index = stage_index(self.dockerfile, reference)
+                if index is None or index in lineage or index >= instruction.stage:
+                    continue
+                for stage in self.lineage(index):
+                    if stage not in found and stage not in lineage:
+                        found.append(stage)
         return found
 
     def extra_requirements(self, step: InstallStep) -> tuple[str, ...]:
@@ -390,6 +415,17 @@ class Analysis:
             if any(source_matches(source, path) for source in sources):
                 return path
         return self.app_files[0]
+
+
+def _stage_references(instruction: Instruction) -> list[str]:
+    """The stages (or images) a COPY/ADD ``--from`` or a RUN's bind mounts ``from=`` name."""
+    references = []
+    if instruction.keyword in ("COPY", "ADD") and instruction.flag("from"):
+        references.append(instruction.flag("from"))
+    references.extend(
+        mount.from_ for mount in mounts(instruction) if mount.type == "bind" and mount.from_
+    )
+    return references
 
 
 def context_name(path: str) -> str:
