@@ -31,6 +31,7 @@ from checker.rules.requirement_files import is_requirement_file, nested_requirem
 from checker.shell.installs import DependencyInstall, installs_in
 from checker.shell.manifests import is_manifest, is_manifest_folder
 from checker.shell.mounts import mounts
+from checker.shell.sources import run_commands
 
 _GLOB = re.compile(r"[*?\[]")
 _CLASS = re.compile(r"\[[^\]]*\]")
@@ -76,6 +77,20 @@ class InstallStep:
         return any(
             install.cache_mounted and install.keeps_download_cache for install in self.installs
         )
+
+
+# Folders that hold what the build needs rather than the code a developer edits daily: an
+# overlay for the image's root, prebuilt wheels, Docker and CI files, scripts, settings.
+BUILD_INPUT_FOLDERS = frozenset(
+    ("rootfs", "root", "overlay", "wheels", "wheelhouse", "dist", "docker", ".docker",
+     "dockerfiles", "deploy", "deployment", "ci", ".ci", "scripts", "bin", "config", "conf",
+     "etc", "patches", "certs", "nginx", "supervisor", "s6", "files", "hack", "build-scripts")
+)  # fmt: skip
+# A package's files that a build backend reads for its version, copied with the manifests.
+PACKAGE_METADATA = frozenset(
+    ("__init__.py", "_version.py", "version.py", "__about__.py", "__version__.py", "_about.py")
+)
+_SCRIPT_RUNNERS = frozenset(("sh", "bash", "dash", "python", "python3", "perl", "ruby", "make"))
 
 
 def reads_context(instruction: Instruction) -> bool:
@@ -145,32 +160,107 @@ class Analysis:
 
     # ---- the application change ------------------------------------------------------
 
+    def is_build_input(self, instruction: Instruction, source: str) -> bool:
+        """A context source the build needs, not application code: a file or folder a later
+        RUN of the stage executes, a folder such as ``rootfs/`` or ``wheels/``, a single
+        non-Python file, or a package's version file copied on its own."""
+        path = normalize(source)
+        if not path or _GLOB.search(path):
+            return False  # the broad copy, or a pattern: application code
+        name = posixpath.basename(path)
+        parts = path.split("/")
+        if parts[0].lower() in BUILD_INPUT_FOLDERS or name.lower() in BUILD_INPUT_FOLDERS:
+            return True
+        if name in PACKAGE_METADATA and len(parts) > 1:
+            return True
+        if "." in name and not name.endswith(".py"):
+            return True
+        return self._executed_later(instruction, path)
+
+    def _executed_later(self, instruction: Instruction, path: str) -> bool:
+        """Does a later RUN of the stage run the copied file (or a file of the copied
+        folder) as a program or script?"""
+        if instruction.keyword not in ("COPY", "ADD") or not instruction.arguments:
+            return False
+        destination = instruction.resolved_arguments[-1]
+        name = posixpath.basename(path)
+        stage = self.dockerfile.stages[instruction.stage]
+        later = [item for item in stage.instructions if item.line > instruction.line]
+        for item in later:
+            if item.keyword != "RUN":
+                continue
+            for run in run_commands(item):
+                argv = run.command.argv
+                if not argv:
+                    continue
+                runner = posixpath.basename(argv[0])
+                words = list(argv[1:2]) if runner in _SCRIPT_RUNNERS else [argv[0]]
+                if runner == "make":
+                    words = ["Makefile"] if name == "Makefile" else []
+                for word in words:
+                    base = posixpath.basename(word)
+                    inside = word.startswith(destination.rstrip("/") + "/") or (f"{name}/" in word)
+                    if base == name or ("." not in name and inside):
+                        return True
+        return False
+
+    def app_sources(self, instruction: Instruction) -> tuple[str, ...]:
+        """The context sources of a COPY/ADD or bind mount that bring application code."""
+        sources = context_sources(instruction) or context_bind_sources(instruction)
+        return tuple(source for source in sources if not self.is_build_input(instruction, source))
+
+    @cached_property
+    def _context_readers(self) -> tuple[Instruction, ...]:
+        return tuple(
+            instruction
+            for stage in self.dockerfile.stages
+            if stage.index in self.built
+            for instruction in stage.instructions
+            if reads_context(instruction)
+        )
+
     @cached_property
     def app_files(self) -> tuple[str, ...]:
-        """Representative application files: a change to any of them is what we grade."""
+        """Representative application files: a change to any of them is what we grade.
+
+        A file only build inputs bring (a script a RUN executes, ``rootfs/``, a version
+        file) is not one: editing it reruns later steps too, which LC008 reports, but the
+        verdict is about the code a developer edits every day."""
         if self.context is not None and self.context.root is not None:
+            readers = [(item, self.app_sources(item)) for item in self._context_readers]
             files = [
                 path
                 for path in self.context.files()
-                if path.endswith(".py") and not is_manifest(path)
+                if path.endswith(".py")
+                and not is_manifest(path)
+                and not self._only_build_input(path, readers)
             ]
             if files:
                 return tuple(files[:500])
         return self._synthetic_app_files()
 
+    def _only_build_input(
+        self, path: str, readers: list[tuple[Instruction, tuple[str, ...]]]
+    ) -> bool:
+        """Copied into the image, but only by sources that are build inputs."""
+        copied = False
+        for item, app in readers:
+            if any(source_matches(source, path) for source in app):
+                return False
+            sources = context_sources(item) or context_bind_sources(item)
+            copied = copied or any(source_matches(source, path) for source in sources)
+        return copied
+
     def _synthetic_app_files(self) -> tuple[str, ...]:
-        """Without a context: ``app.py`` plus one made-up ``.py`` file per source pattern."""
+        """Without a context: ``app.py`` plus one made-up ``.py`` file per source pattern
+        that brings application code."""
         found = [SYNTHETIC_APP]
-        for stage in self.dockerfile.stages:
-            if stage.index not in self.built:
-                continue
-            for instruction in stage.instructions:
-                sources = context_sources(instruction) or context_bind_sources(instruction)
-                for source in sources:
-                    path = _synthetic_file(source)
-                    fresh = path and not is_manifest(path) and path not in found
-                    if fresh and len(found) < _MAX_SYNTHETIC:
-                        found.append(path)
+        for instruction in self._context_readers:
+            for source in self.app_sources(instruction):
+                path = _synthetic_file(source)
+                fresh = path and not is_manifest(path) and path not in found
+                if fresh and len(found) < _MAX_SYNTHETIC:
+                    found.append(path)
         context = self.context
         if context is not None:
             found = [path for path in found if not context.is_ignored(path)] or found
