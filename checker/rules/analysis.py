@@ -26,8 +26,16 @@ from checker.cache_model import (
     stage_index,
 )
 from checker.dockerfile.model import Dockerfile, Instruction
+from checker.dockerfile.variables import environment_at
 from checker.report import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
 from checker.rules.requirement_files import is_requirement_file, nested_requirements
+from checker.shell.hidden_installs import (
+    ScriptRun,
+    assumed_install,
+    installs_in_script,
+    named_like_an_install,
+    script_runs,
+)
 from checker.shell.installs import DependencyInstall, installs_in
 from checker.shell.manifests import is_manifest, is_manifest_folder
 from checker.shell.mounts import mounts
@@ -93,6 +101,26 @@ PACKAGE_METADATA = frozenset(
 _SCRIPT_RUNNERS = frozenset(("sh", "bash", "dash", "python", "python3", "perl", "ruby", "make"))
 
 
+MAX_SCRIPT_BYTES = 1 << 20
+
+
+def read_context_file(context: BuildContext, path: str) -> str | None:
+    """A regular file of the context, read only where it stays inside the context (no
+    link out of it, as Docker never follows one), up to 1 MiB; None otherwise."""
+    if context.root is None or not path:
+        return None
+    root = context.root.resolve()
+    try:
+        target = (root / path).resolve()
+        if not target.is_relative_to(root) or not target.is_file():
+            return None
+        if target.stat().st_size > MAX_SCRIPT_BYTES:
+            return None
+        return target.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
 def reads_context(instruction: Instruction) -> bool:
     """Does the step copy or bind files from the build context?"""
     return context_sources(instruction) is not None or bool(context_bind_sources(instruction))
@@ -128,14 +156,86 @@ class Analysis:
         self._lineage_sets: dict[int, frozenset[int]] = {}
         # Keyed by id(prediction); the prediction is kept alongside so the id stays unique.
         self._first_rebuilt: dict[int, tuple[Prediction, dict[int, Instruction | None]]] = {}
+        # RUN line -> (script as the RUN names it, whether its text was read): installs
+        # hidden in a script, for LC008's message.
+        self.hidden_scripts: dict[int, list[tuple[str, bool]]] = {}
         self.install_steps: tuple[InstallStep, ...] = tuple(
             InstallStep(instruction, installs)
             for stage in dockerfile.stages
             if stage.index in self.built
             for instruction in stage.instructions
-            for installs in (self._with_nested(installs_in(dockerfile, instruction), instruction),)
+            for installs in (
+                self._with_nested(
+                    installs_in(dockerfile, instruction) or self._hidden_installs(instruction),
+                    instruction,
+                ),
+            )
             if installs
         )
+
+    def _hidden_installs(self, instruction: Instruction) -> tuple[DependencyInstall, ...]:
+        """Installs a RUN runs through a script: read from the context where the script is
+        there, else assumed from the script's name (see ``checker.shell.hidden_installs``)."""
+        if instruction.keyword != "RUN":
+            return ()
+        found: list[DependencyInstall] = []
+        for script in script_runs(instruction):
+            text = self._script_text(instruction, script)
+            if text is not None:
+                env = environment_at(self.dockerfile, instruction)
+                installs = installs_in_script(script, text, env)
+                if installs:
+                    self.hidden_scripts.setdefault(instruction.line, []).append(
+                        (script.script, True)
+                    )
+                found.extend(installs)
+            elif named_like_an_install(script):
+                self.hidden_scripts.setdefault(instruction.line, []).append((script.script, False))
+                found.append(assumed_install(script))
+        return tuple(found)
+
+    def _script_text(self, instruction: Instruction, script: ScriptRun) -> str | None:
+        """The text of the script a RUN runs, read from the context file a COPY put there."""
+        context = self.context
+        if context is None or context.root is None:
+            return None
+        workdir = self.workdir_at(instruction)
+        where = posixpath.join(workdir, script.cwd or "", script.script)
+        for path in self._context_paths(instruction, posixpath.normpath(where)):
+            text = read_context_file(context, path)
+            if text is not None:
+                return text
+        return None
+
+    def _context_paths(self, instruction: Instruction, absolute: str) -> list[str]:
+        """Context paths that COPY/ADD steps before ``instruction`` put at ``absolute``."""
+        found = []
+        workdir = "/"
+        for item in self.chain_before(instruction):
+            if item.keyword == "WORKDIR" and item.arguments:
+                workdir = posixpath.join(workdir, item.resolved_arguments[0])
+            sources = context_sources(item)
+            if not sources:
+                continue
+            destination = posixpath.normpath(posixpath.join(workdir, item.resolved_arguments[-1]))
+            for source in sources:
+                path = normalize(source)
+                if absolute == destination or absolute == posixpath.join(
+                    destination, posixpath.basename(path)
+                ):
+                    found.append(path if path else posixpath.basename(absolute))
+                if absolute.startswith(destination.rstrip("/") + "/"):
+                    rest = absolute[len(destination.rstrip("/")) + 1 :]
+                    found.append(posixpath.join(path, rest) if path else rest)
+        return list(reversed(found))
+
+    def workdir_at(self, instruction: Instruction) -> str:
+        """The working directory a step runs in (WORKDIR of its chain, ``/`` by default)."""
+        workdir = "/"
+        for item in self.chain_before(instruction):
+            if item.keyword == "WORKDIR" and item.arguments:
+                workdir = posixpath.join(workdir, item.resolved_arguments[0])
+        return workdir
 
     def _with_nested(
         self, installs: tuple[DependencyInstall, ...], instruction: Instruction
@@ -146,10 +246,7 @@ class Analysis:
             return installs
         if not any(is_requirement_file(path) for item in installs for path in item.manifests):
             return installs
-        workdir = "/"
-        for item in self.chain_before(instruction):
-            if item.keyword == "WORKDIR" and item.arguments:
-                workdir = posixpath.join(workdir, item.resolved_arguments[0])
+        workdir = self.workdir_at(instruction)
         found = []
         for install in installs:
             nested = nested_requirements(context, install.manifests, workdir)

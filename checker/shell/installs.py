@@ -122,7 +122,24 @@ def find_installs(
     located = run_commands(instruction)
     if not located:
         return []
-    caches = cache_mounts(instruction)
+    return _installs(located, cache_mounts(instruction), env)
+
+
+def find_installs_in_commands(
+    commands: tuple[ShellCommand, ...],
+    env: Mapping[str, str] | None = None,
+    caches: tuple[Mount, ...] = (),
+) -> list[DependencyInstall]:
+    """The installs among the commands of a script a RUN runs (``./install.sh``)."""
+    located = tuple(
+        RunCommand(command, index, 0, "script") for index, command in enumerate(commands)
+    )
+    return _installs(located, caches, env)
+
+
+def _installs(
+    located: tuple[RunCommand, ...], caches: tuple[Mount, ...], env: Mapping[str, str] | None
+) -> list[DependencyInstall]:
     found = []
     for position, run in enumerate(located):
         record = _recognise(run, env or {})
