@@ -1,2 +1,2 @@
 def index():
-    print('index')
+    print("index")
