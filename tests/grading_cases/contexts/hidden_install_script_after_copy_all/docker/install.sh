@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+cd "$(dirname "$0")/.."
+pip install --no-cache-dir -r requirements.txt

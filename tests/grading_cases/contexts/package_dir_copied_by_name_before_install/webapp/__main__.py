@@ -1,0 +1,3 @@
+from webapp.views import index
+
+index()

@@ -1,0 +1,2 @@
+def index():
+    print("index")

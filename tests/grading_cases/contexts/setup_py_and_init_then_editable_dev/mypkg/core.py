@@ -1,0 +1,3 @@
+import idna
+
+print(idna.decode("xn--nxasmq6b"))

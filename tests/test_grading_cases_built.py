@@ -1,0 +1,119 @@
+"""The hard grading cases, proved on the engine: their expected verdict is what BuildKit does.
+
+For each fixture below, :func:`checker.verify.verify` builds it twice with BuildKit on a
+temporary copy of its context (``grading_cases/contexts/<stem>/``), appending a fresh line to
+one application source file in between, and removes the images it built. The second build's
+step records then say whether the dependency install step ran again: it must have come from
+the cache where the fixture expects ``kept``, and must have run where it expects a reinstall.
+So a fixture's header cannot drift from the engine, whatever the checker predicts (the cache
+model's own agreement is ``verify``'s business, and some of these are known checker bugs).
+
+The fixtures build ``FROM python:3.11-slim`` and install only packages of the workshop's
+wheelhouse (idna, tabulate, setuptools, uv), so each proof takes seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from test_grading_cases import CASES, context_of, expectation
+
+from checker.verify import verify
+from checker.verify_compare import ENGINE_CACHED, ENGINE_RAN, StepCheck
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What to change, which step is the dependency install, and what else must stay cached.
+
+    ``install`` and each of ``cached`` is a piece of one instruction's text, unique in the file.
+    """
+
+    changed: str
+    install: str
+    cached: tuple[str, ...] = ()
+
+
+PROOFS = {
+    # 1. The environment is installed in one stage and copied into another.
+    "multistage_venv_then_pip_install_editable": Proof(
+        "app/main.py", "pip install --no-cache-dir -r /tmp/requirements.txt", ("--from=builder",)
+    ),
+    "multistage_opt_venv_then_pip_install_dot": Proof(
+        "app/main.py", "-r /deps/requirements.txt", ("--from=deps",)
+    ),
+    "multistage_venv_reinstalls_dev_requirements": Proof(
+        "app/main.py", "-r requirements-dev.txt", ("-r /tmp/requirements.txt",)
+    ),
+    # 2. COPY --from and bind mounts from a stage are keyed on what they copy or mount.
+    "multistage_builder_installs_project_then_copies_venv": Proof(
+        "app/main.py", "-r /tmp/requirements.txt"
+    ),
+    "wheels_stage_copies_source_after_wheels": Proof(
+        "app.py", "pip install --no-cache-dir --no-index", ("pip wheel", "--from=wheels")
+    ),
+    "requirements_copied_from_source_stage": Proof(
+        "app.py", "pip install", ("/src/requirements.txt",)
+    ),
+    "bind_requirements_from_source_stage": Proof("app.py", "pip install"),
+    "bind_source_dir_from_stage": Proof("app.py", "pip install"),
+    "bind_wheels_from_stage_that_copied_source": Proof(
+        "app.py", "pip install --no-cache-dir --no-index", ("pip wheel",)
+    ),
+    # 3. Build inputs copied by name are not application source.
+    "entrypoint_script_copied_before_install": Proof("app.py", "pip install"),
+    "rootfs_overlay_before_install": Proof("app/main.py", "pip install"),
+    # 4. Installs that read only manifests (and a stub of the package) stay cached.
+    "setup_py_and_init_then_editable_dev": Proof("mypkg/core.py", "pip install"),
+    "setup_py_with_package_dir_before_install": Proof("mypkg/core.py", "pip install"),
+    # 5. --no-deps -r FILE installs what FILE lists.
+    "no_deps_requirements_before_source": Proof("app/main.py", "--no-deps -r requirements.txt"),
+    "no_deps_requirements_after_copy_all": Proof("app.py", "--no-deps -r requirements.txt"),
+    # 6. Wrappers and installs hidden in scripts.
+    "wrapper_nice_after_copy_all": Proof("app.py", "nice -n 10"),
+    "wrapper_sh_c_after_copy_all": Proof("app.py", 'sh -c "pip install'),
+    "wrapper_activate_venv_before_source": Proof("app.py", ". .venv/bin/activate"),
+    "wrapper_activate_venv_after_copy_all": Proof("app.py", ". .venv/bin/activate"),
+    "hidden_install_script_before_source": Proof("app.py", "sh install.sh"),
+    "hidden_install_script_after_copy_all": Proof("app.py", "./docker/install.sh"),
+    "hidden_install_python_tool_before_source": Proof("app.py", "python tools/pip_install.py"),
+    # 7. uv with a bind-mounted requirements file.
+    "uv_pip_install_bind_requirements": Proof("app.py", "uv pip install"),
+}
+
+
+def _one(steps: list[StepCheck], piece: str, stem: str) -> StepCheck:
+    found = [step for step in steps if piece in step.instruction]
+    assert len(found) == 1, f"{stem}: {len(found)} steps contain {piece!r}"
+    return found[0]
+
+
+def test_every_proof_names_a_fixture_with_a_context() -> None:
+    for stem, proof in PROOFS.items():
+        context = context_of(CASES / f"{stem}.Dockerfile")
+        assert context is not None, f"{stem}: no context folder"
+        assert (context / proof.changed).is_file(), f"{stem}: no {proof.changed} in its context"
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("stem", sorted(PROOFS))
+def test_the_expected_verdict_is_what_buildkit_does(stem: str, engine: object) -> None:
+    path = CASES / f"{stem}.Dockerfile"
+    proof = PROOFS[stem]
+    verdict, _ = expectation(path)
+    report = verify(path, context_of(path), builder="buildkit", changed=proof.changed)
+    assert report.error is None, f"{stem}: {report.error} {report.detail}"
+    assert report.cleanup.kept == [], f"{stem}: left behind {report.cleanup.kept}"
+    ran = [step for step in report.steps if step.actual == ENGINE_RAN]
+    assert ran, f"{stem}: the change to {proof.changed} reran no step at all"
+    install = _one(report.steps, proof.install, stem)
+    expected = ENGINE_CACHED if verdict == "kept" else ENGINE_RAN
+    assert install.actual == expected, (
+        f"{stem} expects {verdict}, but after a change to {proof.changed} BuildKit "
+        f"{'ran' if install.actual == ENGINE_RAN else 'cached'} the install "
+        f"(line {install.line}: {install.instruction})"
+    )
+    for piece in proof.cached:
+        step = _one(report.steps, piece, stem)
+        assert step.actual == ENGINE_CACHED, f"{stem}: line {step.line} {step.actual}"
