@@ -519,7 +519,7 @@ def _step_writes(
         return [(path, instruction) for path in run_writes(instruction, workdir, env)]
     if keyword not in ("COPY", "ADD") or not own_miss or not instruction.arguments:
         return []
-    destination = posixpath.join(workdir, instruction.resolved_arguments[-1])
+    destination = posixpath.normpath(posixpath.join(workdir, instruction.resolved_arguments[-1]))
     sources = context_sources(instruction)
     if sources is None:
         return [(destination, instruction)]

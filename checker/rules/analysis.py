@@ -339,14 +339,14 @@ class Analysis:
     def _only_build_input(
         self, path: str, readers: list[tuple[Instruction, tuple[str, ...]]]
     ) -> bool:
-        """Copied into the image, but only by sources that are build inputs."""
-        copied = False
+        """Copied by name as a build input (a script a RUN executes, a file of ``rootfs/``),
+        even if a broad copy brings it again later."""
         for item, app in readers:
-            if any(source_matches(source, path) for source in app):
-                return False
             sources = context_sources(item) or context_bind_sources(item)
-            copied = copied or any(source_matches(source, path) for source in sources)
-        return copied
+            inputs = [source for source in sources if source not in app]
+            if any(source_matches(source, path) for source in inputs):
+                return True
+        return False
 
     def _synthetic_app_files(self) -> tuple[str, ...]:
         """Without a context: ``app.py`` plus one made-up ``.py`` file per source pattern
@@ -472,6 +472,17 @@ class Analysis:
                     return first
                 return None
         return None
+
+    def stage_copy_reason(self, instruction: Instruction) -> str | None:
+        """Why a ``COPY --from`` (or a RUN bind mount ``from=``) was rebuilt, when that is
+        so: a rebuilt step of the other stage wrote what it copies (a stage that copied the
+        whole context hands on the source with the manifests). None otherwise."""
+        if not _stage_references(instruction) or not self.rebuilt(instruction):
+            return None
+        step = self.app_prediction.for_instruction(instruction)
+        if step is None or "copies" not in step.reason or "from stage" not in step.reason:
+            return None
+        return step.reason
 
     def manifest_copy_before(self, step: InstallStep) -> Instruction | None:
         """A COPY/ADD or bind mount of dependency files alone, before or on the install."""

@@ -52,12 +52,19 @@ class InstallAfterBroadCopy(Rule):
                 continue  # LC005's case
             if analysis.manifest_copy_before(step) is not None:
                 continue  # LC001's case
-            if not analysis.supplies_manifests(culprit, step):
+            through_stage = analysis.stage_copy_reason(culprit)
+            if through_stage is None and not analysis.supplies_manifests(culprit, step):
                 continue
             names = ", ".join(dict.fromkeys(context_name(path) for path in step.manifests))
             changed = analysis.app_file_for(culprit)
-            plan = plan_fix(analysis, step, culprit)
-            if culprit is step.instruction:
+            plan = plan_fix(analysis, step, culprit) if through_stage is None else None
+            if through_stage is not None:
+                what = "this step" if culprit is step.instruction else describe(culprit)
+                how = (
+                    f"gets {names} through {what}, which takes a whole folder from another "
+                    f"stage: {through_stage}"
+                )
+            elif culprit is step.instruction:
                 how = "binds the whole build context into this step"
             else:
                 how = f"gets {names} only through {describe(culprit)}, which copies everything"

@@ -60,6 +60,18 @@ def installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Depen
         if home is not None:
             env["HOME"] = home
     found = tuple(find_installs(instruction, env))
+    user = user_at(dockerfile, instruction).partition(":")[0]
+    if user.isdigit() and user != "0":
+        # A bare uid's HOME is unknown, but it is not root's: a mount in /root is unused.
+        usable = [
+            mount
+            for mount in cache_mounts(instruction)
+            if not (mount.target or "").startswith("/root")
+        ]
+        found = tuple(
+            replace(item, cache_mounted=False) if item.cache_mounted and not usable else item
+            for item in found
+        )
     if not any("$" in path for item in found for path in (*item.reads, *item.manifests)):
         return found
 
@@ -122,7 +134,15 @@ def find_installs(
     located = run_commands(instruction)
     if not located:
         return []
-    return _installs(located, cache_mounts(instruction), env)
+    caches = cache_mounts(instruction)
+    if env and any("$" in (mount.target or "") for mount in caches):
+        caches = tuple(
+            replace(mount, target=try_expand(mount.target, dict(env)) or mount.target)
+            if mount.target
+            else mount
+            for mount in caches
+        )
+    return _installs(located, caches, env)
 
 
 def find_installs_in_commands(

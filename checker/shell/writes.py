@@ -57,8 +57,12 @@ def run_writes(
         if name in _SYSTEM_PACKAGES:
             found.extend(_SYSTEM_DIRS)
             continue
-        if name == "python" and _python_module(command.argv[1:]) is None:
+        module = _python_module(command.argv[1:]) if name == "python" else None
+        if name == "python" and module is None:
             return (ANYWHERE,)  # python SCRIPT or python -c CODE: anything may happen
+        if module == "compileall":
+            found.append(posixpath.join(cwd, "__pycache__"))  # and each folder's, below
+            continue
         if name not in _CONFINED and name not in _PYTHON_TOOLS and name != "python":
             return (ANYWHERE,)
         found.append(cwd)
