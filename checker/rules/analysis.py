@@ -63,6 +63,11 @@ class InstallStep:
         return any(install.installs_project and not install.no_deps for install in self.installs)
 
     @property
+    def assumed(self) -> bool:
+        """An install hidden in a script the checker could not read (no context)."""
+        return any(install.action == "assumed" for install in self.installs)
+
+    @property
     def project_only(self) -> bool:
         """Adds only the project, never a dependency: ``pip install --no-deps .``. A
         ``--no-deps -r FILE`` (or ``--no-deps NAME``) still installs what FILE lists."""
@@ -490,6 +495,15 @@ class Analysis:
             if self._is_before(item, step.instruction, True):
                 return item
         return None
+
+    def is_broad_copy(self, copy: Instruction) -> bool:
+        """Copies (or binds) the whole context, a pattern, or a folder of application code,
+        rather than files named one by one (``COPY app.py requirements.txt ./``)."""
+        for source in self.app_sources(copy):
+            path = normalize(source)
+            if not path or _GLOB.search(path) or "." not in posixpath.basename(path):
+                return True
+        return False
 
     def supplies_manifests(self, copy: Instruction, step: InstallStep) -> bool:
         """Does ``copy`` (a broad COPY or bind) bring in the files the install reads?"""

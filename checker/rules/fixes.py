@@ -48,6 +48,8 @@ def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> Fix
     install = step.instruction
     if not reads_context(culprit):
         return None  # rebuilt because another stage was: that stage's install is the fix
+    if step.assumed:
+        return None  # what the unread script needs is not known: no reorder is offered
     if culprit is install:
         return _bind_fix(analysis, step)
     if culprit.stage != install.stage or culprit.keyword not in ("COPY", "ADD"):

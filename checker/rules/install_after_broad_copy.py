@@ -53,7 +53,9 @@ class InstallAfterBroadCopy(Rule):
             if analysis.manifest_copy_before(step) is not None:
                 continue  # LC001's case
             through_stage = analysis.stage_copy_reason(culprit)
-            if through_stage is None and not analysis.supplies_manifests(culprit, step):
+            if through_stage is None and not (
+                analysis.supplies_manifests(culprit, step) and analysis.is_broad_copy(culprit)
+            ):
                 continue
             names = ", ".join(dict.fromkeys(context_name(path) for path in step.manifests))
             changed = analysis.app_file_for(culprit)

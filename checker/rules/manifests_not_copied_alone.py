@@ -48,7 +48,9 @@ class ManifestsNotCopiedAlone(Rule):
                 continue
             if analysis.manifest_copy_before(step) is not None:
                 continue
-            if not analysis.supplies_manifests(culprit, step):
+            if not analysis.supplies_manifests(culprit, step) or not analysis.is_broad_copy(
+                culprit
+            ):
                 continue
             names = ", ".join(dict.fromkeys(context_name(path) for path in step.manifests))
             plan = plan_fix(analysis, step, culprit)

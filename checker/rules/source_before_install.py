@@ -49,7 +49,11 @@ class SourceBeforeInstall(Rule):
             if step.installs_project and analysis.earlier_dependency_install(step) is None:
                 continue  # LC005's case
             brings_manifests = step.manifests and analysis.manifest_copy_before(step) is None
-            if brings_manifests and analysis.supplies_manifests(culprit, step):
+            if (
+                brings_manifests
+                and analysis.supplies_manifests(culprit, step)
+                and analysis.is_broad_copy(culprit)
+            ):
                 continue  # LC002/LC003's case: the broad copy brings the manifests
             changed = analysis.app_file_for(culprit)
             plan = plan_fix(analysis, step, culprit)

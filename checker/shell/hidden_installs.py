@@ -164,6 +164,8 @@ def assumed_install(script: ScriptRun) -> DependencyInstall:
         command_index=0,
         line=0,
         cwd=script.cwd,
+        # The script is the one input known: it must be in the image before the RUN.
+        manifest_files=(script.script,) if script.kind != "make" else ("Makefile",),
     )
 
 
