@@ -157,3 +157,14 @@ ORIGINAL_CASES = frozenset(
         "wheels_builder_stage",
     }
 )
+
+
+@pytest.mark.parametrize("path", sorted(CASES.glob("*.Dockerfile")), ids=lambda path: path.stem)
+def test_a_failing_grade_always_names_a_finding_with_its_line(path: Path) -> None:
+    context = CASES / "contexts" / path.stem
+    report = grade(path, context=context if context.is_dir() else None)
+    if not report.passed:
+        assert any(
+            finding.severity in ("error", "warning") and finding.line >= 1
+            for finding in report.findings
+        ), [finding.rule for finding in report.findings]

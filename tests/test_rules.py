@@ -37,7 +37,10 @@ def test_rules_have_unique_ids_names_and_valid_severities() -> None:
 
 
 @pytest.mark.parametrize(
-    "rule", [rule for rule in RULES if rule.id != "LC004"], ids=lambda rule: rule.id
+    # LC004 and LC011 look at the build context, which these examples do not have.
+    "rule",
+    [rule for rule in RULES if rule.id not in ("LC004", "LC011")],
+    ids=lambda rule: rule.id,
 )
 def test_documented_anti_pattern_fires_and_best_practice_does_not(rule) -> None:
     examples = _examples(rule)
@@ -216,3 +219,52 @@ open('docs/rules.md', 'w').write(rule_docs())"
 
     page = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
     assert page.read_text() == rule_docs()
+
+
+def test_an_install_hidden_in_an_unread_script_is_judged_by_position_and_says_so() -> None:
+    report = grade("FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN ./install_deps.sh\n")
+    assert report.dependency_cache == "reinstalled"
+    (hidden,) = [finding for finding in report.findings if finding.rule == "LC009"]
+    assert hidden.line == 4 and "could not read" in hidden.message and "Assumed" in hidden.message
+    assert report.suggested_dockerfile is None  # what the script reads is unknown
+
+
+def test_an_install_hidden_in_a_read_script_names_what_it_runs(tmp_path) -> None:
+    (tmp_path / "install.sh").write_text("#!/bin/sh\nset -e\npip install -r requirements.txt\n")
+    (tmp_path / "requirements.txt").write_text("six\n")
+    (tmp_path / "app.py").write_text("print(1)\n")
+    text = (
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY install.sh requirements.txt ./\n"
+        "RUN ./install.sh\nCOPY . .\n"
+    )
+    report = grade(text, context=tmp_path)
+    assert report.dependency_cache == "kept"
+    (hidden,) = [finding for finding in report.findings if finding.rule == "LC009"]
+    assert "pip install -r requirements.txt" in hidden.message
+
+
+def test_a_dependency_stage_the_final_image_never_gets_is_reported() -> None:
+    text = (
+        "FROM python:3.12-slim AS deps\nCOPY requirements.txt .\n"
+        "RUN pip install --prefix=/install -r requirements.txt\n"
+        "FROM python:3.12-slim\nCOPY . /app\n"
+    )
+    rules = {finding.rule: finding for finding in grade(text).findings}
+    assert rules["LC010"].line == 3 and "deps" in rules["LC010"].message
+    used = text.replace("COPY . /app", "COPY --from=deps /install /usr/local\nCOPY . /app")
+    assert "LC010" not in {finding.rule for finding in grade(used).findings}
+
+
+def test_a_requirements_file_missing_from_the_context_fails_the_grade(tmp_path) -> None:
+    (tmp_path / "requirements.txt").write_text("six\n")
+    (tmp_path / "app.py").write_text("print(1)\n")
+    text = (
+        "FROM python:3.12-slim\nCOPY requirements/base.txt .\n"
+        "RUN pip install -r requirements/dev.txt\nCOPY . .\n"
+    )
+    report = grade(text, context=tmp_path)
+    missing = [finding for finding in report.findings if finding.rule == "LC011"]
+    assert [finding.line for finding in missing] == [2, 3]
+    assert not report.passed
+    good = "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+    assert "LC011" not in {finding.rule for finding in grade(good, context=tmp_path).findings}

@@ -10,6 +10,9 @@ LC004  no-dockerignore                      warning
 LC005  project-installed-with-dependencies  error
 LC006  volatile-value-before-install        warning
 LC007  pip-cache-in-image                   info
+LC009  install-hidden-in-script             info
+LC010  install-stage-not-in-image           error
+LC011  missing-context-file                 error
 =====  ===================================  ========
 """
 
@@ -17,7 +20,10 @@ from __future__ import annotations
 
 from checker.rules.base import Rule
 from checker.rules.install_after_broad_copy import InstallAfterBroadCopy
+from checker.rules.install_hidden_in_script import InstallHiddenInScript
+from checker.rules.install_stage_not_in_image import InstallStageNotInImage
 from checker.rules.manifests_not_copied_alone import ManifestsNotCopiedAlone
+from checker.rules.missing_context_file import MissingContextFile
 from checker.rules.no_dockerignore import NoDockerignore
 from checker.rules.pip_cache_in_image import PipCacheInImage
 from checker.rules.project_with_dependencies import ProjectWithDependencies
@@ -32,6 +38,9 @@ RULES: tuple[Rule, ...] = (
     ProjectWithDependencies(),
     VolatileBuildValue(),
     PipCacheInImage(),
+    InstallHiddenInScript(),
+    InstallStageNotInImage(),
+    MissingContextFile(),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 

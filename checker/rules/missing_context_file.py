@@ -1,0 +1,100 @@
+"""LC011: a file the build copies or installs from is not in the build context."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from checker.cache_model import context_sources, normalize
+from checker.report import Finding
+from checker.rules.analysis import Analysis
+from checker.rules.base import Rule, describe
+
+_GLOB = frozenset("*?[")
+
+
+class MissingContextFile(Rule):
+    """A ``COPY`` source, or a requirements file an install reads, is not in the build context
+    (or ``.dockerignore`` leaves it out).
+
+    The build fails at that step (``COPY failed: file not found``, or pip's "Could not open
+    requirements file"), so no layer order can help. Checked only when the build context is
+    given.
+
+    **Anti-pattern**
+
+    .. code-block:: dockerfile
+
+        COPY requirements/base.txt .
+        RUN pip install -r requirements/base.txt
+
+    **Best practice**
+
+    .. code-block:: dockerfile
+
+        COPY requirements.txt .
+        RUN pip install -r requirements.txt
+    """
+
+    id = "LC011"
+    name = "missing-context-file"
+    severity = "error"
+
+    def check(self, analysis: Analysis) -> Iterator[Finding]:
+        context = analysis.context
+        if context is None or context.root is None:
+            return
+        files = set(context.files())
+        folders = {posixpath.dirname(path) for path in files}
+        folders |= {
+            "/".join(path.split("/")[:depth])
+            for path in folders
+            for depth in range(1, path.count("/") + 1)
+        }
+
+        def present(path: str) -> bool:
+            clean = normalize(path)
+            return not clean or clean in files or clean in folders
+
+        for stage in analysis.dockerfile.stages:
+            if stage.index not in analysis.built:
+                continue
+            for instruction in stage.instructions:
+                for source in context_sources(instruction) or ():
+                    if "$" in source or any(char in source for char in _GLOB):
+                        continue
+                    if not present(source):
+                        yield self.finding(
+                            instruction,
+                            f"{describe(instruction)} copies {source}, which is not in the "
+                            "build context (or .dockerignore excludes it): the build fails "
+                            "here.",
+                            f"# add {source} to the context, or copy the file that exists",
+                        )
+        for step in analysis.install_steps:
+            copied = {normalize(path) for path in _copied_names(analysis, step.instruction)}
+            for install in step.installs:
+                for path in install.requirement_files:
+                    name = normalize(path)
+                    if "$" in path or path.startswith(("/", "http", "~")) or present(name):
+                        continue
+                    if name in copied or posixpath.basename(name) in copied:
+                        continue  # copied under another name, or written by the build
+                    yield self.finding(
+                        step.instruction,
+                        f"{describe(step.instruction)} installs from {path}, which is not in "
+                        "the build context: pip stops with 'Could not open requirements "
+                        "file'.",
+                        f"# add {path} to the context, or install from the file that exists",
+                    )
+
+
+def _copied_names(analysis: Analysis, instruction) -> list[str]:  # type: ignore[no-untyped-def]
+    """Destinations written before the install (a file generated or renamed by the build)."""
+    names = []
+    for item in analysis.chain_before(instruction):
+        if item.keyword in ("COPY", "ADD") and item.arguments:
+            names.append(posixpath.basename(item.resolved_arguments[-1].rstrip("/")))
+        if item.keyword == "RUN":
+            names.extend(word for word in item.text.split() if word.endswith((".txt", ".in")))
+    return names
