@@ -117,3 +117,53 @@ def test_the_expected_verdict_is_what_buildkit_does(stem: str, engine: object) -
     for piece in proof.cached:
         step = _one(report.steps, piece, stem)
         assert step.actual == ENGINE_CACHED, f"{stem}: line {step.line} {step.actual}"
+
+
+# The two fixes that must work, proved: an app file named beside the manifest, and
+# `pip install .` after `COPY . .` (dependencies first from pyproject.toml, then the project).
+SUGGESTED = {
+    "app_file_beside_manifest": (
+        "FROM python:3.11-slim\nWORKDIR /app\nCOPY app.py requirements.txt ./\n"
+        'RUN pip install --no-cache-dir -r requirements.txt\nCMD ["python", "app.py"]\n',
+        {"app.py": "print('hello')\n", "requirements.txt": "idna\n"},
+        "app.py",
+    ),
+    "pip_install_dot_after_copy_all": (
+        "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir .\n",
+        {
+            "pyproject.toml": (
+                '[build-system]\nrequires = ["setuptools"]\n'
+                'build-backend = "setuptools.build_meta"\n'
+                '[project]\nname = "demo"\nversion = "0.1"\ndependencies = ["idna"]\n'
+                '[tool.setuptools]\npackages = ["demo"]\n'
+            ),
+            "demo/__init__.py": "VALUE = 1\n",
+        },
+        "demo/__init__.py",
+    ),
+}
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("name", sorted(SUGGESTED))
+def test_the_suggested_dockerfile_builds_and_keeps_the_install(
+    name: str, engine: object, tmp_path
+) -> None:
+    from checker.grading import grade
+
+    text, files, changed = SUGGESTED[name]
+    for relative, content in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(content)
+    report = grade(text, context=tmp_path)
+    assert report.dependency_cache == "reinstalled" and report.suggested_dockerfile
+    assert grade(report.suggested_dockerfile, context=tmp_path).dependency_cache == "kept"
+    (tmp_path / "Dockerfile").write_text(report.suggested_dockerfile)
+    proof = verify(tmp_path / "Dockerfile", tmp_path, builder="buildkit", changed=changed)
+    assert proof.error is None, f"{name}: {proof.error} {proof.detail}"
+    installs = [
+        step for step in proof.steps if "install" in step.instruction and "RUN" in step.instruction
+    ]
+    dependency_install = installs[0]
+    assert dependency_install.actual == ENGINE_CACHED, (name, report.suggested_dockerfile)
+    assert proof.cleanup.kept == []

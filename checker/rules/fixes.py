@@ -43,6 +43,9 @@ class FixPlan:
     lines: str
 
 
+_GLOB_CHARS = frozenset("*?[")
+
+
 def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> FixPlan | None:
     """The fix for ``step``, rebuilt because of ``culprit``; None when we cannot tell one."""
     install = step.instruction
@@ -141,8 +144,19 @@ def _carried_between(
 def _manifest_copy_line(
     analysis: Analysis, culprit: Instruction, manifests: tuple[str, ...]
 ) -> str | None:
-    """``COPY <manifests> <dest>`` for a broad ``COPY <dir> <dest>``, or None."""
+    """``COPY <manifests> <dest>`` for a broad ``COPY <dir> <dest>``, or for the manifests
+    among files named one by one (``COPY app.py requirements.txt ./``); None otherwise."""
     sources = context_sources(culprit)
+    if sources and len(sources) > 1 and not any(_GLOB_CHARS & set(item) for item in sources):
+        wanted = {posixpath.basename(normalize(path)) for path in manifests}
+        named = [item for item in sources if posixpath.basename(normalize(item)) in wanted]
+        if named and len(named) < len(sources):
+            flags = [
+                flag_text(flag.name, flag.value)
+                for flag in culprit.flags
+                if flag.name in _COPY_FLAGS_KEPT
+            ]
+            return " ".join(["COPY", *flags, *named, culprit.arguments[-1]])
     if not sources or len(sources) != 1 or any(char in sources[0] for char in "*?["):
         return None
     source_dir = normalize(sources[0])
