@@ -384,6 +384,7 @@ def predict(
     ignored = [path for path in changed_files if context.is_ignored(path)]
     arg_names = frozenset(changed_args)
     edited = frozenset(edited_lines)
+    tracked = _copied_from_stages(dockerfile)
     built = (
         needed_stages(dockerfile, target)
         if builder == "buildkit"
@@ -463,7 +464,8 @@ def predict(
                     workdir = posixpath.join(workdir, instruction.resolved_arguments[0])
                 if broken is not None:
                     stage_steps.append((instruction, REBUILT, f"after {broken}"))
-                    written.extend(_step_writes(dockerfile, instruction, workdir, ()))
+                    if stage.index in tracked:
+                        written.extend(_step_writes(dockerfile, instruction, workdir, ()))
                     continue
                 status, reason = _step_key(
                     dockerfile,
@@ -484,7 +486,10 @@ def predict(
                 stage_steps.append((instruction, status, reason))
                 if status == REBUILT:
                     broken = f"line {instruction.line} ({instruction.keyword}), which was rebuilt"
-                    written.extend(_step_writes(dockerfile, instruction, workdir, visible, True))
+                    if stage.index in tracked:
+                        written.extend(
+                            _step_writes(dockerfile, instruction, workdir, visible, True)
+                        )
             workdirs[stage.index] = workdir
             if broken is not None:
                 changed_stages.add(stage.index)
@@ -494,6 +499,24 @@ def predict(
             step = StepPrediction(number, instruction, status, reason)
             steps.append(step)
     return Prediction(tuple(steps), built, frozenset(changed_stages))
+
+
+def _copied_from_stages(dockerfile: Dockerfile) -> frozenset[int]:
+    """Stages something copies or mounts from, and the stages they are built FROM: only
+    their rebuilt steps' writes matter (working them out for other stages is wasted)."""
+    found: set[int] = set()
+    for instruction in dockerfile.instructions:
+        for reference in _from_references(instruction):
+            index = stage_index(dockerfile, reference)
+            if index is not None:
+                found.add(index)
+    pending = list(found)
+    while pending:
+        parent = stage_index(dockerfile, dockerfile.stages[pending.pop()].base)
+        if parent is not None and parent not in found:
+            found.add(parent)
+            pending.append(parent)
+    return frozenset(found)
 
 
 Write = tuple[str | None, Instruction]

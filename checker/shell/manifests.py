@@ -7,6 +7,7 @@ recogniser, the cache analysis and the fixes alike.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 MANIFEST_NAMES = frozenset(
@@ -29,11 +30,13 @@ MANIFEST_NAMES = frozenset(
 MANIFEST_FOLDERS = frozenset({"requirements", "requirements.d", "reqs"})
 
 
+@lru_cache(maxsize=8192)
 def is_manifest_folder(path: str) -> bool:
     """A folder that by convention holds only requirement files (``requirements/``)."""
     return PurePosixPath(path.replace("\\", "/").rstrip("/")).name.lower() in MANIFEST_FOLDERS
 
 
+@lru_cache(maxsize=8192)
 def is_manifest(path: str) -> bool:
     """Is ``path`` a file that lists dependencies (requirements*.txt, pyproject.toml, ...)?"""
     pure = PurePosixPath(path.replace("\\", "/"))

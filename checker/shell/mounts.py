@@ -76,6 +76,8 @@ def parse_mount(value: str | None) -> Mount:
 def mounts(instruction: Instruction) -> tuple[Mount, ...]:
     """Every ``--mount`` of a RUN (or of an ONBUILD RUN's trigger), in order."""
     target = instruction.trigger or instruction
+    if not target.flags:
+        return ()
     return tuple(parse_mount(value) for value in target.flags_named("mount"))
 
 
