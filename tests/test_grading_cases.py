@@ -4,12 +4,8 @@ A fixture with a folder of the same stem under ``grading_cases/contexts/`` is gr
 folder as its build context (its verdict depends on the files: a script the ``RUN`` executes,
 a Makefile target, a package's modules); the others are graded without a context.
 
-``grading_cases/KNOWN_WRONG.txt`` lists the fixtures the checker gets wrong today, one a line:
-``STEM CHECKS: what the checker answers -> what BuildKit does``, where CHECKS says which test
-fails (``verdict``: the verdict or rules; ``pass``: passed/failed). Those tests are
-``xfail(strict=True)``: CI stays green, and each one fails loudly ("XPASS(strict)") the moment
-the checker is fixed, so its line can be deleted. The list is temporary; the expectations
-themselves are never weakened.
+The expectations are what BuildKit does (the hard ones are proved by builds in
+``test_grading_cases_built.py``), never what the checker happens to answer.
 """
 
 from __future__ import annotations
@@ -22,7 +18,6 @@ from checker.grading import grade
 
 CASES = Path(__file__).parent / "grading_cases"
 CONTEXTS = CASES / "contexts"
-KNOWN_WRONG_FILE = CASES / "KNOWN_WRONG.txt"
 REINSTALL_RULES = {"LC001", "LC002", "LC003", "LC005"}
 
 
@@ -40,45 +35,7 @@ def context_of(path: Path) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def known_wrong() -> dict[str, tuple[set[str], str]]:
-    """Stem -> (the checks that fail today, what is wrong), from KNOWN_WRONG.txt."""
-    if not KNOWN_WRONG_FILE.is_file():
-        return {}
-    entries: dict[str, tuple[set[str], str]] = {}
-    for number, line in enumerate(KNOWN_WRONG_FILE.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        head, sep, why = line.partition(":")
-        stem, _, checks = head.strip().partition(" ")
-        names = {name.strip() for name in checks.split(",") if name.strip()}
-        if not sep or not names or not names <= CHECKS:
-            raise ValueError(
-                f"KNOWN_WRONG.txt line {number}: write `STEM verdict,pass: why` "
-                f"(checks are {sorted(CHECKS)}), not {line!r}"
-            )
-        entries[stem] = (names, why.strip())
-    return entries
-
-
-CHECKS = {"verdict", "pass"}
-
-
-def _cases(check: str) -> list[object]:
-    wrong = known_wrong()
-    params = []
-    for path in sorted(CASES.glob("*.Dockerfile")):
-        marks = []
-        checks, why = wrong.get(path.stem, (set(), ""))
-        if check in checks:
-            reason = f"known checker bug (KNOWN_WRONG.txt): {why}"
-            marks.append(pytest.mark.xfail(strict=True, reason=reason))
-        params.append(pytest.param(path, id=path.stem, marks=marks))
-    return params
-
-
-def test_every_known_wrong_entry_names_a_fixture() -> None:
-    stems = {path.stem for path in CASES.glob("*.Dockerfile")}
-    assert set(known_wrong()) <= stems, sorted(set(known_wrong()) - stems)
+CASE_FILES = sorted(CASES.glob("*.Dockerfile"))
 
 
 def test_every_context_folder_belongs_to_a_fixture() -> None:
@@ -87,7 +44,7 @@ def test_every_context_folder_belongs_to_a_fixture() -> None:
     assert folders <= stems, sorted(folders - stems)
 
 
-@pytest.mark.parametrize("path", _cases("verdict"))
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda path: path.stem)
 def test_grading_case_gets_the_expected_verdict_and_rules(path: Path) -> None:
     verdict, rules = expectation(path)
     report = grade(path, context=context_of(path))
@@ -108,7 +65,7 @@ def test_a_suggested_dockerfile_always_keeps_the_install(path: Path) -> None:
         assert again.dependency_cache == "kept"
 
 
-@pytest.mark.parametrize("path", _cases("pass"))
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda path: path.stem)
 def test_correct_answers_pass_and_wrong_ones_fail(path: Path) -> None:
     verdict, rules = expectation(path)
     report = grade(path, context=context_of(path))
