@@ -103,6 +103,9 @@ BUILD_INPUT_FOLDERS = frozenset(
 PACKAGE_METADATA = frozenset(
     ("__init__.py", "_version.py", "version.py", "__about__.py", "__version__.py", "_about.py")
 )
+# A Python file a RUN executes is a build tool only when its name says so (install_deps.py,
+# tools/pip_install.py); ``python manage.py collectstatic`` runs application code.
+INSTALL_LIKE = re.compile(r"install|deps|depend|requirement|bootstrap|venv|pip|setup|build")
 _SCRIPT_RUNNERS = frozenset(("sh", "bash", "dash", "python", "python3", "perl", "ruby", "make"))
 
 
@@ -301,6 +304,8 @@ class Analysis:
                     words = ["Makefile"] if name == "Makefile" else []
                 for word in words:
                     base = posixpath.basename(word)
+                    if base.endswith(".py") and not INSTALL_LIKE.search(base):
+                        continue  # python manage.py collectstatic: application code runs
                     inside = word.startswith(destination.rstrip("/") + "/") or (f"{name}/" in word)
                     if base == name or ("." not in name and inside):
                         return True
