@@ -14,6 +14,7 @@ SHELLS = frozenset(("sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"))
 
 # sudo options that take a value as the next word
 _SUDO_VALUE_OPTIONS = frozenset("ughpCDrtUTR")
+_XARGS_VALUE_OPTIONS = frozenset(("-n", "-I", "-L", "-P", "-d", "-a", "-E", "-s", "-i", "-l"))
 _ENV_VALUE_OPTIONS = frozenset(("-u", "--unset", "-C", "--chdir", "-S", "--split-string"))
 # wrappers that simply run the rest of the argv
 _PASS_THROUGH = frozenset(
@@ -90,10 +91,10 @@ def unwrap(argv: tuple[str, ...]) -> Unwrapped:
             words = words[1:]
         elif name == "xargs":
             via.append("xargs")
-            words = _skip_xargs_options(words[1:])
+            words = _skip_options(words[1:], _XARGS_VALUE_OPTIONS)
         elif name == "env":
             via.append("env")
-            words = _skip_env_options(words[1:])
+            words = _skip_options(words[1:], _ENV_VALUE_OPTIONS)
         elif name == "sudo":
             via.append("sudo")
             words = _skip_sudo_options(words[1:])
@@ -112,7 +113,7 @@ def unwrap(argv: tuple[str, ...]) -> Unwrapped:
             words = words[2:]  # the user (and group) comes first
         elif name in _RUNNER_VALUE_OPTIONS:
             via.append(name)
-            words = _skip_runner_options(name, words[1:])
+            words = _skip_options(words[1:], _RUNNER_VALUE_OPTIONS[name])
             if name == "chroot" and words:
                 words = words[1:]  # the new root directory
             elif name == "timeout" and words:
@@ -127,7 +128,7 @@ def unwrap(argv: tuple[str, ...]) -> Unwrapped:
             return Unwrapped((), tuple(env), tuple(via), script)
         elif name in _ENV_RUNNERS and words[1:2] and words[1] in _ENV_RUNNERS[name]:
             via.append(f"{name} {words[1]}")
-            words = _skip_env_runner_options(words[2:])
+            words = _skip_options(words[2:], _ENV_RUNNER_VALUE_OPTIONS)
         elif name in SHELLS:
             script = _shell_script(words)
             if script is None:
@@ -145,21 +146,6 @@ def _take_assignments(words: list[str], env: list[tuple[str, str]]) -> list[str]
         name, _, value = words[index].partition("=")
         env.append((name, value))
         index += 1
-    return words[index:]
-
-
-def _skip_env_options(words: list[str]) -> list[str]:
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if word == "--":
-            return words[index + 1 :]
-        if word in _ENV_VALUE_OPTIONS:
-            index += 2
-        elif word.startswith("-") and len(word) > 1:
-            index += 1
-        else:
-            break
     return words[index:]
 
 
@@ -181,58 +167,6 @@ def _skip_sudo_options(words: list[str]) -> list[str]:
     return words[index:]
 
 
-_XARGS_VALUE_OPTIONS = frozenset(("-n", "-I", "-L", "-P", "-d", "-a", "-E", "-s", "-i", "-l"))
-
-
-def _skip_xargs_options(words: list[str]) -> list[str]:
-    """``xargs [options] cmd args``: the command xargs runs (its extra args come from stdin)."""
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if word == "--":
-            return words[index + 1 :]
-        if word in _XARGS_VALUE_OPTIONS:
-            index += 2
-        elif word.startswith("-"):
-            index += 1
-        else:
-            break
-    return words[index:]
-
-
-def _skip_runner_options(name: str, words: list[str]) -> list[str]:
-    """Options of runuser, setpriv, timeout, stdbuf, chroot...: up to the command."""
-    values = _RUNNER_VALUE_OPTIONS[name]
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if word == "--":
-            return words[index + 1 :]
-        if word in values:
-            index += 2
-        elif word.startswith("-") and len(word) > 1:
-            index += 1
-        else:
-            break
-    return words[index:]
-
-
-def _skip_env_runner_options(words: list[str]) -> list[str]:
-    """``conda run -n ENV --no-capture-output CMD``: the options before CMD."""
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if word == "--":
-            return words[index + 1 :]
-        if word in _ENV_RUNNER_VALUE_OPTIONS:
-            index += 2
-        elif word.startswith("-") and len(word) > 1:
-            index += 1
-        else:
-            break
-    return words[index:]
-
-
 def _su_script(words: list[str]) -> str | None:
     """The SCRIPT of ``su [-] [-s SHELL] [USER] -c SCRIPT``, or None without ``-c``."""
     index = 0
@@ -247,6 +181,23 @@ def _su_script(words: list[str]) -> str | None:
             continue
         index += 1
     return None
+
+
+def _skip_options(words: list[str], takes_value: frozenset[str]) -> list[str]:
+    """The words after a wrapper's options (``--`` ends them; an option in ``takes_value``
+    takes the next word as its value): where the command it runs starts."""
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word == "--":
+            return words[index + 1 :]
+        if word in takes_value:
+            index += 2
+        elif word.startswith("-") and len(word) > 1:
+            index += 1
+        else:
+            break
+    return words[index:]
 
 
 def _skip_nice_options(words: list[str]) -> list[str]:
