@@ -169,7 +169,7 @@ def _manifest_copy_line(
     for manifest in manifests:
         relative = manifest
         if manifest.startswith("/"):
-            absolute = posixpath.join(workdir_at(analysis, culprit), resolved_dir)
+            absolute = posixpath.join(analysis.workdir_at(culprit), resolved_dir)
             prefix = posixpath.normpath(absolute).rstrip("/") + "/"
             if not manifest.startswith(prefix):
                 return None
@@ -212,15 +212,6 @@ def _whole_manifest_folder(analysis: Analysis, folder: str, members: list[str]) 
     if not inside or not all(is_manifest(path) for path in inside):
         return None
     return prefix
-
-
-def workdir_at(analysis: Analysis, instruction: Instruction) -> str:
-    """The WORKDIR in effect for ``instruction`` (following its stage's FROM lineage)."""
-    workdir = "/"
-    for item in analysis.chain_before(instruction):
-        if item.keyword == "WORKDIR" and item.arguments:
-            workdir = posixpath.join(workdir, item.resolved_arguments[0])
-    return workdir
 
 
 def _present_or_glob(analysis: Analysis, path: str) -> str:
