@@ -147,7 +147,11 @@ def _manifest_copy_line(
     """``COPY <manifests> <dest>`` for a broad ``COPY <dir> <dest>``, or for the manifests
     among files named one by one (``COPY app.py requirements.txt ./``); None otherwise."""
     sources = context_sources(culprit)
-    if sources and len(sources) > 1 and not any(_GLOB_CHARS & set(item) for item in sources):
+    named_files = sources and all(
+        "." in posixpath.basename(normalize(item)) and not _GLOB_CHARS & set(item)
+        for item in sources
+    )
+    if sources and len(sources) > 1 and named_files:
         wanted = {posixpath.basename(normalize(path)) for path in manifests}
         named = [item for item in sources if posixpath.basename(normalize(item)) in wanted]
         if named and len(named) < len(sources):
