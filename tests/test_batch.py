@@ -22,6 +22,7 @@ def _submissions(root: Path) -> Path:
     (root / "alice" / "Dockerfile").write_text(GOOD)
     (root / "alice" / ".dockerignore").write_text(".git\n")
     (root / "alice" / "app.py").write_text("")
+    (root / "alice" / "requirements.txt").write_text("six\n")  # the file the install reads
     (root / "bob").mkdir()
     (root / "bob" / "Dockerfile").write_text(BAD)
     (root / "carol.Dockerfile").write_bytes(b"FROM python\n\xff\xfe broken\n")
