@@ -68,6 +68,13 @@ class BuildContext:
     ignore_patterns: tuple[str, ...] = ()
     has_dockerignore: bool = False
     _matcher: object = field(default=None, compare=False, repr=False)
+    # What reading the context met and left out (a link out of it, a FIFO, a cap reached):
+    # one message each, reported by grading as LC008 findings.
+    _notes: list[str] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def limits(self) -> tuple[str, ...]:
+        return tuple(self._notes)
 
     @classmethod
     def from_dir(cls, root: str | os.PathLike[str], dockerfile: str | None = None) -> BuildContext:

@@ -41,7 +41,7 @@ from checker.dockerfile.model import (
     Instruction,
     Stage,
 )
-from checker.dockerfile.variables import EXPANDED_KEYWORDS, expanded_arguments
+from checker.dockerfile.variables import EXPANDED_KEYWORDS, Budget, expanded_arguments
 
 MAX_BYTES = 1 << 20
 """Refuse Dockerfiles above 1 MiB: real ones are a few kilobytes, and the limit bounds cost."""
@@ -215,6 +215,7 @@ class _Parser:
         self.global_args: list[Instruction] = []
         self.stages: list[tuple[Instruction, list[Instruction]]] = []
         self.warnings: list[str] = []
+        self.limits: list[tuple[int, str]] = []
 
     def run(self) -> Dockerfile:
         lines = self.lines
@@ -488,12 +489,14 @@ class _Parser:
             escape=self.directives.escape,
             path=self.path,
             warnings=tuple(self.warnings),
+            limits=tuple(self.limits),
         )
 
     def _expand_variables(self) -> None:
-        """Record Docker's build-time expansion on the COPY/ADD/WORKDIR that use variables."""
+        """Record Docker's build-time expansion on the COPY/ADD/WORKDIR that use variables,
+        and the variables too large to expand (any ENV/ARG naming a variable may be one)."""
         if not any(
-            item.keyword in EXPANDED_KEYWORDS and "$" in item.text for item in self.instructions
+            item.keyword in _VARIABLE_KEYWORDS and "$" in item.text for item in self.instructions
         ):
             return
         stage_of: dict[str, int] = {}
@@ -502,12 +505,15 @@ class _Parser:
             if len(arguments) == 3:
                 stage_of.setdefault(arguments[2].lower(), index)
             stage_of.setdefault(str(index), index)
+        budget = Budget()
         found = expanded_arguments(
             self.global_args,
             [(source.arguments[0], members) for source, members in self.stages],
             stage_of,
             self.directives.escape,
+            budget,
         )
+        self.limits.extend(budget.notes)
         if not found:
             return
         replaced = {
@@ -519,6 +525,8 @@ class _Parser:
         for _source, members in self.stages:
             members[:] = [replaced.get(id(item), item) for item in members]
 
+
+_VARIABLE_KEYWORDS = EXPANDED_KEYWORDS | {"ENV", "ARG"}
 
 # buildkit's instructions.parse refuses these argument counts before any step runs
 # (``docker build`` fails with "COPY requires at least two arguments ..."), although its

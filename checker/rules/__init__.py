@@ -10,12 +10,14 @@ LC004  no-dockerignore                      warning
 LC005  project-installed-with-dependencies  error
 LC006  volatile-value-before-install        warning
 LC007  pip-cache-in-image                   info
+LC008  beyond-grader-limits                 warning
 =====  ===================================  ========
 """
 
 from __future__ import annotations
 
 from checker.rules.base import Rule
+from checker.rules.input_limits import InputLimits
 from checker.rules.install_after_broad_copy import InstallAfterBroadCopy
 from checker.rules.manifests_not_copied_alone import ManifestsNotCopiedAlone
 from checker.rules.no_dockerignore import NoDockerignore
@@ -32,6 +34,7 @@ RULES: tuple[Rule, ...] = (
     ProjectWithDependencies(),
     VolatileBuildValue(),
     PipCacheInImage(),
+    InputLimits(),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 
