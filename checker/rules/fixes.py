@@ -14,6 +14,7 @@ shapes cover the usual mistakes:
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 from dataclasses import dataclass
 
@@ -24,6 +25,9 @@ from checker.rules.installs import is_manifest, is_manifest_folder
 from checker.rules.requirement_files import nested_requirements
 from checker.rules.rewrite import Edit, Insert, Move, Replace, flag_text, with_flags
 
+MAX_CARRIED = 100
+"""Steps between the broad copy and the install a fix carries along; past it no exact fix
+is planned (the learner gets the hint), which keeps planning linear on hostile files."""
 _LOCK_FILES = frozenset({"poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock"})
 _COPY_FLAGS_KEPT = ("chown", "chmod", "link")
 _PROJECT_TOOLS = {
@@ -114,14 +118,15 @@ def _carried_between(
     ``USER`` or ``RUN apt-get install gcc`` it relies on: those steps go above the copy
     with it, in order. None when that would change the copy itself (a ``WORKDIR`` under a
     relative destination, an ``ENV``/``ARG`` its text expands, a ``RUN`` that names a
-    dependency file and may write it from the copied source).
+    dependency file and may write it from the copied source). None as well past
+    :data:`MAX_CARRIED` steps.
     """
-    stage = analysis.dockerfile.stages[install.stage]
-    carried = [
-        item
-        for item in stage.instructions
-        if culprit.line < item.line < install.line and item is not manifest_copy
-    ]
+    members = analysis.dockerfile.stages[install.stage].instructions
+    start = bisect.bisect_right(members, culprit.line, key=_line)
+    end = bisect.bisect_left(members, install.line, key=_line)
+    if end - start > MAX_CARRIED + 1:
+        return None
+    carried = [item for item in members[start:end] if item is not manifest_copy]
     destination = culprit.resolved_arguments[-1] if culprit.arguments else ""
     for item in carried:
         if item.keyword == "WORKDIR" and not destination.startswith("/"):
@@ -133,6 +138,10 @@ def _carried_between(
         ):
             return None  # it may write the manifest from the copied source
     return carried
+
+
+def _line(instruction: Instruction) -> int:
+    return instruction.line
 
 
 def _manifest_copy_line(
