@@ -187,7 +187,7 @@ CASES: dict[str, Callable[[], tuple[str, str | None]]] = {
         "FROM python:3.12\nCOPY . .\nRUN pip install -r requirements.txt\n",
         _context(
             ["app.py", "requirements.txt"],
-            "".join(f"**/p{index}/*a*a*[a-z]?\n" for index in range(MIB // 20)),
+            "".join(f"**/p{index}/*a*a*[a-z]?\n" for index in range(MIB // 24)),
         ),
     ),
 }

@@ -34,6 +34,8 @@ from pathlib import Path
 from checker.cache_model import BuildContext
 from checker.dockerfile import DockerfileSyntaxError, parse, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
+from checker.dockerfile.parser import MAX_BYTES
+from checker.jail import read_file
 from checker.report import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding, Report
 from checker.rules import RULES
 from checker.rules.analysis import Analysis, reads_context
@@ -100,8 +102,7 @@ def _as_path(value: str | os.PathLike[str]) -> str | None:
 
 
 def _read_text(path: str) -> str:
-    with open(path, "rb") as handle:
-        return handle.read().decode("utf-8", errors="replace")
+    return read_file(Path(path), MAX_BYTES + 1).decode("utf-8", errors="replace")
 
 
 def _as_context(

@@ -138,3 +138,135 @@ def test_ignore_comments_are_honoured_on_long_files() -> None:
     report = grade(text)
     assert report.error is None
     assert "LC002" not in {finding.rule for finding in report.findings}
+
+
+# --------------------------------------------------------------------------------------
+# .dockerignore: our matcher against docker-py's, and the reproducers
+
+_NAMES = st.sampled_from(["a", "b", "ab", "ba", "a.py", "b.txt", "aa", "c"])
+_GLOB_PARTS = st.sampled_from(["a", "b", "*", "?", "[ab]", "[a-b]", ".py", "*a*", "c"])
+_component_globs = st.lists(_GLOB_PARTS, min_size=1, max_size=3).map("".join)
+_flat_patterns = (
+    st.lists(_component_globs, min_size=1, max_size=3).map("/".join).filter(lambda p: "**" not in p)
+)
+_paths = st.lists(_NAMES, min_size=1, max_size=4).map("/".join)
+
+
+def _docker_py_matches(patterns: list[str], path: str) -> bool:
+    from docker.utils.build import PatternMatcher
+
+    return bool(PatternMatcher(patterns).matches(path))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.tuples(st.booleans(), _flat_patterns), min_size=1, max_size=4),
+    st.lists(_paths, min_size=1, max_size=5),
+)
+def test_matcher_agrees_with_docker_py_on_patterns_without_doublestar(raw, paths) -> None:
+    """Where docker-py follows Docker (no ``**``: it checks one parent of the pattern's
+    depth, which is every parent a ``**``-free pattern can match; lower case: it folds
+    case), both say the same for every path, exceptions included."""
+    from checker.dockerignore import Matcher
+
+    patterns = [("!" if exception else "") + text for exception, text in raw]
+    ours = Matcher(list(enumerate(patterns, 1)))
+    for path in paths:
+        assert ours.matches(path) == _docker_py_matches(patterns, path), (patterns, path)
+
+
+_deep_patterns = st.lists(
+    st.sampled_from(["**", "a", "b", "*", "?a", "[ab]", "a*"]), min_size=1, max_size=4
+).map("/".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_deep_patterns, min_size=1, max_size=3), st.lists(_paths, min_size=1, max_size=5))
+def test_matcher_agrees_with_docker_py_on_doublestar_patterns(patterns, paths) -> None:
+    """``**`` patterns, compared on the path and each parent (docker-py's ``matches``
+    checks one parent only; its walk prunes every matched directory, which is Docker's
+    rule: a file is excluded when it or a parent matches)."""
+    from checker.dockerignore import Matcher
+
+    ours = Matcher(list(enumerate(patterns, 1)))
+    for path in paths:
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: index + 1]) for index in range(len(parts))]
+        expected = any(_docker_py_matches(patterns, prefix) for prefix in prefixes)
+        assert ours.matches(path) == expected, (patterns, path)
+
+
+def test_dockerignore_follows_docker_where_docker_py_does_not() -> None:
+    """Docker (moby/patternmatcher, BuildKit's reader) and docker-py part ways here; we
+    follow Docker."""
+    from checker.dockerignore import Matcher, read_patterns
+
+    def ignores(text: str, path: str) -> bool:
+        return Matcher(read_patterns(text)).matches(path)
+
+    assert not ignores("README.MD\n", "README.md")  # case-sensitive, as on Linux
+    assert ignores("**foo\n", "xfoo")  # "**foo" is a suffix match
+    assert ignores("/build\n", "build/x.py")  # leading / is the context root
+    assert ignores("a/../build\n", "build")  # Clean before matching
+    assert not ignores("../build\n", "build")  # ".." at the start is never a context path
+    assert ignores("  # not a comment\n", "  # not a comment".strip())
+    assert not ignores("# a comment\n", "# a comment")
+    assert ignores("\ufeffbuild\n", "build")  # BOM dropped
+    assert ignores("[^a]x\n", "bx") and not ignores("[^a]x\n", "ax")  # RE2 negation
+    assert ignores("*.py\n!keep.py\n", "x.py") and not ignores("*.py\n!keep.py\n", "keep.py")
+
+
+def test_backtracking_patterns_match_in_linear_time() -> None:
+    """Issue 13: ``*a*a...`` on a 40-``a`` name and ten ``**/`` on a 25-deep path ran for
+    20-60 s in docker-py's regexes; here each is a few thousand integer steps."""
+    import time
+
+    from checker.dockerignore import Matcher, read_patterns
+
+    start = time.perf_counter()
+    star = Matcher(read_patterns("*a" * 12 + "\n"))
+    assert not star.matches("a" * 40 + "b") and star.matches("a" * 40)
+    deep = Matcher(read_patterns("**/" * 10 + "y\n"))
+    assert not deep.matches("/".join(["d"] * 25) + "/x.py")
+    assert deep.matches("/".join(["d"] * 25) + "/y")
+    assert time.perf_counter() - start < 1.0  # generous: it takes milliseconds
+
+
+def _context(tmp_path, dockerignore: bytes | None, files: dict[str, str] | None = None):
+    root = tmp_path / "ctx"
+    root.mkdir()
+    dockerfile = "FROM python:3.12\nCOPY . .\nRUN pip install -r requirements.txt\n"
+    (root / "Dockerfile").write_text(dockerfile)
+    for name, content in (files or {"requirements.txt": "idna\n", "app.py": "x\n"}).items():
+        (root / name).write_text(content)
+    if dockerignore is not None:
+        (root / ".dockerignore").write_bytes(dockerignore)
+    return root
+
+
+def test_dockerignore_syntax_error_is_the_users_error_with_its_line(tmp_path) -> None:
+    root = _context(tmp_path, b".git\n# fine\n[z-a]\n")
+    report = grade(root / "Dockerfile", root)
+    assert report.error is not None and "internal error" not in report.error
+    assert ".dockerignore line 3" in report.error and "z-a" in report.error
+
+
+def test_unreadable_dockerignore_is_the_users_error(tmp_path) -> None:
+    import os
+
+    root = _context(tmp_path, None)
+    os.mkfifo(root / ".dockerignore")  # unreadable without blocking (chmod is moot as root)
+    report = grade(root / "Dockerfile", root)
+    assert report.error is not None and "internal error" not in report.error
+    assert ".dockerignore" in report.error and "FIFO" in report.error
+
+
+def test_too_many_dockerignore_patterns_are_capped_with_a_finding(tmp_path) -> None:
+    from checker.dockerignore import MAX_PATTERNS
+
+    soup = "".join(f"p{index}/*a*a*a*\n" for index in range(MAX_PATTERNS + 10))
+    root = _context(tmp_path, soup.encode())
+    report = grade(root / "Dockerfile", root)
+    assert report.error is None
+    limits = " ".join(f.message for f in report.findings if f.rule == "LC008")
+    assert f"only the first {MAX_PATTERNS:,}" in limits

@@ -32,6 +32,7 @@ import difflib
 import json
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from checker.dockerfile.model import (
     Dockerfile,
@@ -42,6 +43,7 @@ from checker.dockerfile.model import (
     Stage,
 )
 from checker.dockerfile.variables import EXPANDED_KEYWORDS, Budget, expanded_arguments
+from checker.jail import Unreadable, read_file
 
 MAX_BYTES = 1 << 20
 """Refuse Dockerfiles above 1 MiB: real ones are a few kilobytes, and the limit bounds cost."""
@@ -152,13 +154,10 @@ def parse_file(path: str | os.PathLike[str]) -> Dockerfile:
         raise DockerfileSyntaxError(
             f"expected a file path, got {type(path).__name__}", None, "pass the Dockerfile's path"
         ) from None
-    try:
-        with open(name, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise DockerfileSyntaxError(
-            f"cannot read {name}: {error.strerror or error}", None, None
-        ) from None
+    try:  # a FIFO or device never blocks the grader; only a regular file is read
+        data = read_file(Path(name), MAX_BYTES + 1, name)
+    except Unreadable as error:
+        raise DockerfileSyntaxError(str(error), None, None) from None
     _check_size(len(data), None)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DockerfileSyntaxError(

@@ -379,7 +379,7 @@ def _context_requirements(analysis: Analysis) -> tuple[str, ...]:
     found = sorted(
         path.name
         for path in context.root.glob("requirements*.txt")
-        if path.is_file() and not context.is_ignored(path.name)
+        if context.is_file(path.name) and not context.is_ignored(path.name)
     )
     return (found[0],) if len(found) == 1 else ()
 
@@ -394,14 +394,16 @@ def _dynamic_requirement_files(analysis: Analysis) -> tuple[str, ...] | None:
     context = analysis.context
     if context is None or context.root is None:
         return ()
-    path = context.root / "pyproject.toml"
-    if not path.is_file() or context.is_ignored("pyproject.toml"):
+    if context.is_ignored("pyproject.toml"):
+        return None
+    text = context.read_text("pyproject.toml")  # never out of the context, never blocks
+    if text is None:
         return None
     try:
         import tomllib
 
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, ImportError):
+        data = tomllib.loads(text)
+    except (ValueError, ImportError):
         return None
     project = data.get("project")
     if not isinstance(project, dict):
