@@ -148,8 +148,19 @@ class BuildContext:
         return self.root is not None and jail.entry_exists(self.root, normalize(path))
 
     def is_file(self, path: str) -> bool:
-        """``path`` is a regular file inside the context (links inside it followed)."""
-        return self.root is not None and jail.is_regular_file(self.root, normalize(path))
+        """``path`` is a regular file inside the context (links inside it followed). An
+        entry that is not (a link out of the context, a FIFO, a device) leaves a note."""
+        if self.root is None:
+            return False
+        relative = normalize(path)
+        if jail.is_regular_file(self.root, relative):
+            return True
+        self._note(jail.refusal(self.root, relative))
+        return False
+
+    def _note(self, note: str | None) -> None:
+        if note and note not in self._notes:
+            self._notes.append(note)
 
     def read_text(self, path: str, limit: int = jail.MAX_FILE_BYTES) -> str | None:
         """A context file's text (UTF-8, bad bytes replaced), or None with a note when it
@@ -161,9 +172,7 @@ class BuildContext:
         except jail.Missing:
             return None
         except jail.Unreadable as error:
-            note = str(error)
-            if note not in self._notes:
-                self._notes.append(note)
+            self._note(str(error))
             return None
         return data.decode("utf-8", errors="replace")
 

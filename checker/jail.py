@@ -51,6 +51,23 @@ def is_regular_file(root: Path, relative: str) -> bool:
         return False
 
 
+def refusal(root: Path, relative: str) -> str | None:
+    """Why the entry at ``relative`` would not be read (a link out, a FIFO, a device...),
+    found without opening it; None when it is a regular file, a directory or absent."""
+    if not entry_exists(root, relative):
+        return None
+    target = resolve(root, relative)
+    if target is None:
+        return f"{relative} is a link out of the build context (not read)"
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return f"{relative} is a broken link (not read)"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return f"{relative} is {_kind(mode)}, not a regular file (not read)"
+
+
 def read_bytes(root: Path, relative: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """The content of context file ``relative``; Unreadable when it is a link out of the
     context, not a regular file, larger than ``limit``, or cannot be opened."""

@@ -270,3 +270,87 @@ def test_too_many_dockerignore_patterns_are_capped_with_a_finding(tmp_path) -> N
     assert report.error is None
     limits = " ".join(f.message for f in report.findings if f.rule == "LC008")
     assert f"only the first {MAX_PATTERNS:,}" in limits
+
+
+# --------------------------------------------------------------------------------------
+# The context is a jail
+
+
+def _nested_context(tmp_path):
+    """requirements.txt includes base.txt; the test makes base.txt something hostile."""
+    root = tmp_path / "ctx"
+    root.mkdir(parents=True)
+    (root / "Dockerfile").write_text(
+        "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt ./\n"
+        "RUN pip install -r requirements.txt\nCOPY . .\n"
+    )
+    (root / "requirements.txt").write_text("-r base.txt\nflask\n")
+    (root / "app.py").write_text("x = 1\n")
+    return root
+
+
+def _everything(report) -> str:
+    from checker.formats import to_json
+
+    return str(report) + to_json([report])
+
+
+def test_a_link_out_of_the_context_is_never_read(tmp_path) -> None:
+    """Issue 13: ``base.txt -> ../outside/secret.txt`` was read and its lines appeared in
+    the findings and fixes."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("-r TOPSECRET-extra.txt\nTOPSECRET-package\n")
+    root = _nested_context(tmp_path)
+    (root / "base.txt").symlink_to("../outside/secret.txt")
+    report = grade(root / "Dockerfile", root)
+    assert report.error is None
+    assert "TOPSECRET" not in _everything(report)
+    limits = " ".join(f.message for f in report.findings if f.rule == "LC008")
+    assert "base.txt is a link out of the build context" in limits
+
+
+def test_a_link_inside_the_context_is_followed_as_copy_follows_it(tmp_path) -> None:
+    root = _nested_context(tmp_path)
+    (root / "deps").mkdir()
+    (root / "deps" / "real.txt").write_text("-c constraints.txt\nidna\n")
+    (root / "base.txt").symlink_to("deps/real.txt")
+    report = grade(root / "Dockerfile", root)
+    assert report.error is None
+    assert not [f for f in report.findings if f.rule == "LC008"]
+
+
+def test_fifos_devices_and_kernel_files_do_not_block(tmp_path) -> None:
+    """Issue 13: ``requirements.txt`` as a link to /proc/kmsg, or a FIFO, blocked forever."""
+    import os
+
+    for make in ("fifo", "kmsg", "device"):
+        root = _nested_context(tmp_path / make)
+        if make == "fifo":
+            os.mkfifo(root / "base.txt")
+        elif make == "kmsg":
+            (root / "base.txt").symlink_to("/proc/kmsg")
+        else:
+            (root / "base.txt").symlink_to("/dev/zero")
+        report = grade(root / "Dockerfile", root)
+        assert report.error is None, report.error
+        limits = " ".join(f.message for f in report.findings if f.rule == "LC008")
+        assert "base.txt" in limits, (make, limits)
+
+
+def test_a_dockerfile_that_is_a_fifo_is_refused_without_blocking(tmp_path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "Dockerfile")
+    report = grade(tmp_path / "Dockerfile")
+    assert report.error is not None and "FIFO" in report.error
+
+
+def test_an_oversized_context_file_is_skipped_with_a_finding(tmp_path) -> None:
+    from checker.jail import MAX_FILE_BYTES
+
+    root = _nested_context(tmp_path)
+    (root / "base.txt").write_text("idna\n" * (MAX_FILE_BYTES // 5 + 10))
+    report = grade(root / "Dockerfile", root)
+    limits = " ".join(f.message for f in report.findings if f.rule == "LC008")
+    assert "base.txt is larger than" in limits
