@@ -354,3 +354,152 @@ def test_an_oversized_context_file_is_skipped_with_a_finding(tmp_path) -> None:
     report = grade(root / "Dockerfile", root)
     limits = " ".join(f.message for f in report.findings if f.rule == "LC008")
     assert "base.txt is larger than" in limits
+
+
+# --------------------------------------------------------------------------------------
+# batch: every entry a row
+
+
+def _hostile_class(root):
+    """A class folder with good submissions and every awkward entry the issue lists."""
+    import os
+
+    root.mkdir()
+    good = "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+    (root / "ada").mkdir()
+    (root / "ada" / "Dockerfile").write_text(good)
+    (root / "Dockerfile.bob").write_text(good)
+    (root / "Dockerfile.dangling").symlink_to("missing")
+    (root / "Dockerfile.loop").symlink_to("Dockerfile.loop")
+    (root / "Dockerfile.outside").symlink_to("/etc/hostname")
+    (root / "Dockerfile.dir").mkdir()
+    (root / "Dockerfile.fifo").touch()
+    os.remove(root / "Dockerfile.fifo")
+    os.mkfifo(root / "Dockerfile.fifo")
+    (root / os.fsdecode(b"Dockerfile.caf\xe9")).write_text(good)
+    (root / "=HYPERLINK(evil)").mkdir()
+    (root / "=HYPERLINK(evil)" / "Dockerfile").write_text(good)
+    (root / "Dockerfile.doubling").write_text(
+        "FROM a\nENV A=a\n" + "ENV A=$A$A\n" * 20 + "COPY ${A##*b} /x\n"
+    )
+    (root / "notes.txt").write_text("hi")
+    return root
+
+
+def test_batch_gives_every_entry_a_row_with_a_status(tmp_path) -> None:
+    import csv
+    import io
+
+    from checker.batch import grade_folder, rows_to_csv
+
+    root = _hostile_class(tmp_path / "class")
+    rows = grade_folder(root, timeout=30)
+    names = [entry for entry in sorted(p.name for p in root.iterdir())]
+    assert len(rows) == len(names)
+    status = {row["submission"]: row["grading_status"] for row in rows}
+    assert status["ada"] == status["Dockerfile.bob"] == "graded"
+    assert status["Dockerfile.caf\\xe9"] == "graded"  # the name escaped, not dropped
+    assert status["Dockerfile.dangling"].startswith("error: a broken link to missing")
+    assert status["Dockerfile.loop"].startswith("error: a link loop")
+    assert "links are not followed" in status["Dockerfile.outside"]
+    assert status["Dockerfile.dir"] == "skipped: a folder without a Dockerfile"
+    assert status["Dockerfile.fifo"] == "error: not a regular file"
+    assert status["Dockerfile.doubling"] == "graded"
+    text = rows_to_csv(rows)
+    text.encode("utf-8")  # writable as UTF-8 whatever the names
+    parsed = list(csv.DictReader(io.StringIO(text)))
+    assert len(parsed) == len(rows)
+    assert "'=HYPERLINK(evil)" in {row["submission"] for row in parsed}
+    for row in parsed:
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+def test_a_submission_past_its_time_becomes_a_timeout_row_and_the_batch_goes_on(
+    tmp_path,
+) -> None:
+    from checker.batch import grade_folder
+    from checker.grading import MAX_INSTRUCTIONS
+
+    root = tmp_path / "class"
+    root.mkdir()
+    (root / "Dockerfile.slow").write_text(
+        "FROM python:3.12\nCOPY . .\n" + "RUN pip install x\n" * (MAX_INSTRUCTIONS - 3)
+    )
+    (root / "Dockerfile.zed").write_text("FROM python:3.12\nRUN pip install flask\n")
+    rows = grade_folder(root, timeout=0.5)
+    status = {row["submission"]: row["grading_status"] for row in rows}
+    assert status["Dockerfile.slow"].startswith("timeout: not graded within")
+    assert status["Dockerfile.zed"] == "graded"
+
+
+def test_a_submission_past_its_memory_becomes_a_timeout_row(tmp_path) -> None:
+    from checker.batch import grade_folder
+
+    root = tmp_path / "class"
+    root.mkdir()
+    # Each copy of a 1 MB line is its own mapping: the worker's 2 MB run out at once.
+    (root / "Dockerfile.big").write_text("FROM python:3.12\nRUN echo " + "x" * 1_000_000 + "\n")
+    (root / "Dockerfile.zed").write_text("FROM python:3.12\nRUN pip install flask\n")
+    rows = grade_folder(root, timeout=60, memory_mb=2)
+    status = {row["submission"]: row["grading_status"] for row in rows}
+    assert status["Dockerfile.big"] == "timeout: past the 2 MB memory limit"
+
+
+def test_batch_cli_writes_rows_as_they_are_graded(tmp_path) -> None:
+    import csv
+
+    from checker.__main__ import main
+
+    root = _hostile_class(tmp_path / "class")
+    out = tmp_path / "grades.csv"
+    assert main(["batch", str(root), "--out", str(out)]) == 0
+    with open(out, encoding="utf-8", newline="") as handle:
+        parsed = list(csv.DictReader(handle))
+    assert len(parsed) == len(list(root.iterdir()))
+
+
+# --------------------------------------------------------------------------------------
+# Safe output
+
+
+def test_grade_csv_neutralises_formulas_from_the_dockerfile(tmp_path) -> None:
+    import csv
+    import io
+
+    from checker.formats import to_csv
+
+    path = tmp_path / "=cmd|calc!A1.Dockerfile"
+    path.write_text("FROM python:3.12\nCOPY . .\nRUN pip install -r requirements.txt\n")
+    report = grade(path)
+    parsed = list(csv.DictReader(io.StringIO(to_csv([report]))))
+    assert parsed and all(row["path"].startswith("'") or "/" in row["path"] for row in parsed)
+    for row in parsed:
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+@given(st.text(max_size=30))
+def test_no_csv_cell_can_start_a_formula(text: str) -> None:
+    from checker.safe_text import FORMULA_START, csv_cell
+
+    cell = csv_cell(text)
+    assert isinstance(cell, str) and not cell.startswith(FORMULA_START)
+
+
+@given(st.text(max_size=30))
+def test_names_are_escaped_losslessly(name: str) -> None:
+    from checker.safe_text import escape_name
+
+    shown = escape_name(name)
+    assert all(char >= " " and char != "\x7f" for char in shown)
+    decoded = shown.encode("ascii", "backslashreplace").decode("unicode_escape")
+    assert decoded == name  # the escapes are Python's: unicode_escape reads them back
+
+
+def test_terminal_escapes_in_a_dockerfile_never_reach_the_text_output() -> None:
+    text = "FROM python:3.12\nCOPY . .\nRUN pip install flask # \x1b]0;owned\x07 \x1b[2J\n"
+    report = grade(text)
+    shown = str(report)
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "\\x1b" in shown
