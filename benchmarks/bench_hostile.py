@@ -154,7 +154,19 @@ CASES: dict[str, Callable[[], tuple[str, str | None]]] = {
     "env-doubling-20-trim": lambda: (_doubling("ENV", 20, "COPY ${A##*b} /x\n"), None),
     "env-doubling-30-workdir": lambda: (_doubling("ENV", 30, "WORKDIR $A\n"), None),
     "arg-doubling-40-copy": lambda: (_doubling("ARG", 40, "COPY $A /x\n"), None),
-    "env-doubling-8000-lines": lambda: (_doubling("ENV", 8000, "COPY ${A%%*b} /x\n"), None),
+    "env-doubling-4900-lines": lambda: (_doubling("ENV", 4900, "COPY ${A%%*b} /x\n"), None),
+    "one-line-1mib-install": lambda: (
+        "FROM python:3.12\nCOPY . .\nRUN pip install " + "pkg " * (MIB // 4 - 20) + "\n",
+        None,
+    ),
+    "one-line-128kib-install": lambda: (
+        "FROM python:3.12\nCOPY . .\nRUN pip install " + "pkg " * (32 * 1024 - 20) + "\n",
+        None,
+    ),
+    "short-lines-1mib": lambda: (
+        "FROM python:3.12\n" + "RUN pip install x\n" * (MIB // 18 - 2),
+        None,
+    ),
     "moves-400": lambda: (_moves(400), None),
     "moves-1600": lambda: (_moves(1600), None),
     "moves-5500": lambda: (_moves(5500), None),

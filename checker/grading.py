@@ -34,7 +34,7 @@ from pathlib import Path
 from checker.cache_model import BuildContext
 from checker.dockerfile import DockerfileSyntaxError, parse, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
-from checker.dockerfile.parser import MAX_BYTES
+from checker.dockerfile.parser import MAX_BYTES, MAX_INSTRUCTIONS
 from checker.jail import read_file
 from checker.report import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding, Report
 from checker.rules import RULES
@@ -48,8 +48,8 @@ _PENALTY = {"error": 25, "warning": 10, "info": 3}
 _CEILING = {KEPT: 100, NO_INSTALL: 100, REINSTALLED_WITH_CACHE: 70}
 _PATH_LIKE_LIMIT = 4096
 MAX_STAGES = 1000
-MAX_INSTRUCTIONS = 5000
-"""Bounds that keep grading time and memory linear; real Dockerfiles stay far below."""
+"""Bounds that keep grading time and memory linear; real Dockerfiles stay far below.
+MAX_INSTRUCTIONS (5000) is the parser's: it refuses more as soon as it reads them."""
 
 
 def grade(

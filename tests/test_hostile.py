@@ -8,6 +8,7 @@ Time and memory figures are printed by benchmarks/bench_hostile.py, not asserted
 
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatchcase
 
 from hypothesis import given, settings
@@ -503,3 +504,117 @@ def test_terminal_escapes_in_a_dockerfile_never_reach_the_text_output() -> None:
     shown = str(report)
     assert "\x1b" not in shown and "\x07" not in shown
     assert "\\x1b" in shown
+
+
+# --------------------------------------------------------------------------------------
+# Generated shapes
+
+
+_soup = st.lists(
+    st.sampled_from(["a", "b", "/", "*", "**", "**/", "?", "[ab]", "[^a]", ".", "a*", "x"]),
+    min_size=1,
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_soup, st.lists(st.sampled_from(["a", "b", "/", ".", "x", "\n"]), max_size=12).map("".join))
+def test_the_nfa_and_the_regex_agree_on_any_pattern(pattern: str, path: str) -> None:
+    """The two engines behind a pattern (a C regex for few loops, the NFA for many) give
+    the same answer on every pattern both can run."""
+    from checker.dockerignore import DockerignoreError, _Nfa, _regex_piece, _scan
+
+    try:
+        kind, tokens = _scan(pattern, 1)
+    except DockerignoreError:
+        return
+    if kind != "regex":
+        return
+    regex = re.compile("".join(_regex_piece(token) for token in tokens))
+    assert _Nfa(tokens).fullmatch(path) == (regex.fullmatch(path) is not None)
+
+
+_assignments = st.lists(
+    st.tuples(
+        st.sampled_from(["ENV", "ARG"]),
+        st.sampled_from(["A", "B"]),
+        st.lists(st.sampled_from(["$A", "$B", "${A}", "x", "${B:-$A}", "${A%%x*}"]), max_size=6),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_assignments)
+def test_any_doubling_of_variables_stays_within_the_bound(lines) -> None:
+    text = "FROM a\nENV A=a B=b\n" + "".join(
+        f"{keyword} {name}={''.join(parts) or 'v'}\n" for keyword, name, parts in lines
+    )
+    text += "WORKDIR $A$B\nCOPY ${A##*a} ${B%b*} /x/\n"
+    dockerfile = parse(text)
+    for instruction in dockerfile.instructions[-2:]:
+        assert sum(map(len, instruction.resolved_arguments)) <= 3 * MAX_VALUE
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 300), st.sampled_from(["RUN pip install x", "WORKDIR /w", "ENV X=1"]))
+def test_any_run_of_steps_after_a_broad_copy_grades(count: int, filler: str) -> None:
+    text = "FROM python:3.12\nCOPY . .\n" + f"{filler}\nRUN pip install -r r.txt\n" * count
+    report = grade(text)
+    assert report.error is None
+    if report.suggested_dockerfile is not None:
+        assert grade(report.suggested_dockerfile).dependency_cache == "kept"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["base.txt", "dev.txt", "requirements.txt", "sub/x.txt", "pyproject.toml"]
+            ),
+            st.sampled_from(["../outside/secret.txt", "/etc/hostname", "base.txt", "sub", "x"]),
+        ),
+        max_size=5,
+    )
+)
+def test_a_farm_of_links_never_shows_what_is_outside(tmp_path_factory, links) -> None:
+    """Links of every kind in the context (out of it, absolute, loops, into folders):
+    the secret outside never reaches any output."""
+    import os
+
+    base = tmp_path_factory.mktemp("farm")
+    (base / "outside").mkdir()
+    (base / "outside" / "secret.txt").write_text("-r SECRET-nested.txt\nSECRET-package\n")
+    root = base / "ctx"
+    (root / "sub").mkdir(parents=True)
+    (root / "Dockerfile").write_text(
+        "FROM python:3.12\nCOPY requirements.txt pyproject.toml ./\n"
+        "RUN pip install -r requirements.txt\nRUN pip install .\nCOPY . .\n"
+    )
+    (root / "requirements.txt").write_text("-r base.txt\n-r dev.txt\n-r sub/x.txt\n")
+    for name, target in links:
+        path = root / name
+        if os.path.lexists(path):
+            continue
+        path.symlink_to(target)
+    report = grade(root / "Dockerfile", root)
+    assert "SECRET" not in _everything(report)
+
+
+def test_a_run_too_long_to_read_is_reported_not_read() -> None:
+    from checker.rules.installs import MAX_RUN_TEXT
+
+    text = "FROM python:3.12\nCOPY . .\nRUN pip install " + "pkg " * (MAX_RUN_TEXT // 4) + "\n"
+    report = grade(text)
+    assert report.error is None
+    limits = [finding for finding in report.findings if finding.rule == "LC008"]
+    assert limits and limits[0].line == 3 and "longer than" in limits[0].message
+
+
+def test_too_many_instructions_are_refused_where_they_pass_the_cap() -> None:
+    from checker.dockerfile.parser import MAX_INSTRUCTIONS
+
+    report = grade("FROM python:3.12\n" + "RUN pip install x\n" * 50_000)
+    assert report.error is not None and report.error_line == MAX_INSTRUCTIONS + 1
+    assert f"more than {MAX_INSTRUCTIONS} instructions" in report.error

@@ -46,6 +46,9 @@ from checker.dockerfile.variables import EXPANDED_KEYWORDS, Budget, expanded_arg
 from checker.jail import Unreadable, read_file
 
 MAX_BYTES = 1 << 20
+MAX_INSTRUCTIONS = 5000
+"""More instructions are refused as soon as they are read (a real Dockerfile has dozens);
+parsing the rest of a 1 MiB file first would cost seconds."""
 """Refuse Dockerfiles above 1 MiB: real ones are a few kilobytes, and the limit bounds cost."""
 
 KEYWORDS = (
@@ -301,6 +304,12 @@ class _Parser:
 
     def _add(self, logical: _Logical, index: int) -> int:
         """Build the instruction for one logical line; read its heredoc bodies. Returns index."""
+        if len(self.instructions) >= MAX_INSTRUCTIONS:
+            raise DockerfileSyntaxError(
+                f"more than {MAX_INSTRUCTIONS} instructions; the grader stops here",
+                logical.start,
+                "check the right file was given",
+            )
         keyword, flags, rest = _split_command(logical.text)
         if not keyword:
             raise DockerfileSyntaxError(

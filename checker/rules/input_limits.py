@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from checker.report import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule
+from checker.rules.installs import MAX_RUN_TEXT
 
 _SHOWN = 5  # notes shown per line; the rest are counted
 
@@ -48,6 +49,15 @@ class InputLimits(Rule):
 
     def check(self, analysis: Analysis) -> Iterator[Finding]:
         notes = list(analysis.dockerfile.limits)
+        notes.extend(
+            (
+                item.line,
+                f"this RUN is longer than {MAX_RUN_TEXT:,} characters: the grader does not "
+                "read it for installs",
+            )
+            for item in analysis.dockerfile.instructions
+            if item.keyword == "RUN" and len(item.text) > MAX_RUN_TEXT
+        )
         context = analysis.context
         if context is not None and context.limits:
             first = analysis.dockerfile.instructions[0].line

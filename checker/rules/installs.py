@@ -22,6 +22,9 @@ from checker.dockerfile.model import Dockerfile, Instruction
 from checker.dockerfile.variables import environment_at, try_expand
 
 SHARED_LIMIT = 8192
+MAX_RUN_TEXT = 128 * 1024
+"""A RUN longer than this is not read for installs (LC008 says so): real ones are short,
+and reading 1 MiB of one line word by word takes seconds."""
 """RUN text longer than this (never seen in a real Dockerfile) goes to the fallback only,
 whose cost is linear in the text: the shared recogniser compares commands pairwise."""
 
@@ -101,7 +104,7 @@ def find_installs(
     if instruction.keyword != "RUN":
         return ()
     text = _shell_text(instruction)
-    if not any(word in text for word in _HINT_WORDS):
+    if len(text) > MAX_RUN_TEXT or not any(word in text for word in _HINT_WORDS):
         return ()
     shared = _from_shell_module(instruction, dockerfile) if len(text) <= SHARED_LIMIT else None
     found = shared or _recognise(text, _no_cache_env(instruction, dockerfile))
