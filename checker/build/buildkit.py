@@ -152,6 +152,8 @@ def buildkit_command(
         args += ["--tag", options.tag]
     if options.network_mode:
         args += ["--network", options.network_mode]
+    if options.cgroup_parent:
+        args += ["--cgroup-parent", options.cgroup_parent]
     args.append(str(context_dir))
     return args
 
