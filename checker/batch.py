@@ -2,22 +2,40 @@
 
 A submission is either a sub-folder holding a ``Dockerfile`` (the sub-folder is then its
 build context, so ``.dockerignore`` counts) or a Dockerfile-like file directly in the
-folder (``Dockerfile``, ``Dockerfile.alice``, ``alice.Dockerfile``). Every submission yields
-exactly one row, with ``grading_status`` ``graded`` or ``error: ...``: one broken file
-never loses the batch. The rows are plain dicts, ready for csv, JSON or a pandas frame.
+folder (``Dockerfile``, ``Dockerfile.alice``, ``alice.Dockerfile``). Every entry of the
+folder (but hidden ones, whose name starts with ``.``) yields exactly one row, whatever it
+is: ``grading_status`` is ``graded``, ``error: ...`` (unreadable, or a link, which is never
+followed), ``timeout: ...`` (past the time or memory limit) or ``skipped: ...`` (not a
+submission, said why). One broken or hostile entry never loses the batch.
+
+Each submission is graded in a worker process with a time limit and an address-space
+limit; a worker that overruns is killed and replaced, and the batch goes on. Rows come out
+one by one (:func:`iter_rows`), so :func:`write_rows` writes and flushes each as soon as it
+is graded. Names are written losslessly escaped (:func:`checker.safe_text.escape_name`).
+The rows are plain dicts, ready for csv, JSON or a pandas frame.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import contextlib
+import ctypes
+import importlib
 import json
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.process
 import os
-from collections.abc import Iterable
+import resource
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
+from checker.formats import CsvWriter, csv_text
 from checker.grading import grade
 from checker.rules import RULES
+from checker.safe_text import escape_control, escape_name
 
 ROW_FIELDS = (
     "submission",
@@ -30,6 +48,11 @@ ROW_FIELDS = (
     "rules",
     *(rule.id for rule in RULES),
 )
+TIMEOUT_SECONDS = 20.0
+"""Per submission; a real Dockerfile grades in milliseconds."""
+MEMORY_MB = 1024
+"""Address space of the worker that grades (grading stays far below 512 MB)."""
+STATUSES = ("graded", "error", "timeout", "skipped")
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -38,46 +61,126 @@ def is_dockerfile_name(name: str) -> bool:
     return lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile")
 
 
-def find_submissions(root: str | os.PathLike[str]) -> list[tuple[str, Path, Path | None]]:
-    """(submission name, Dockerfile path, context dir or None), sorted by name."""
+@dataclass(frozen=True)
+class Entry:
+    """One entry of the class folder: a submission to grade, or why it is not one."""
+
+    name: str
+    path: Path
+    dockerfile: Path | None = None  # set for a submission
+    context: Path | None = None
+    status: str = ""  # "error: ..." or "skipped: ..." when there is nothing to grade
+
+
+def entries(root: str | os.PathLike[str]) -> list[Entry]:
+    """Every non-hidden entry of ``root``, sorted by name, classified without following a
+    link or opening anything but directories."""
     base = Path(root)
-    found: list[tuple[str, Path, Path | None]] = []
-    for entry in sorted(base.iterdir(), key=lambda item: item.name):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            dockerfile = _dockerfile_in(entry)
-            if dockerfile is not None:
-                found.append((entry.name, dockerfile, entry))
-        elif entry.is_file() and is_dockerfile_name(entry.name):
-            found.append((entry.name, entry, None))
+    found = []
+    for entry in sorted(base.iterdir(), key=lambda item: os.fsencode(item.name)):
+        if not entry.name.startswith("."):
+            found.append(_classify(entry))
     return found
 
 
+def _classify(entry: Path) -> Entry:
+    name = entry.name
+    try:
+        mode = entry.lstat().st_mode
+    except OSError as error:
+        return Entry(name, entry, status=f"error: cannot stat it ({error.strerror})")
+    if stat.S_ISLNK(mode):
+        return Entry(name, entry, status=f"error: {_link_problem(entry)} (links are not followed)")
+    if stat.S_ISDIR(mode):
+        try:
+            dockerfile = _dockerfile_in(entry)
+        except OSError as error:
+            return Entry(name, entry, status=f"error: cannot list the folder ({error.strerror})")
+        if dockerfile is None:
+            return Entry(name, entry, status="skipped: a folder without a Dockerfile")
+        return Entry(name, entry, dockerfile, entry)
+    if not is_dockerfile_name(name):
+        return Entry(name, entry, status="skipped: not named like a Dockerfile")
+    if not stat.S_ISREG(mode):
+        return Entry(name, entry, status="error: not a regular file")
+    return Entry(name, entry, entry, None)
+
+
+def _link_problem(entry: Path) -> str:
+    try:
+        target = os.readlink(entry)
+    except OSError:
+        return "a symbolic link"
+    try:
+        entry.stat()
+    except OSError as error:
+        problem = "a link loop" if error.errno == 40 else "a broken link"
+        return f"{problem} to {escape_name(target)}"
+    return f"a symbolic link to {escape_name(target)}"
+
+
 def _dockerfile_in(folder: Path) -> Path | None:
-    plain = folder / "Dockerfile"
-    if plain.is_file():
-        return plain
+    """The folder's ``Dockerfile`` (or first Dockerfile-like name) that is a regular file,
+    or a link inside the folder that grading will refuse with its own message."""
     candidates = sorted(
-        item for item in folder.iterdir() if item.is_file() and is_dockerfile_name(item.name)
+        (item for item in folder.iterdir() if is_dockerfile_name(item.name)),
+        key=lambda item: (item.name != "Dockerfile", os.fsencode(item.name)),
     )
-    return candidates[0] if candidates else None
+    for item in candidates:
+        try:
+            if not stat.S_ISDIR(item.lstat().st_mode):
+                return item
+        except OSError:
+            continue
+    return None
 
 
-def grade_folder(root: str | os.PathLike[str], *, use_context: bool = True) -> list[dict]:
-    """One row per submission in ``root`` (see the module docstring)."""
+def find_submissions(root: str | os.PathLike[str]) -> list[tuple[str, Path, Path | None]]:
+    """(submission name, Dockerfile path, context dir or None), sorted by name."""
     return [
-        grade_submission(name, path, context if use_context else None)
-        for name, path, context in find_submissions(root)
+        (entry.name, entry.dockerfile, entry.context)
+        for entry in entries(root)
+        if entry.dockerfile is not None
     ]
 
 
-def grade_submission(name: str, path: Path, context: Path | None) -> dict:
-    """The row for one submission; never raises."""
+def grade_folder(
+    root: str | os.PathLike[str],
+    *,
+    use_context: bool = True,
+    timeout: float = TIMEOUT_SECONDS,
+    memory_mb: int = MEMORY_MB,
+) -> list[dict]:
+    """One row per entry of ``root`` (see the module docstring)."""
+    return list(iter_rows(root, use_context=use_context, timeout=timeout, memory_mb=memory_mb))
+
+
+def iter_rows(
+    root: str | os.PathLike[str],
+    *,
+    use_context: bool = True,
+    timeout: float = TIMEOUT_SECONDS,
+    memory_mb: int = MEMORY_MB,
+) -> Iterator[dict]:
+    """The rows, one as each entry is done; submissions graded in a limited worker."""
+    importlib.import_module("checker.shell")  # imported once here, not in every new worker
+    worker = _Worker(memory_mb)
+    try:
+        for entry in entries(root):
+            if entry.dockerfile is None:
+                yield _row(entry.name, entry.path, entry.status)
+                continue
+            context = entry.context if use_context else None
+            yield worker.grade(entry.name, entry.dockerfile, context, timeout)
+    finally:
+        worker.stop()
+
+
+def _row(name: str, path: Path, status: str = "graded") -> dict:
     row: dict[str, object] = {
-        "submission": name,
-        "path": str(path),
-        "grading_status": "graded",
+        "submission": escape_name(name),
+        "path": escape_name(str(path)),
+        "grading_status": escape_control(status),
         "passed": False,
         "score": 0,
         "dependency_cache": "",
@@ -85,13 +188,19 @@ def grade_submission(name: str, path: Path, context: Path | None) -> dict:
         "rules": "",
     }
     row.update({rule.id: 0 for rule in RULES})
+    return row
+
+
+def grade_submission(name: str, path: Path, context: Path | None) -> dict:
+    """The row for one submission, graded in this process; never raises."""
+    row = _row(name, path)
     try:
         report = grade(path, context)
     except Exception as error:  # grade() does not raise; this guards the batch regardless
-        row["grading_status"] = f"error: {type(error).__name__}: {error}"
+        row["grading_status"] = escape_control(f"error: {type(error).__name__}: {error}")
         return row
     if report.error is not None:
-        row["grading_status"] = f"error: {report.error}"
+        row["grading_status"] = escape_control(f"error: {report.error}")
         return row
     row["passed"] = report.passed
     row["score"] = report.score
@@ -103,13 +212,103 @@ def grade_submission(name: str, path: Path, context: Path | None) -> dict:
     return row
 
 
+# --------------------------------------------------------------------------------------
+# The worker process
+
+
+def _serve(connection: multiprocessing.connection.Connection, memory_mb: int) -> None:
+    """Worker side: cap the address space (what the fork already maps, plus the limit:
+    a notebook kernel may map gigabytes it never touches), then grade what it is sent."""
+    _release_free_heap()
+    size = _mapped_bytes() + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        name, path, context = job
+        try:
+            row = grade_submission(name, path, context)
+        except MemoryError:
+            row = _row(name, path, f"timeout: past the {memory_mb} MB memory limit")
+        connection.send(row)
+
+
+def _release_free_heap() -> None:
+    """Hand the heap the parent freed back to the system (glibc), so the limit counts
+    what grading allocates, not what the parent happened to leave free."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _mapped_bytes() -> int:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class _Worker:
+    """One forked grading process at a time, replaced when it overruns or dies."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.memory_mb = memory_mb
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.connection: multiprocessing.connection.Connection | None = None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("fork")  # the checker is imported already
+        parent, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, self.memory_mb), daemon=True)
+        self.process.start()
+        child.close()
+        self.connection = parent
+
+    def grade(self, name: str, path: Path, context: Path | None, timeout: float) -> dict:
+        if self.process is None or not self.process.is_alive():
+            self._start()
+        assert self.connection is not None
+        try:
+            self.connection.send((name, path, context))
+            if self.connection.poll(timeout):
+                row = self.connection.recv()
+                status = str(row.get("grading_status"))
+                if status.startswith("timeout:") or "MemoryError" in status:
+                    row["grading_status"] = f"timeout: past the {self.memory_mb} MB memory limit"
+                    self.stop()  # a worker that ran out of memory is not reused
+                return row
+            status = f"timeout: not graded within {timeout:g} s"
+        except (EOFError, OSError):
+            code = self.process.exitcode if self.process is not None else None
+            status = f"error: the grading worker died (exit code {code})"
+        self.stop()
+        return _row(name, path, status)
+
+    def stop(self) -> None:
+        """End the worker (asked politely first, then killed) and reap it."""
+        process, connection = self.process, self.connection
+        self.process = self.connection = None
+        if connection is not None:
+            with contextlib.suppress(OSError):
+                connection.send(None)
+            connection.close()
+        if process is not None:
+            process.join(0.5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+# --------------------------------------------------------------------------------------
+# Output
+
+
 def rows_to_csv(rows: Iterable[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=ROW_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return buffer.getvalue()
+    return csv_text(ROW_FIELDS, rows)
 
 
 def rows_to_json(rows: Iterable[dict]) -> str:
@@ -117,16 +316,31 @@ def rows_to_json(rows: Iterable[dict]) -> str:
     return "".join(json.dumps(row) + "\n" for row in rows)
 
 
+def write_rows(rows: Iterable[dict], stream: TextIO, fmt: str = "csv") -> int:
+    """Write each row as it comes (flushed), so a crash keeps the rows already graded.
+    Returns the number of rows written."""
+    count = 0
+    writer = CsvWriter(stream, ROW_FIELDS) if fmt == "csv" else None
+    for row in rows:
+        if writer is not None:
+            writer.write(row)
+        else:
+            stream.write(json.dumps(row) + "\n")
+            stream.flush()
+        count += 1
+    return count
+
+
 def summarize(rows: Iterable[dict]) -> dict[str, dict[str, int]]:
     """Counts for a chart of common mistakes: submissions per verdict, per rule (a rule
-    counts once per submission), and per grading status (graded vs error)."""
+    counts once per submission), and per grading status (graded, error, timeout, skipped)."""
     verdicts: dict[str, int] = {}
     rules: dict[str, int] = {rule.id: 0 for rule in RULES}
-    status: dict[str, int] = {"graded": 0, "error": 0}
+    status = dict.fromkeys(STATUSES, 0)
     for row in rows:
-        graded = row.get("grading_status") == "graded"
-        status["graded" if graded else "error"] += 1
-        if not graded:
+        kind = str(row.get("grading_status") or "error").split(":", 1)[0]
+        status[kind if kind in status else "error"] += 1
+        if kind != "graded":
             continue
         verdict = str(row.get("dependency_cache") or "")
         verdicts[verdict] = verdicts.get(verdict, 0) + 1

@@ -41,8 +41,10 @@ from fnmatch import fnmatchcase
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from checker.dockerfile.model import Dockerfile, Instruction
+from checker import jail
+from checker.dockerfile.model import Dockerfile, DockerfileSyntaxError, Instruction
 from checker.dockerfile.variables import environment_at
+from checker.dockerignore import MAX_PATTERNS, DockerignoreError, Matcher, read_patterns
 from checker.shell.mounts import bind_sources as context_bind_sources
 from checker.shell.mounts import mounts
 from checker.shell.writes import run_writes
@@ -65,60 +67,121 @@ class BuildContext:
     """A build context directory and its ``.dockerignore`` patterns.
 
     ``root`` may be None: then nothing is ignored and the file list is unknown, and the
-    prediction reasons from the Dockerfile's patterns alone.
+    prediction reasons from the Dockerfile's patterns alone. The context is untrusted:
+    files are read only through :meth:`read_text` (see :mod:`checker.jail`), and what was
+    left out is kept in :attr:`limits` for the report.
     """
 
     root: Path | None = None
     ignore_patterns: tuple[str, ...] = ()
     has_dockerignore: bool = False
-    _matcher: object = field(default=None, compare=False, repr=False)
+    _matcher: Matcher | None = field(default=None, compare=False, repr=False)
+    # What reading the context met and left out (a link out of it, a FIFO, a cap reached):
+    # one message each, reported by grading as LC008 findings.
+    _notes: list[str] = field(default_factory=list, compare=False, repr=False)
+    _listed: dict[int, list[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def limits(self) -> tuple[str, ...]:
+        return tuple(self._notes)
 
     @classmethod
     def from_dir(cls, root: str | os.PathLike[str], dockerfile: str | None = None) -> BuildContext:
         """Read ``<root>/.dockerignore`` (or BuildKit's ``<Dockerfile>.dockerignore`` beside
-        the Dockerfile, which takes precedence) the way docker-py does."""
+        the Dockerfile, which takes precedence) the way BuildKit does. A line Docker would
+        refuse, or a file that cannot be read, is the user's error (DockerfileSyntaxError
+        naming ``.dockerignore`` and the line)."""
         path = Path(root)
         candidates = []
         if dockerfile:
             candidates.append(Path(dockerfile).with_name(Path(dockerfile).name + ".dockerignore"))
         candidates.append(path / ".dockerignore")
         for candidate in candidates:
-            if candidate.is_file():
-                text = candidate.read_text(encoding="utf-8", errors="replace")
-                patterns = tuple(
-                    line.strip()
-                    for line in text.splitlines()
-                    if line.strip() and not line.strip().startswith("#")
+            if not os.path.lexists(candidate):
+                continue
+            notes: list[str] = []
+            name = candidate.name
+            try:
+                if candidate.parent.resolve() == path.resolve():
+                    data = jail.read_bytes(path, name, MAX_DOCKERIGNORE_BYTES)
+                else:
+                    data = jail.read_file(candidate, MAX_DOCKERIGNORE_BYTES, name)
+            except jail.Unreadable as error:
+                raise DockerfileSyntaxError(
+                    f"cannot use {name}: {error}",
+                    None,
+                    f"make {name} a readable text file in the build context",
+                ) from None
+            lines = read_patterns(data.decode("utf-8", errors="replace"))
+            if len(lines) > MAX_PATTERNS:
+                notes.append(
+                    f"{name} has {len(lines):,} patterns; only the first {MAX_PATTERNS:,} "
+                    f"are used (line {lines[MAX_PATTERNS][0]} on is left out)"
                 )
-                return cls(path, patterns, True, _make_matcher(patterns))
+                lines = lines[:MAX_PATTERNS]
+            try:
+                matcher = Matcher(lines)
+            except DockerignoreError as error:
+                raise DockerfileSyntaxError(
+                    f"{name} line {error.line}: {error.message}",
+                    None,
+                    f"fix or delete line {error.line} of {name}; docker build refuses it too",
+                ) from None
+            patterns = tuple(text for _line, text in lines)
+            return cls(path, patterns, True, matcher if matcher.patterns else None, notes)
         return cls(path, (), False, None)
 
     def is_ignored(self, path: str) -> bool:
         """True when ``.dockerignore`` keeps ``path`` (context-relative) out of the context."""
         if self._matcher is None:
             return False
-        return bool(self._matcher.matches(normalize(path)))  # type: ignore[attr-defined]
+        return self._matcher.matches(normalize(path))
 
     def files(self, limit: int = 20000) -> list[str]:
-        """Context-relative paths of the regular files sent to the builder (sorted, bounded)."""
+        """Context-relative paths of the files sent to the builder (sorted, bounded); a
+        link is listed as itself, never followed."""
         if self.root is None:
             return []
-        found: list[str] = []
-        for path in _walk(self.root, limit):
-            if not self.is_ignored(path):
-                found.append(path)
-        return sorted(found)
+        if limit not in self._listed:  # walked once: the re-grade of a fix asks again
+            found = [path for path in _walk(self.root, limit) if not self.is_ignored(path)]
+            self._listed[limit] = sorted(found)
+        return list(self._listed[limit])
 
     def exists(self, path: str) -> bool:
-        return self.root is not None and (self.root / path).exists()
+        """The context holds an entry at ``path`` (a link out of it counts as an entry)."""
+        return self.root is not None and jail.entry_exists(self.root, normalize(path))
+
+    def is_file(self, path: str) -> bool:
+        """``path`` is a regular file inside the context (links inside it followed). An
+        entry that is not (a link out of the context, a FIFO, a device) leaves a note."""
+        if self.root is None:
+            return False
+        relative = normalize(path)
+        if jail.is_regular_file(self.root, relative):
+            return True
+        self._note(jail.refusal(self.root, relative))
+        return False
+
+    def _note(self, note: str | None) -> None:
+        if note and note not in self._notes:
+            self._notes.append(note)
+
+    def read_text(self, path: str, limit: int = jail.MAX_FILE_BYTES) -> str | None:
+        """A context file's text (UTF-8, bad bytes replaced), or None with a note when it
+        is missing, a link out of the context, not a regular file or too large."""
+        if self.root is None:
+            return None
+        try:
+            data = jail.read_bytes(self.root, normalize(path), limit)
+        except jail.Missing:
+            return None
+        except jail.Unreadable as error:
+            self._note(str(error))
+            return None
+        return data.decode("utf-8", errors="replace")
 
 
-def _make_matcher(patterns: tuple[str, ...]) -> object | None:
-    if not patterns:
-        return None
-    from docker.utils.build import PatternMatcher  # docker-py: Docker's own semantics
-
-    return PatternMatcher(list(patterns))
+MAX_DOCKERIGNORE_BYTES = 1 << 20
 
 
 def _walk(root: Path, limit: int) -> Iterator[str]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TextIO
 
 from checker.report import Report, render_text
 from checker.rules import RULES
+from checker.safe_text import csv_cell
 
 FORMATS = ("text", "json", "csv", "sarif")
 CSV_FIELDS = (
@@ -54,11 +56,36 @@ def to_json(reports: Sequence[Report]) -> str:
     return "".join(json.dumps(report.as_dict(), sort_keys=False) + "\n" for report in reports)
 
 
+class CsvWriter:
+    """The one CSV writer (``grade --format csv`` and ``batch``): a header, then rows as
+    they come, each cell made safe for spreadsheets (:func:`checker.safe_text.csv_cell`)
+    and flushed, so what was written survives a crash of whatever produces the rows."""
+
+    def __init__(self, stream: TextIO, fields: Sequence[str]) -> None:
+        self.stream = stream
+        self.writer = csv.DictWriter(stream, fieldnames=list(fields), lineterminator="\n")
+        self.writer.writeheader()
+
+    def write(self, row: Mapping[str, object]) -> None:
+        self.writer.writerow({key: csv_cell(value) for key, value in row.items()})
+        self.stream.flush()
+
+
+def csv_text(fields: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str:
+    """The whole CSV as one string (for tests and small outputs)."""
+    buffer = io.StringIO()
+    writer = CsvWriter(buffer, fields)
+    for row in rows:
+        writer.write(row)
+    return buffer.getvalue()
+
+
 def to_csv(reports: Sequence[Report]) -> str:
     """One row per finding; a Dockerfile without findings (or unreadable) gets one row."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
+    return csv_text(CSV_FIELDS, _csv_rows(reports))
+
+
+def _csv_rows(reports: Sequence[Report]) -> Iterable[dict[str, object]]:
     for report in reports:
         base = {
             "path": report.path or "",
@@ -68,10 +95,9 @@ def to_csv(reports: Sequence[Report]) -> str:
             "error": report.error or "",
         }
         if not report.findings:
-            writer.writerow(base)
+            yield base
         for finding in report.findings:
-            writer.writerow({**base, **finding.as_dict()})
-    return buffer.getvalue()
+            yield {**base, **finding.as_dict()}
 
 
 def to_sarif(reports: Sequence[Report]) -> str:

@@ -26,13 +26,16 @@ install is kept (or there is none) and no error-severity finding remains.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from pathlib import Path
 
 from checker.cache_model import BuildContext
 from checker.dockerfile import DockerfileSyntaxError, parse, parse_file
-from checker.dockerfile.model import Dockerfile
+from checker.dockerfile.model import Dockerfile, Instruction
+from checker.dockerfile.parser import MAX_BYTES, MAX_INSTRUCTIONS
+from checker.jail import read_file
 from checker.report import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding, Report
 from checker.rules import RULES
 from checker.rules.analysis import Analysis, reads_context
@@ -45,8 +48,8 @@ _PENALTY = {"error": 25, "warning": 10, "info": 3}
 _CEILING = {KEPT: 100, NO_INSTALL: 100, REINSTALLED_WITH_CACHE: 70}
 _PATH_LIKE_LIMIT = 4096
 MAX_STAGES = 1000
-MAX_INSTRUCTIONS = 20000
-"""Bounds that keep grading time and memory linear; real Dockerfiles stay far below."""
+"""Bounds that keep grading time and memory linear; real Dockerfiles stay far below.
+MAX_INSTRUCTIONS (5000) is the parser's: it refuses more as soon as it reads them."""
 
 
 def grade(
@@ -99,8 +102,7 @@ def _as_path(value: str | os.PathLike[str]) -> str | None:
 
 
 def _read_text(path: str) -> str:
-    with open(path, "rb") as handle:
-        return handle.read().decode("utf-8", errors="replace")
+    return read_file(Path(path), MAX_BYTES + 1).decode("utf-8", errors="replace")
 
 
 def _as_context(
@@ -197,36 +199,61 @@ def _run_rules(analysis: Analysis) -> list[Finding]:
 def ignored_rules(text: str, line: int, end_line: int) -> set[str]:
     """Rule IDs silenced by ``# checker ignore=LC001,LC002`` on the line before an
     instruction or at the end of one of its lines."""
-    lines = text.splitlines()
-    found: set[str] = set()
-    for number in range(max(line - 1, 1), end_line + 1):
-        if number > len(lines):
-            break
-        raw = lines[number - 1]
-        if number == line - 1 and not raw.lstrip().startswith("#"):
+    return _ignored_in(_ignores_by_line(text), line, end_line)
+
+
+def _ignores_by_line(text: str) -> dict[int, tuple[bool, set[str]]]:
+    """line number -> (the line is a comment, rule IDs its ignore comments name), for
+    the lines that hold one; the text is scanned once."""
+    found: dict[int, tuple[bool, set[str]]] = {}
+    if "ignore" not in text:
+        return found
+    for number, raw in enumerate(text.splitlines(), 1):
+        if "ignore" not in raw:
             continue
-        for match in _IGNORE.finditer(raw):
-            found.update(item.strip().upper() for item in match.group(1).split(",") if item.strip())
+        rules = {
+            item.strip().upper()
+            for match in _IGNORE.finditer(raw)
+            for item in match.group(1).split(",")
+            if item.strip()
+        }
+        if rules:
+            found[number] = (raw.lstrip().startswith("#"), rules)
+    return found
+
+
+def _ignored_in(ignores: dict[int, tuple[bool, set[str]]], line: int, end_line: int) -> set[str]:
+    found: set[str] = set()
+    if not ignores:
+        return found
+    for number in range(max(line - 1, 1), end_line + 1):
+        entry = ignores.get(number)
+        if entry is None or (number == line - 1 and not entry[0]):
+            continue
+        found.update(entry[1])
     return found
 
 
 def _apply_ignores(
     dockerfile: Dockerfile, text: str, findings: list[Finding]
 ) -> tuple[Finding, ...]:
-    if "ignore" not in text:
+    ignores = _ignores_by_line(text)
+    if not ignores:
         return tuple(sorted(findings, key=lambda item: (item.line, item.rule)))
+    instructions = dockerfile.instructions
     kept = []
     for finding in findings:
-        span = _instruction_span(dockerfile, finding.line)
-        if finding.rule not in ignored_rules(text, *span):
+        span = _instruction_span(instructions, finding.line)
+        if finding.rule not in _ignored_in(ignores, *span):
             kept.append(finding)
     return tuple(sorted(kept, key=lambda item: (item.line, item.rule)))
 
 
-def _instruction_span(dockerfile: Dockerfile, line: int) -> tuple[int, int]:
-    for instruction in dockerfile.instructions:
-        if instruction.line <= line <= instruction.end_line:
-            return instruction.line, instruction.end_line
+def _instruction_span(instructions: tuple[Instruction, ...], line: int) -> tuple[int, int]:
+    """The lines of the instruction holding ``line`` (instructions are in line order)."""
+    index = bisect.bisect_right(instructions, line, key=lambda item: item.line) - 1
+    if index >= 0 and instructions[index].line <= line <= instructions[index].end_line:
+        return instructions[index].line, instructions[index].end_line
     return line, line
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from checker.batch import grade_folder, is_dockerfile_name, rows_to_csv, rows_to_json
+from checker.batch import MEMORY_MB, TIMEOUT_SECONDS, is_dockerfile_name, iter_rows, write_rows
 from checker.cache_model import BuildContext, format_table, predict
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.formats import FORMATS, render
@@ -63,13 +63,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "batch",
         help="grade a folder of submissions into one table",
         description="Grade every submission in DIR: each sub-folder with a Dockerfile, or "
-        "each Dockerfile-like file. One row per submission, with a grading_status.",
+        "each Dockerfile-like file. One row per entry, with a grading_status (graded, "
+        "error, timeout or skipped); each submission is graded in a worker with a time and "
+        "memory limit, and rows are written as they are graded.",
     )
     batch_parser.add_argument("directory", metavar="DIR")
     batch_parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
     batch_parser.add_argument("--format", choices=("csv", "json"), default="csv")
     batch_parser.add_argument(
         "--no-context", action="store_true", help="do not use sub-folders as build contexts"
+    )
+    batch_parser.add_argument(
+        "--timeout", type=float, default=TIMEOUT_SECONDS, help="seconds per submission"
+    )
+    batch_parser.add_argument(
+        "--memory-mb", type=int, default=MEMORY_MB, help="memory per submission's worker"
     )
     batch_parser.set_defaults(func=run_batch)
     for parser in (grade_parser, explain_parser, batch_parser):
@@ -171,12 +179,17 @@ def run_batch(args: argparse.Namespace) -> int:
     try:
         if not Path(args.directory).is_dir():
             return _fail(f"{args.directory}: not a directory")
-        rows = grade_folder(args.directory, use_context=not args.no_context)
-        output = rows_to_csv(rows) if args.format == "csv" else rows_to_json(rows)
-        if args.out:
-            Path(args.out).write_text(output, encoding="utf-8")
+        rows = iter_rows(
+            args.directory,
+            use_context=not args.no_context,
+            timeout=args.timeout,
+            memory_mb=args.memory_mb,
+        )
+        if args.out:  # written row by row: a crash keeps what was graded
+            with open(args.out, "w", encoding="utf-8", newline="") as stream:
+                write_rows(rows, stream, args.format)
         else:
-            sys.stdout.write(output)
+            write_rows(rows, sys.stdout, args.format)
         return 0
     except Exception as error:
         return _fail(f"batch failed: {type(error).__name__}: {error}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from checker.safe_text import escape_control
+
 # dependency_cache verdicts
 KEPT = "kept"
 REINSTALLED = "reinstalled"
@@ -90,7 +92,12 @@ class Report:
 
 
 def render_text(report: Report) -> str:
-    """A terminal rendering: verdict, then each finding's why and fix."""
+    """A terminal rendering: verdict, then each finding's why and fix. Control characters
+    from the Dockerfile (terminal escapes) are shown escaped, never sent raw."""
+    return escape_control(_text(report))
+
+
+def _text(report: Report) -> str:
     name = report.path or "<Dockerfile>"
     if report.error is not None:
         return f"{name}: error: {report.error}"

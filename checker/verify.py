@@ -64,6 +64,7 @@ from checker.shell.manifests import is_manifest
 from checker.verify_compare import AlignmentError, StepCheck, align, describe_mismatch
 from checker.verify_sandbox import (
     DEFAULT_TIMEOUT,
+    BuildkitCgroup,
     CleanupSummary,
     Leftovers,
     Limits,
@@ -441,18 +442,21 @@ def _run(
     except (DockerException, RequestException) as error:
         raise VerifyProblem("engine", f"no Docker engine answers ({error})") from error
     leftovers: Leftovers | None = None
+    cgroup = BuildkitCgroup(limits.memory, limits.cpus)
     try:
         bases = base_images(parsed)
         before = image_ids(api, bases)
         indexes = index_urls(api, bases)
         network, why = choose_network(parsed, indexes)
         result.network, result.network_reason = network or "default", why
-        result.limits = limits.describe(result.builder)
         options: dict[str, object] = {"network_mode": network, "timeout": limits.timeout}
         if result.builder == "classic":
             options.update(memory=limits.memory, cpuset_cpus=limits.cpuset())
             if limits.memory is not None:
                 options["memswap"] = limits.memory  # memory + swap = memory: no swap
+        elif cgroup.__enter__().path is not None:  # left in the finally below
+            options["cgroup_parent"] = cgroup.path
+        result.limits = limits.describe(result.builder, "cgroup_parent" in options)
         leftovers = Leftovers(api)
         missing = [name for name, image in before.items() if image is None]
         index = f"the package index {indexes[0]}" if indexes else "PyPI"
@@ -473,6 +477,7 @@ def _run(
         if leftovers is not None:
             result.cleanup = leftovers.remove()
             report(f"removed {len(result.cleanup.images)} image(s) this check created")
+        cgroup.__exit__()
         api.close()
 
 
@@ -563,7 +568,7 @@ def _classify(error: BuildError, number: int, setup: _Setup, builder: str) -> Ve
             f"({_pull_reason(error.reason)})",
         )
     reason = " ".join(error.reason.split())
-    if re.search(r"code: 137\b", reason) and limits.memory and builder == "classic":
+    if re.search(r"code: 137\b", reason) and limits.memory:
         reason += f" (killed: probably the {limits.memory // 1024**2} MiB memory limit)"
     return VerifyProblem(
         "build-failed", f"the Dockerfile does not build: {where} failed: {reason}", detail

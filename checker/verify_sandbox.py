@@ -3,8 +3,9 @@
 A submitted Dockerfile runs arbitrary ``RUN`` commands on the engine, so every build gets:
 
 * a wall-clock limit (``timeout``; the runner kills the running step and removes what it left);
-* a memory limit without swap and a CPU set (classic builder only: BuildKit takes no per-build
-  limits from the CLI, so a BuildKit verify runs with the time limit alone and says so);
+* a memory limit without swap and a CPU limit: the classic builder's container limits, and
+  for BuildKit a cgroup of ours (:class:`BuildkitCgroup`) passed as ``--cgroup-parent``, under
+  which BuildKit creates every ``RUN`` container (where the engine allows: cgroupfs, root);
 * the least network that still lets ``pip`` reach its package index (:func:`choose_network`);
 * removal of exactly what it created (:class:`Leftovers`), after a failure too.
 
@@ -18,9 +19,14 @@ the stand-in base image), and the classic builder's intermediate images of the s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import docker
 from docker.errors import APIError, NotFound
@@ -50,16 +56,118 @@ class Limits:
         count = max(1, min(self.cpus, os.cpu_count() or 1))
         return "0" if count == 1 else f"0-{count - 1}"
 
-    def describe(self, builder: str) -> str:
+    def describe(self, builder: str, cgroup: bool = False) -> str:
         parts = [f"time limit {self.timeout:g} s per build"]
-        if builder == "classic":
+        if builder == "classic" or cgroup:
             if self.memory is not None:
                 parts.append(f"memory {self.memory // 1024**2} MiB (no swap)")
             if self.cpuset() is not None:
                 parts.append(f"CPUs {self.cpuset()}")
+            if cgroup:
+                parts.append("through --cgroup-parent")
         else:
-            parts.append("no memory or CPU limit (BuildKit takes none per build)")
+            parts.append("no memory or CPU limit (no cgroup of ours could be made here)")
         return ", ".join(parts)
+
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+class BuildkitCgroup:
+    """A cgroup of ours with a memory limit (no swap) and a CPU quota, for BuildKit's
+    ``--cgroup-parent``: BuildKit (in dockerd or buildkitd, with the cgroupfs driver) puts
+    each ``RUN`` container under it, so the limits hold for every step of the build.
+
+    Seen on this machine (Engine 26.1.5, buildx 0.13.1, cgroup v1, cgroupfs): a ``RUN`` that
+    allocates 600 MB under a 256 MiB parent is killed (exit 137). Under cgroup v2 the same
+    is ``memory.max``, ``memory.swap.max`` and ``cpu.max`` in one directory. ``path`` is
+    None where no cgroup can be made (not root, the systemd driver's slices, read-only
+    cgroupfs): then the build runs with the time limit alone, as before.
+    """
+
+    def __init__(self, memory: int | None, cpus: int | None) -> None:
+        self.memory = memory
+        self.cpus = cpus
+        self.name = f"checker-verify-{uuid.uuid4().hex[:12]}"
+        self.made: list[Path] = []
+        self.path: str | None = None
+
+    def __enter__(self) -> BuildkitCgroup:
+        try:
+            if (CGROUP_ROOT / "cgroup.controllers").exists():
+                self._make_v2()
+            else:
+                self._make_v1()
+            self.path = "/" + self.name
+        except OSError:
+            self._remove()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._remove()
+
+    def _make(self, directory: Path) -> Path:
+        directory.mkdir()
+        self.made.append(directory)
+        return directory
+
+    def _make_v1(self) -> None:
+        made = False
+        if self.memory is not None:
+            memory = self._make(CGROUP_ROOT / "memory" / self.name)
+            (memory / "memory.limit_in_bytes").write_text(str(self.memory))
+            swap = memory / "memory.memsw.limit_in_bytes"
+            if swap.exists():
+                swap.write_text(str(self.memory))  # memory + swap = memory: no swap
+            made = True
+        if self.cpus is not None:
+            cpu = self._make(CGROUP_ROOT / "cpu" / self.name)
+            period = 100_000
+            (cpu / "cpu.cfs_period_us").write_text(str(period))
+            (cpu / "cpu.cfs_quota_us").write_text(str(period * self.cpus))
+            made = True
+        if not made:
+            raise OSError("no limit asked for")
+
+    def _make_v2(self) -> None:
+        group = self._make(CGROUP_ROOT / self.name)
+        if self.memory is not None:
+            (group / "memory.max").write_text(str(self.memory))
+            with contextlib.suppress(OSError):
+                (group / "memory.swap.max").write_text("0")
+        if self.cpus is not None:
+            (group / "cpu.max").write_text(f"{100_000 * self.cpus} 100000")
+
+    def _remove(self) -> None:
+        """Remove what we made, the cgroups BuildKit made inside first (they empty as its
+        containers end; a few tries), in every v1 hierarchy the runtime made it in."""
+        if not self.made:
+            return
+        for directory in [*reversed(self.made), *_controller_dirs(self.name)]:
+            for _attempt in range(20):
+                try:
+                    for inner in sorted(directory.rglob("*"), key=lambda p: -len(p.parts)):
+                        if inner.is_dir():
+                            inner.rmdir()
+                    directory.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.1)
+        self.made.clear()
+        self.path = None
+
+
+def _controller_dirs(name: str) -> Iterator[Path]:
+    """Every directory named ``name`` the runtime made in the v1 hierarchies (runc creates
+    the parent in each controller, not only the two we limit)."""
+    if not CGROUP_ROOT.is_dir():
+        return
+    for controller in CGROUP_ROOT.iterdir():
+        candidate = controller / name
+        if candidate.is_dir():
+            yield candidate
 
 
 def base_images(dockerfile: Dockerfile) -> list[str]:

@@ -52,11 +52,14 @@ def test_every_submission_gets_a_row_and_errors_do_not_stop_the_batch(tmp_path: 
     assert by_name["dave"]["grading_status"].startswith("error:")
 
 
-def test_csv_rows_have_one_line_per_submission(tmp_path: Path) -> None:
+def test_csv_rows_have_one_line_per_entry(tmp_path: Path) -> None:
     rows = grade_folder(_submissions(tmp_path / "class"))
     parsed = list(csv.DictReader(io.StringIO(rows_to_csv(rows))))
-    assert len(parsed) == 4
+    assert len(parsed) == 6  # four submissions, and a row saying why the others are not
     assert parsed[0]["grading_status"] == "graded"
+    by_name = {row["submission"]: row["grading_status"] for row in parsed}
+    assert by_name["notes.txt"] == "skipped: not named like a Dockerfile"
+    assert by_name["empty_folder"] == "skipped: a folder without a Dockerfile"
 
 
 def test_batch_cli_writes_the_table_to_a_file(tmp_path: Path) -> None:
@@ -64,7 +67,14 @@ def test_batch_cli_writes_the_table_to_a_file(tmp_path: Path) -> None:
     out = tmp_path / "grades.json"
     assert main(["batch", str(root), "--format", "json", "--out", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [row["submission"] for row in rows] == ["alice", "bob", "carol.Dockerfile", "dave"]
+    assert [row["submission"] for row in rows] == [
+        "alice",
+        "bob",
+        "carol.Dockerfile",
+        "dave",
+        "empty_folder",
+        "notes.txt",
+    ]
 
 
 def test_batch_cli_exits_2_on_a_missing_directory(tmp_path: Path, capsys) -> None:
@@ -76,7 +86,7 @@ def test_summary_counts_verdicts_rules_and_errors(tmp_path: Path) -> None:
     from checker.batch import summarize
 
     summary = summarize(grade_folder(_submissions(tmp_path / "class")))
-    assert summary["grading_status"] == {"graded": 2, "error": 2}
+    assert summary["grading_status"] == {"graded": 2, "error": 2, "timeout": 0, "skipped": 2}
     assert summary["dependency_cache"] == {"kept": 1, "reinstalled": 1}
     assert summary["rules"]["LC002"] == 1
     assert summary["rules"]["LC001"] == 0

@@ -463,6 +463,26 @@ def test_images_verify_did_not_create_are_kept(tmp_path: Path, engine) -> None: 
 
 
 @pytest.mark.docker
+def test_the_memory_limit_applies_to_buildkit_run_steps_too(tmp_path: Path, engine: object) -> None:
+    """Issue 13: with BuildKit a RUN allocating past the limit used to succeed ("BuildKit
+    takes none per build"); a cgroup of ours as --cgroup-parent now stops it."""
+    from checker.verify_sandbox import CGROUP_ROOT, BuildkitCgroup
+
+    with BuildkitCgroup(64 * 1024**2, 1) as probe:
+        if probe.path is None:
+            pytest.skip("no cgroup can be made on this machine (not root, or systemd slices)")
+    dockerfile = f'FROM {BASE}\nCOPY app.py .\nRUN python -c "b = bytearray(400 * 1024**2)"\n'
+    context = make_context(tmp_path / "hungry", dockerfile)
+    limits = Limits(timeout=120, memory=64 * 1024**2, cpus=1)
+    report = verify(context / "Dockerfile", context, builder="buildkit", limits=limits)
+    assert report.exit_code == 2 and report.error_kind == "build-failed", report.error
+    assert "64 MiB memory limit" in report.error
+    assert "through --cgroup-parent" in report.limits
+    assert not list(CGROUP_ROOT.glob("*/checker-verify-*"))  # nothing left behind
+    assert not list(CGROUP_ROOT.glob("checker-verify-*"))
+
+
+@pytest.mark.docker
 def test_the_memory_limit_applies_to_run_steps(tmp_path: Path, engine: object) -> None:
     dockerfile = f'FROM {BASE}\nCOPY app.py .\nRUN python -c "b = bytearray(400 * 1024**2)"\n'
     context = make_context(tmp_path / "hungry", dockerfile)

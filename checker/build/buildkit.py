@@ -12,7 +12,9 @@ through (or set from ``BuildOptions.docker_host``). The image id comes from ``--
 project label is set with ``--label`` (BuildKit adds no step for it).
 
 Limits: BuildKit takes no per-build memory or CPU limits from the CLI (they are the builder's,
-set where ``buildkitd`` or the engine runs), so asking for them raises ``ValueError``. The
+set where ``buildkitd`` or the engine runs), so asking for them raises ``ValueError``; what
+it does take is ``--cgroup-parent`` (``BuildOptions.cgroup_parent``): a cgroup whose limits then
+hold for every ``RUN`` container (see ``checker.verify_sandbox.BuildkitCgroup``). The
 wall-clock ``timeout`` works: the CLI is interrupted as with Ctrl-C, which cancels the build on
 the engine (its ``RUN`` containers are BuildKit's own and go with the cancelled step).
 
@@ -152,6 +154,8 @@ def buildkit_command(
         args += ["--tag", options.tag]
     if options.network_mode:
         args += ["--network", options.network_mode]
+    if options.cgroup_parent:
+        args += ["--cgroup-parent", options.cgroup_parent]
     args.append(str(context_dir))
     return args
 

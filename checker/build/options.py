@@ -19,8 +19,10 @@ class BuildOptions:
     network's name). ``memory`` (bytes), ``memswap`` (bytes, ``-1`` for no swap limit),
     ``cpu_shares`` and ``cpuset_cpus`` (``"0"``, ``"0-1"``) limit every container the classic
     builder starts; BuildKit has no per-build limits through the CLI, so asking for them there
-    is an error rather than a silent no-op. ``timeout`` (seconds of wall-clock) stops the build
-    with either builder and removes what it left running.
+    is an error rather than a silent no-op. ``cgroup_parent`` is BuildKit's ``--cgroup-parent``:
+    its ``RUN`` containers are created under that cgroup, so the limits set on it
+    (:class:`checker.verify_sandbox.BuildkitCgroup`) hold for them. ``timeout`` (seconds of
+    wall-clock) stops the build with either builder and removes what it left running.
     """
 
     tag: str | None = None
@@ -33,6 +35,7 @@ class BuildOptions:
     memswap: int | None = None
     cpu_shares: int | None = None
     cpuset_cpus: str | None = None
+    cgroup_parent: str | None = None
     timeout: float | None = None
     docker_host: str | None = None
 

@@ -36,6 +36,7 @@ def build(
     memswap: int | None = None,
     cpu_shares: int | None = None,
     cpuset_cpus: str | None = None,
+    cgroup_parent: str | None = None,
     timeout: float | None = None,
     docker_host: str | None = None,
     live: bool = True,
@@ -63,6 +64,7 @@ def build(
         memswap=memswap,
         cpu_shares=cpu_shares,
         cpuset_cpus=cpuset_cpus,
+        cgroup_parent=cgroup_parent,
         timeout=timeout,
         docker_host=docker_host,
     )

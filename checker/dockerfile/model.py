@@ -106,6 +106,9 @@ class Dockerfile:
     # Added by the parser: what Docker warns about but accepts, e.g. "line 7: empty
     # continuation line inside the instruction starting on line 5".
     warnings: tuple[str, ...] = ()
+    # Added by the parser: (line, message) for what the grader could not evaluate within its
+    # bounds, e.g. a variable too large to expand; grading reports each as a finding.
+    limits: tuple[tuple[int, str], ...] = ()
 
     def stage_named(self, name_or_index: str) -> Stage | None:
         """Resolve ``--from=`` / ``FROM`` references to an earlier stage, by alias or number."""

@@ -32,6 +32,7 @@ import difflib
 import json
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from checker.dockerfile.model import (
     Dockerfile,
@@ -41,9 +42,13 @@ from checker.dockerfile.model import (
     Instruction,
     Stage,
 )
-from checker.dockerfile.variables import EXPANDED_KEYWORDS, expanded_arguments
+from checker.dockerfile.variables import EXPANDED_KEYWORDS, Budget, expanded_arguments
+from checker.jail import Unreadable, read_file
 
 MAX_BYTES = 1 << 20
+MAX_INSTRUCTIONS = 5000
+"""More instructions are refused as soon as they are read (a real Dockerfile has dozens);
+parsing the rest of a 1 MiB file first would cost seconds."""
 """Refuse Dockerfiles above 1 MiB: real ones are a few kilobytes, and the limit bounds cost."""
 
 KEYWORDS = (
@@ -152,13 +157,10 @@ def parse_file(path: str | os.PathLike[str]) -> Dockerfile:
         raise DockerfileSyntaxError(
             f"expected a file path, got {type(path).__name__}", None, "pass the Dockerfile's path"
         ) from None
-    try:
-        with open(name, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise DockerfileSyntaxError(
-            f"cannot read {name}: {error.strerror or error}", None, None
-        ) from None
+    try:  # a FIFO or device never blocks the grader; only a regular file is read
+        data = read_file(Path(name), MAX_BYTES + 1, name)
+    except Unreadable as error:
+        raise DockerfileSyntaxError(str(error), None, None) from None
     _check_size(len(data), None)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DockerfileSyntaxError(
@@ -215,6 +217,7 @@ class _Parser:
         self.global_args: list[Instruction] = []
         self.stages: list[tuple[Instruction, list[Instruction]]] = []
         self.warnings: list[str] = []
+        self.limits: list[tuple[int, str]] = []
 
     def run(self) -> Dockerfile:
         lines = self.lines
@@ -301,6 +304,12 @@ class _Parser:
 
     def _add(self, logical: _Logical, index: int) -> int:
         """Build the instruction for one logical line; read its heredoc bodies. Returns index."""
+        if len(self.instructions) >= MAX_INSTRUCTIONS:
+            raise DockerfileSyntaxError(
+                f"more than {MAX_INSTRUCTIONS} instructions; the grader stops here",
+                logical.start,
+                "check the right file was given",
+            )
         keyword, flags, rest = _split_command(logical.text)
         if not keyword:
             raise DockerfileSyntaxError(
@@ -488,12 +497,14 @@ class _Parser:
             escape=self.directives.escape,
             path=self.path,
             warnings=tuple(self.warnings),
+            limits=tuple(self.limits),
         )
 
     def _expand_variables(self) -> None:
-        """Record Docker's build-time expansion on the COPY/ADD/WORKDIR that use variables."""
+        """Record Docker's build-time expansion on the COPY/ADD/WORKDIR that use variables,
+        and the variables too large to expand (any ENV/ARG naming a variable may be one)."""
         if not any(
-            item.keyword in EXPANDED_KEYWORDS and "$" in item.text for item in self.instructions
+            item.keyword in _VARIABLE_KEYWORDS and "$" in item.text for item in self.instructions
         ):
             return
         stage_of: dict[str, int] = {}
@@ -502,12 +513,15 @@ class _Parser:
             if len(arguments) == 3:
                 stage_of.setdefault(arguments[2].lower(), index)
             stage_of.setdefault(str(index), index)
+        budget = Budget()
         found = expanded_arguments(
             self.global_args,
             [(source.arguments[0], members) for source, members in self.stages],
             stage_of,
             self.directives.escape,
+            budget,
         )
+        self.limits.extend(budget.notes)
         if not found:
             return
         replaced = {
@@ -519,6 +533,8 @@ class _Parser:
         for _source, members in self.stages:
             members[:] = [replaced.get(id(item), item) for item in members]
 
+
+_VARIABLE_KEYWORDS = EXPANDED_KEYWORDS | {"ENV", "ARG"}
 
 # buildkit's instructions.parse refuses these argument counts before any step runs
 # (``docker build`` fails with "COPY requires at least two arguments ..."), although its

@@ -8,17 +8,59 @@ The values in effect at an instruction are those of its stage: ``ENV`` (inherite
 parent stage built ``FROM`` it), and ``ARG`` declared in the stage, where a bare ``ARG NAME``
 re-declares a global ARG (one before the first ``FROM``) with its default. ENV wins over an
 ARG of the same name. Values given with ``--build-arg`` are not known here: defaults are used.
+
+Expansion is bounded, since a few hundred bytes of ``ENV A=$A$A`` lines double a value per
+line: an expanded word longer than :data:`MAX_VALUE`, or values past :data:`MAX_TOTAL` in
+one pass, make the variable unknown (as if unset) and leave a note, "variable too large to
+expand", that grading reports. ``${A##pattern}`` and friends match the pattern against all
+prefixes (or suffixes) at once, in one pass over the value (a bit-parallel NFA), not one
+``fnmatch`` per prefix length.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from checker.dockerfile.model import Instruction
 
 # Instructions whose arguments Docker expands (the ones whose paths the checker resolves).
 EXPANDED_KEYWORDS = frozenset({"COPY", "ADD", "WORKDIR"})
+MAX_VALUE = 64 * 1024
+"""Longest expanded word (characters); real values are paths and versions."""
+MAX_TOTAL = 4 * 1024 * 1024
+"""Characters of values one pass over a Dockerfile may create, all variables together."""
+MAX_TRIM_PATTERN = 256
+"""Longest ``${A#pattern}`` pattern applied; a longer one makes the value unknown."""
+TOO_LARGE = "variable too large to expand"
+
+
+class TooLarge(Exception):
+    """An expansion past :data:`MAX_VALUE` (or a trim pattern past its bound)."""
+
+
+@dataclass
+class Budget:
+    """What one pass over a Dockerfile may still expand, and the notes it left:
+    (line, message) per variable made unknown for its size."""
+
+    remaining: int = MAX_TOTAL
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+    def charge(self, value: str) -> None:
+        if len(value) > self.remaining:
+            raise TooLarge
+        self.remaining -= len(value)
+
+    def note(self, line: int, name: str) -> None:
+        self.notes.append(
+            (
+                line,
+                f"{TOO_LARGE}: ${name} would hold more than {MAX_VALUE:,} characters (or all "
+                f"values together more than {MAX_TOTAL:,}); it is treated as unknown here",
+            )
+        )
 
 
 class _Unknown(Exception):
@@ -42,10 +84,11 @@ def expand(word: str, env: dict[str, str], *, strict: bool = True, escape: str =
 
 
 def try_expand(word: str, env: dict[str, str], escape: str = "\\") -> str | None:
-    """Expand ``word`` when every variable it names is known; None otherwise."""
+    """Expand ``word`` when every variable it names is known (and the result is within
+    :data:`MAX_VALUE`); None otherwise."""
     try:
         return expand(word, env, strict=False, escape=escape)
-    except KeyError:
+    except (KeyError, TooLarge):
         return None
 
 
@@ -54,6 +97,7 @@ def _word(
 ) -> tuple[str, int]:
     """Process ``text`` from ``position`` up to ``stop`` (``}`` inside ``${...:-word}``)."""
     out: list[str] = []
+    length = 0  # characters in ``out``: checked before each piece, so memory stays bounded
     quote = ""
     size = len(text)
     while position < size:
@@ -84,9 +128,13 @@ def _word(
             continue
         if char == "$" and position + 1 < size:
             value, position = _parameter(text, position + 1, env, strict, escape)
+            length += len(value)
+            if length > MAX_VALUE:
+                raise TooLarge
             out.append(value)
             continue
         out.append(char)
+        length += 1
         position += 1
     return "".join(out), position
 
@@ -143,17 +191,86 @@ def _lookup(name: str, env: dict[str, str], strict: bool) -> str:
 
 
 def _trim(value: str, operator: str, pattern: str) -> str:
-    """``${NAME#pattern}`` and friends: remove a matching prefix or suffix."""
-    sizes = range(len(value) + 1)
+    """``${NAME#pattern}`` and friends: remove the shortest (``#``, ``%``) or longest
+    (``##``, ``%%``) prefix or suffix that matches ``pattern`` as ``fnmatchcase`` would."""
+    if len(pattern) > MAX_TRIM_PATTERN:
+        raise TooLarge
+    tokens = _glob_tokens(pattern)
+    longest = operator in ("##", "%%")
     if operator in ("#", "##"):
-        for size in reversed(sizes) if operator == "##" else sizes:
-            if fnmatchcase(value[:size], pattern):
-                return value[size:]
-        return value
-    for size in reversed(sizes) if operator == "%%" else sizes:
-        if fnmatchcase(value[len(value) - size :], pattern):
-            return value[: len(value) - size]
-    return value
+        size = _matching_prefix(value, tokens, longest)
+        return value if size is None else value[size:]
+    size = _matching_prefix(value[::-1], tokens[::-1], longest)
+    return value if size is None else value[: len(value) - size]
+
+
+def _glob_tokens(pattern: str) -> list[str]:
+    """``pattern`` split as ``fnmatch.translate`` reads it: ``*`` (runs merged), ``?``, a
+    whole ``[...]`` class, or one literal character (an unclosed ``[`` is literal)."""
+    tokens: list[str] = []
+    index, size = 0, len(pattern)
+    while index < size:
+        char = pattern[index]
+        index += 1
+        if char == "*":
+            if not tokens or tokens[-1] != "*":
+                tokens.append("*")
+        elif char == "[":
+            end = index
+            if end < size and pattern[end] == "!":
+                end += 1
+            if end < size and pattern[end] == "]":
+                end += 1
+            while end < size and pattern[end] != "]":
+                end += 1
+            if end >= size:
+                tokens.append("[")  # no closing bracket: a literal "["
+            else:
+                tokens.append(pattern[index - 1 : end + 1])
+                index = end + 1
+        else:
+            tokens.append(char)
+    return tokens
+
+
+def _matching_prefix(value: str, tokens: list[str], longest: bool) -> int | None:
+    """The shortest or longest ``size`` with ``value[:size]`` matching ``tokens``, or None.
+
+    Bit ``i`` of ``state`` means "the first ``i`` tokens match what was read"; one step per
+    character of ``value``, each a few integer operations (shift-and with ``*`` loops)."""
+    count = len(tokens)
+    accept = 1 << count
+    stars = 0  # bit i: token i is "*" (may match nothing: i -> i + 1 without reading)
+    for index, token in enumerate(tokens):
+        if token == "*":
+            stars |= 1 << index
+    stays = stars << 1  # after a "*", reading any character keeps the state
+    masks: dict[str, int] = {}
+
+    def mask(char: str) -> int:
+        found = masks.get(char)
+        if found is None:
+            found = 0
+            for index, token in enumerate(tokens):
+                if token == "?" or token == char or (len(token) > 1 and fnmatchcase(char, token)):
+                    found |= 1 << index
+            masks[char] = found
+        return found
+
+    state = 1 | ((1 & stars) << 1)
+    best: int | None = 0 if state & accept else None
+    if best is not None and not longest:
+        return 0
+    for position, char in enumerate(value, 1):
+        state = ((state & mask(char)) << 1) | (state & stays)
+        state |= (state & stars) << 1
+        if not state:
+            break
+        if state & accept:
+            best = position
+            if not longest:
+                return best
+    return best
 
 
 # --------------------------------------------------------------------------------------
@@ -161,34 +278,70 @@ def _trim(value: str, operator: str, pattern: str) -> str:
 
 
 def arg_values(
-    instruction: Instruction, known: dict[str, str], global_args: dict[str, str], escape: str
+    instruction: Instruction,
+    known: dict[str, str],
+    global_args: dict[str, str],
+    escape: str,
+    budget: Budget | None = None,
 ) -> dict[str, str]:
-    """The values an ``ARG`` instruction declares (a bare name takes the global default)."""
+    """The values an ``ARG`` instruction declares (a bare name takes the global default).
+    A value too large to expand is left out (unknown), with a note in ``budget``."""
     values: dict[str, str] = {}
     for word in instruction.arguments:
         name, sep, value = word.partition("=")
         if sep:
-            values[name] = expand(value, {**known, **values}, escape=escape)
+            expanded = _bounded(value, {**known, **values}, escape, budget, instruction, name)
+            if expanded is not None:
+                values[name] = expanded
         elif name in global_args:
             values[name] = global_args[name]
     return values
 
 
-def global_arg_values(global_args: Iterable[Instruction], escape: str = "\\") -> dict[str, str]:
+def _bounded(
+    word: str,
+    env: dict[str, str],
+    escape: str,
+    budget: Budget | None,
+    instruction: Instruction,
+    name: str,
+) -> str | None:
+    """``expand`` within the bounds; None (and a note) when the value is too large."""
+    try:
+        value = expand(word, env, escape=escape)
+        if budget is not None and value is not word:
+            budget.charge(value)
+    except TooLarge:
+        if budget is not None:
+            budget.note(instruction.line, name)
+        return None
+    return value
+
+
+def global_arg_values(
+    global_args: Iterable[Instruction], escape: str = "\\", budget: Budget | None = None
+) -> dict[str, str]:
     values: dict[str, str] = {}
     for instruction in global_args:
-        values.update(arg_values(instruction, values, values, escape))
+        values.update(arg_values(instruction, values, values, escape, budget))
     return values
 
 
 class StageScope:
     """ENV and ARG values of one stage, updated instruction by instruction."""
 
-    def __init__(self, env: dict[str, str], global_args: dict[str, str], escape: str) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        global_args: dict[str, str],
+        escape: str,
+        budget: Budget | None = None,
+    ) -> None:
         self.env = dict(env)
         self.args: dict[str, str] = {}
         self.global_args = global_args
         self.escape = escape
+        self.budget = budget if budget is not None else Budget()
 
     @property
     def values(self) -> dict[str, str]:
@@ -200,11 +353,21 @@ class StageScope:
             known = self.values
             pairs = instruction.arguments
             for position in range(0, len(pairs) - 1, 2):
-                value = expand(pairs[position + 1], known, escape=self.escape)
-                self.env[pairs[position]] = value
-                known[pairs[position]] = value
+                name = pairs[position]
+                value = _bounded(
+                    pairs[position + 1], known, self.escape, self.budget, instruction, name
+                )
+                if value is None:  # too large: unknown from here on
+                    self.env.pop(name, None)
+                    self.args.pop(name, None)
+                    known.pop(name, None)
+                    continue
+                self.env[name] = value
+                known[name] = value
         elif instruction.keyword == "ARG":
-            self.args.update(arg_values(instruction, self.values, self.global_args, self.escape))
+            self.args.update(
+                arg_values(instruction, self.values, self.global_args, self.escape, self.budget)
+            )
 
 
 def expanded_arguments(
@@ -212,27 +375,46 @@ def expanded_arguments(
     stages: Sequence[tuple[str, Sequence[Instruction]]],
     stage_of: dict[str, int],
     escape: str = "\\",
+    budget: Budget | None = None,
 ) -> dict[int, tuple[str, ...]]:
     """For each COPY/ADD/WORKDIR that names a variable: its arguments as Docker expands them
     (keyed by ``id(instruction)``). ``stages``: (base, instructions) per stage;
-    ``stage_of``: stage alias or number -> index, for ENV inherited from a parent stage."""
-    globals_ = global_arg_values(global_args, escape)
+    ``stage_of``: stage alias or number -> index, for ENV inherited from a parent stage.
+    ``budget`` collects the notes on values too large to expand (an instruction whose own
+    expansion is too large keeps its arguments as written)."""
+    budget = budget if budget is not None else Budget()
+    globals_ = global_arg_values(global_args, escape, budget)
     final_env: list[dict[str, str]] = []
     found: dict[int, tuple[str, ...]] = {}
     for index, (base, members) in enumerate(stages):
         parent = stage_of.get(base.lower())
         inherited = final_env[parent] if parent is not None and parent < index else {}
-        scope = StageScope(inherited, globals_, escape)
+        scope = StageScope(inherited, globals_, escape, budget)
         for instruction in members:
             if instruction.keyword in EXPANDED_KEYWORDS and "$" in instruction.text:
                 values = scope.values
-                found[id(instruction)] = tuple(
-                    expand(word, values, escape=escape) if "$" in word else word
-                    for word in instruction.arguments
-                )
+                try:
+                    words = tuple(
+                        expand(word, values, escape=escape) if "$" in word else word
+                        for word in instruction.arguments
+                    )
+                    for word in words:
+                        budget.charge(word)
+                    found[id(instruction)] = words
+                except TooLarge:
+                    budget.note(instruction.line, _first_variable(instruction.text))
             scope.apply(instruction)
         final_env.append(scope.env)
     return found
+
+
+def _first_variable(text: str) -> str:
+    start = text.find("$") + 1
+    end = start + (text[start] == "{") if start < len(text) else start
+    stop = end
+    while stop < len(text) and (text[stop].isalnum() or text[stop] == "_"):
+        stop += 1
+    return text[end:stop] or "?"
 
 
 def environment_at(dockerfile: object, instruction: Instruction) -> dict[str, str]:
@@ -241,7 +423,8 @@ def environment_at(dockerfile: object, instruction: Instruction) -> dict[str, st
     if not 0 <= instruction.stage < len(stages):
         return {}
     escape = getattr(dockerfile, "escape", "\\")
-    globals_ = global_arg_values(dockerfile.global_args, escape)  # type: ignore[attr-defined]
+    budget = Budget()
+    globals_ = global_arg_values(dockerfile.global_args, escape, budget)  # type: ignore[attr-defined]
     chain = []
     index: int | None = instruction.stage
     while index is not None and len(chain) <= len(stages):
@@ -250,7 +433,7 @@ def environment_at(dockerfile: object, instruction: Instruction) -> dict[str, st
         index = parent.index if parent is not None and parent.index < index else None
     env: dict[str, str] = {}
     for position in reversed(chain):
-        scope = StageScope(env, globals_, escape)
+        scope = StageScope(env, globals_, escape, budget)
         for item in stages[position].instructions:
             if item is instruction:
                 return scope.values

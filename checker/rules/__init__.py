@@ -10,8 +10,9 @@ LC004  no-dockerignore                      warning
 LC005  project-installed-with-dependencies  error
 LC006  volatile-value-before-install        warning
 LC007  pip-cache-in-image                   info
+LC008  beyond-grader-limits                 warning
 LC009  install-hidden-in-script             info
-LC010  install-stage-not-in-image           error
+LC010  install-stage-not-in-image           warning
 LC011  missing-context-file                 error
 =====  ===================================  ========
 """
@@ -19,6 +20,7 @@ LC011  missing-context-file                 error
 from __future__ import annotations
 
 from checker.rules.base import Rule
+from checker.rules.input_limits import InputLimits
 from checker.rules.install_after_broad_copy import InstallAfterBroadCopy
 from checker.rules.install_hidden_in_script import InstallHiddenInScript
 from checker.rules.install_stage_not_in_image import InstallStageNotInImage
@@ -38,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     ProjectWithDependencies(),
     VolatileBuildValue(),
     PipCacheInImage(),
+    InputLimits(),
     InstallHiddenInScript(),
     InstallStageNotInImage(),
     MissingContextFile(),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from functools import cached_property
 
+from checker import jail
 from checker.cache_model import (
     REBUILT,
     BuildContext,
@@ -109,23 +110,14 @@ INSTALL_LIKE = re.compile(r"install|deps|depend|requirement|bootstrap|venv|pip|s
 _SCRIPT_RUNNERS = frozenset(("sh", "bash", "dash", "python", "python3", "perl", "ruby", "make"))
 
 
-MAX_SCRIPT_BYTES = 1 << 20
-
-
 def read_context_file(context: BuildContext, path: str) -> str | None:
-    """A regular file of the context, read only where it stays inside the context (no
-    link out of it, as Docker never follows one), up to 1 MiB; None otherwise."""
+    """A script of the context, read through the jail (no link out of the context, regular
+    files only, size-capped); None where it is not there or not readable."""
     if context.root is None or not path:
         return None
-    root = context.root.resolve()
     try:
-        target = (root / path).resolve()
-        if not target.is_relative_to(root) or not target.is_file():
-            return None
-        if target.stat().st_size > MAX_SCRIPT_BYTES:
-            return None
-        return target.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        return jail.read_bytes(context.root, path).decode("utf-8", errors="replace")
+    except jail.Unreadable:
         return None
 
 

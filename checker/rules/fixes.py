@@ -14,6 +14,7 @@ shapes cover the usual mistakes:
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ from checker.rules.rewrite import Edit, Insert, Move, Replace, flag_text, with_f
 from checker.shell.manifests import is_manifest, is_manifest_folder
 from checker.shell.mounts import mounts
 
+MAX_CARRIED = 100
+"""Steps between the broad copy and the install a fix carries along; past it no exact fix
+is planned (the learner gets the hint), which keeps planning linear on hostile files."""
 _LOCK_FILES = frozenset({"poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock"})
 _COPY_FLAGS_KEPT = ("chown", "chmod", "link")
 _PROJECT_TOOLS = {
@@ -120,14 +124,15 @@ def _carried_between(
     ``USER`` or ``RUN apt-get install gcc`` it relies on: those steps go above the copy
     with it, in order. None when that would change the copy itself (a ``WORKDIR`` under a
     relative destination, an ``ENV``/``ARG`` its text expands, a ``RUN`` that names a
-    dependency file and may write it from the copied source).
+    dependency file and may write it from the copied source). None as well past
+    :data:`MAX_CARRIED` steps.
     """
-    stage = analysis.dockerfile.stages[install.stage]
-    carried = [
-        item
-        for item in stage.instructions
-        if culprit.line < item.line < install.line and item is not manifest_copy
-    ]
+    members = analysis.dockerfile.stages[install.stage].instructions
+    start = bisect.bisect_right(members, culprit.line, key=_line)
+    end = bisect.bisect_left(members, install.line, key=_line)
+    if end - start > MAX_CARRIED + 1:
+        return None
+    carried = [item for item in members[start:end] if item is not manifest_copy]
     destination = culprit.resolved_arguments[-1] if culprit.arguments else ""
     for item in carried:
         if item.keyword == "WORKDIR" and not destination.startswith("/"):
@@ -139,6 +144,10 @@ def _carried_between(
         ):
             return None  # it may write the manifest from the copied source
     return carried
+
+
+def _line(instruction: Instruction) -> int:
+    return instruction.line
 
 
 def _manifest_copy_line(
@@ -382,7 +391,7 @@ def _context_requirements(analysis: Analysis) -> tuple[str, ...]:
     found = sorted(
         path.name
         for path in context.root.glob("requirements*.txt")
-        if path.is_file() and not context.is_ignored(path.name)
+        if context.is_file(path.name) and not context.is_ignored(path.name)
     )
     return (found[0],) if len(found) == 1 else ()
 
@@ -397,14 +406,16 @@ def _dynamic_requirement_files(analysis: Analysis) -> tuple[str, ...] | None:
     context = analysis.context
     if context is None or context.root is None:
         return ()
-    path = context.root / "pyproject.toml"
-    if not path.is_file() or context.is_ignored("pyproject.toml"):
+    if context.is_ignored("pyproject.toml"):
+        return None
+    text = context.read_text("pyproject.toml")  # never out of the context, never blocks
+    if text is None:
         return None
     try:
         import tomllib
 
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, ImportError):
+        data = tomllib.loads(text)
+    except (ValueError, ImportError):
         return None
     project = data.get("project")
     if not isinstance(project, dict):

@@ -46,8 +46,7 @@ def context_path(context: BuildContext, path: str, workdir: str = "/") -> str | 
 
 
 def _is_file(context: BuildContext, path: str) -> bool:
-    root = context.root
-    return root is not None and (root / path).is_file() and not context.is_ignored(path)
+    return context.is_file(path) and not context.is_ignored(path)
 
 
 def includes(text: str) -> list[str]:
@@ -89,12 +88,8 @@ def nested_requirements(
         source = context_path(context, path, workdir)
         if source is None:
             continue
-        try:
-            file = context.root / source
-            if file.stat().st_size > MAX_BYTES:
-                continue
-            text = file.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        text = context.read_text(source, MAX_BYTES)  # never out of the context, never blocks
+        if text is None:
             continue
         for name in includes(text):
             if name.startswith("/"):

@@ -40,14 +40,19 @@ class Replace:
 Edit = Move | Insert | Replace
 
 
-@dataclass(eq=False)  # blocks are compared by identity: list.index/remove stay cheap
+@dataclass(eq=False)  # blocks are compared by identity
 class _Block:
     key: object
     lines: list[str]
+    before: _Block | None = None  # the neighbours in the rendered order
+    after: _Block | None = None
 
 
 def render(dockerfile: Dockerfile, text: str, edits: list[Edit]) -> str:
-    """Apply the edits to the source text and return the new Dockerfile text."""
+    """Apply the edits to the source text and return the new Dockerfile text.
+
+    The blocks form a doubly linked list, so each move or insert costs the same however
+    long the file: rendering is linear in the instructions plus the edits."""
     source = text.splitlines()
     blocks, tail = _blocks(dockerfile, source)
     by_key = {id(block.key): block for block in blocks}
@@ -55,17 +60,43 @@ def render(dockerfile: Dockerfile, text: str, edits: list[Edit]) -> str:
         if isinstance(edit, Replace):
             block = by_key[id(edit.instruction)]
             block.lines = [*_leading(block.lines), *edit.text.splitlines()]
-    order: list[_Block] = list(blocks)
+    head = _Block(object(), [])  # sentinel before the first block
+    previous = head
+    for block in blocks:
+        previous.after, block.before = block, previous
+        previous = block
     for edit in edits:
         if isinstance(edit, Move):
             moving = by_key[id(edit.instruction)]
-            order.remove(moving)
-            order.insert(order.index(by_key[id(edit.before)]), moving)
+            target = by_key[id(edit.before)]
+            if moving is target:
+                raise ValueError(f"cannot move line {edit.instruction.line} before itself")
+            _unlink(moving)
+            _link_before(moving, target)
         elif isinstance(edit, Insert):
-            new = _Block(object(), edit.text.splitlines())
-            order.insert(order.index(by_key[id(edit.before)]), new)
-    lines = [line for block in order for line in block.lines] + tail
-    return "\n".join(lines) + "\n"
+            _link_before(_Block(object(), edit.text.splitlines()), by_key[id(edit.before)])
+    lines: list[str] = []
+    block = head.after
+    while block is not None:
+        lines.extend(block.lines)
+        block = block.after
+    return "\n".join(lines + tail) + "\n"
+
+
+def _unlink(block: _Block) -> None:
+    if block.before is not None:
+        block.before.after = block.after
+    if block.after is not None:
+        block.after.before = block.before
+    block.before = block.after = None
+
+
+def _link_before(block: _Block, target: _Block) -> None:
+    previous = target.before
+    block.before, block.after = previous, target
+    target.before = block
+    if previous is not None:
+        previous.after = block
 
 
 def _blocks(dockerfile: Dockerfile, source: list[str]) -> tuple[list[_Block], list[str]]:

@@ -35,6 +35,9 @@ from checker.shell.wrappers import program
 
 __all__ = ["DependencyInstall", "find_installs", "install_command", "installs_in"]
 
+MAX_RUN_TEXT = 128 * 1024
+"""A RUN longer than this is not read for installs (LC008 says so): real ones are short,
+and reading 1 MiB of one line word by word takes seconds."""
 # A RUN without any of these words cannot install Python packages: no shell parsing needed.
 _HINT_WORDS = ("pip", "uv", "poetry", "pipenv", "pdm", "conda", "mamba", "setup.py")
 
@@ -52,7 +55,7 @@ def installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Depen
     text = target.text + "".join(heredoc.content for heredoc in target.heredocs)
     if target.json_form:
         text = " ".join(target.arguments)
-    if not any(word in text for word in _HINT_WORDS):
+    if len(text) > MAX_RUN_TEXT or not any(word in text for word in _HINT_WORDS):
         return ()
     env = environment_at(dockerfile, instruction)
     if "HOME" not in env:
