@@ -13,13 +13,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import docker
 import pytest
 
 from checker.labels import PROJECT_FILTER, PROJECT_LABEL, PROJECT_VALUE
-from checker.runtime import base_image, environment, package_index, paths, processes
+from checker.runtime import base_image, environment, package_index, paths, processes, registry
 
 # --- without an engine -------------------------------------------------------------------
 
@@ -101,8 +102,14 @@ def test_status_without_an_engine_says_how_to_start_one(monkeypatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def ready() -> list[environment.Part]:
-    return environment.up()
+def ready() -> Iterator[list[environment.Part]]:
+    """`env up`; the registry it starts is stopped again unless one already answered."""
+    registry_was_up = registry.answers()
+    yield environment.up()
+    if not registry_was_up:
+        client = docker.from_env(timeout=30)
+        registry.stop_registry(client)
+        client.close()
 
 
 @pytest.mark.docker

@@ -16,15 +16,23 @@ from checker.runtime.base_image import BaseImageUnavailable
 from checker.runtime.engine import EngineUnavailable
 from checker.runtime.package_index import IndexUnavailable
 from checker.runtime.progress import printer
+from checker.runtime.registry import RegistryUnavailable
 
-EXPECTED = (EngineUnavailable, BaseImageUnavailable, IndexUnavailable, DockerException)
+EXPECTED = (
+    EngineUnavailable,
+    BaseImageUnavailable,
+    IndexUnavailable,
+    RegistryUnavailable,
+    DockerException,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``env`` with its ``up``, ``status`` and ``down`` subcommands."""
     env_parser = subparsers.add_parser(
         "env",
-        help="prepare, show or stop the workshop's Docker engine, base image and package index",
+        help="prepare, show or stop the workshop's Docker engine, base image, package index "
+        "and local registry",
     )
     actions = env_parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     up_parser = actions.add_parser(

@@ -1,8 +1,9 @@
 """`env up`, `env status`, `env down` as functions: the order of the parts and what each needs.
 
-The engine comes first (everything else asks it), then the base image (the PyPI probe runs in
-it), then the index (only where PyPI does not answer from a container), and last the stand-in's
-ENV pointing pip at that index. `down` undoes only what `up` started.
+The engine comes first (everything else asks it), then the local registry (on loopback, for
+pushes and exported build caches), then the base image (the PyPI probe runs in it), then the
+index (only where PyPI does not answer from a container), and last the stand-in's ENV pointing
+pip at that index. `down` undoes only what `up` started.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import docker
 
 from checker.build import cleanup, find_buildkit_client
 from checker.build.errors import NoBuildKitClient
-from checker.runtime import base_image, engine, package_index, paths
+from checker.runtime import base_image, engine, package_index, paths, registry
 from checker.runtime.progress import Report, quiet
 
 
@@ -35,6 +36,7 @@ def up(report: Report = quiet, offline: bool = False, image_store: str | None = 
     ``image_store`` picks the store of an engine `env up` starts (see ``engine.ensure_engine``).
     """
     client = engine.ensure_engine(report, image_store)
+    registry.ensure_registry(client, report)
     tag = base_image.wanted_tag()
     image = base_image.inspect(client, tag)
     if image is None:
@@ -64,6 +66,7 @@ def status(client: docker.DockerClient | None = None) -> list[Part]:
             Part("engine", False, _no_engine()),
             Part("base image", False, "unknown without an engine"),
             _index_part(None),
+            _registry_part(None),
             _builders_part(),
         ]
     version = client.version()
@@ -86,6 +89,7 @@ def status(client: docker.DockerClient | None = None) -> list[Part]:
             how += " with the local index's ENV"
         parts.append(Part("base image", True, f"{tag} ({how}, {image.image_id[7:19]})"))
     parts.append(_index_part(image))
+    parts.append(_registry_part(client))
     parts.append(_builders_part())
     return parts
 
@@ -94,6 +98,8 @@ def down(report: Report = quiet) -> list[str]:
     """Remove the project's containers and images, stop what `up` started; say what was done."""
     done: list[str] = []
     client = engine.connect(timeout=30)
+    if registry.stop_registry(client, report):
+        done.append(f"stopped the registry at {registry.address()}")
     if client is not None:
         removed = cleanup(client.api)
         done.append(
@@ -133,6 +139,15 @@ def _index_part(image: base_image.BaseImage | None) -> Part:
     if image is not None:
         return Part("package index", True, "PyPI (the base image's pip default)")
     return Part("package index", False, "unknown until the base image exists")
+
+
+def _registry_part(client: docker.DockerClient | None) -> Part:
+    running = registry.describe(client)
+    if running is None:
+        return Part(
+            "registry", False, f"nothing answers at {registry.address()} (`env up` starts one)"
+        )
+    return Part("registry", True, f"{running.address} ({running.how})")
 
 
 def _builders_part() -> Part:
