@@ -52,9 +52,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     up_parser.set_defaults(func=run_up)
     actions.add_parser("status", help="show each part in one screen").set_defaults(func=run_status)
-    actions.add_parser(
+    down_parser = actions.add_parser(
         "down", help="remove the project's containers and images; stop what `up` started"
-    ).set_defaults(func=run_down)
+    )
+    down_parser.add_argument(
+        "--prune-build-cache",
+        action="store_true",
+        help="also empty BuildKit's build cache; it has no labels, so this is engine-wide: "
+        "every project's cached steps go, not only the workshop's",
+    )
+    down_parser.set_defaults(func=run_down)
 
 
 def run_up(args: argparse.Namespace) -> int:
@@ -75,7 +82,8 @@ def run_status(_args: argparse.Namespace) -> int:
     return 0 if all(part.ready for part in parts) else 1
 
 
-def run_down(_args: argparse.Namespace) -> int:
-    for line in environment.down(printer("env down ")):
+def run_down(args: argparse.Namespace) -> int:
+    lines = environment.down(printer("env down "), prune_build_cache=args.prune_build_cache)
+    for line in lines:
         print(line)
     return 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import docker
 
-from checker.build import cleanup, find_buildkit_client
+from checker.build import cleanup, find_buildkit_client, prune_buildkit_cache
 from checker.build.errors import NoBuildKitClient
 from checker.runtime import base_image, engine, package_index, paths, registry
 from checker.runtime.progress import Report, quiet
@@ -94,8 +94,12 @@ def status(client: docker.DockerClient | None = None) -> list[Part]:
     return parts
 
 
-def down(report: Report = quiet) -> list[str]:
-    """Remove the project's containers and images, stop what `up` started; say what was done."""
+def down(report: Report = quiet, prune_build_cache: bool = False) -> list[str]:
+    """Remove the project's containers and images, stop what `up` started; say what was done.
+
+    BuildKit's cache has no labels, so emptying it is engine-wide (every project's builds, not
+    only the workshop's): only with ``prune_build_cache``, and said so before it happens.
+    """
     done: list[str] = []
     client = engine.connect(timeout=30)
     if registry.stop_registry(client, report):
@@ -107,11 +111,20 @@ def down(report: Report = quiet) -> list[str]:
             "image(s) with the project label"
         )
         done.extend(f"could not remove {failure}" for failure in removed.failures)
+        if prune_build_cache:
+            report("emptying BuildKit's build cache: engine-wide, every project's builds")
+            reclaimed = prune_buildkit_cache(client=client.api)
+            done.append(
+                f"emptied BuildKit's build cache on the whole engine ({reclaimed / 1e6:.0f} MB)"
+            )
     if package_index.stop_server(report):
         done.append("stopped the package index")
     if engine.stop_engine(report):
         done.append("stopped the Docker engine that env up started")
-    done.append(f"kept: the base image and {paths.workshop_home()} (wheelhouse, rootfs)")
+    kept = f"kept: the base image and {paths.workshop_home()} (wheelhouse, rootfs, registry)"
+    if not prune_build_cache:
+        kept += "; BuildKit's build cache (`env down --prune-build-cache` empties it, engine-wide)"
+    done.append(kept)
     return done
 
 
