@@ -112,6 +112,7 @@ def ready() -> Iterator[list[environment.Part]]:
         client.close()
 
 
+@pytest.mark.seed
 @pytest.mark.docker
 def test_env_up_makes_every_part_ready(ready) -> None:
     assert all(part.ready for part in ready), environment.render(ready)
@@ -156,6 +157,7 @@ def _terminal_step_cached(output: str, step: str) -> bool:
     return after.lstrip().startswith("---> Using cache")
 
 
+@pytest.mark.seed
 @pytest.mark.docker
 def test_a_terminal_build_twice_uses_the_cache_for_pip_after_a_code_change(
     ready, sample_context: Path
@@ -345,3 +347,16 @@ def test_the_machines_debian_mirror_is_found_in_one_line_and_deb822_sources() ->
     )
     assert engine_packages.mirror_in_sources(one_line) == "http://ftp.example/debian"
     assert engine_packages.mirror_in_sources("deb https://download.docker.com/linux x y") is None
+
+
+@pytest.mark.docker
+def test_status_names_buildxs_version_the_default_builder_and_its_driver() -> None:
+    from checker.build import find_buildkit_client
+
+    part = next(part for part in environment.status() if part.name == "builders")
+    client = find_buildkit_client()
+    if not client.buildx:
+        pytest.skip("no buildx here: the line names the DOCKER_BUILDKIT=1 client instead")
+    assert re.search(r"BuildKit via buildx \d+\.\d+ ", part.detail), part.detail
+    assert re.search(r"default builder \S+ \(\w[\w-]* driver\)", part.detail), part.detail
+    assert f"--progress={client.progress}" in part.detail

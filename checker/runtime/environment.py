@@ -9,6 +9,7 @@ pip at that index. `down` undoes only what `up` started.
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 
 import docker
@@ -168,5 +169,34 @@ def _builders_part() -> Part:
         client = find_buildkit_client()
     except NoBuildKitClient:
         return Part("builders", True, "classic; BuildKit: no client with BuildKit found")
-    how = "buildx" if client.buildx else "DOCKER_BUILDKIT=1"
-    return Part("builders", True, f"classic; BuildKit via {client.path} {client.version} ({how})")
+    if not client.buildx:
+        return Part(
+            "builders",
+            True,
+            f"classic; BuildKit via {client.path} {client.version} (DOCKER_BUILDKIT=1)",
+        )
+    buildx = ".".join(map(str, client.buildx_version)) if client.buildx_version else "?"
+    return Part(
+        "builders",
+        True,
+        f"classic; BuildKit via buildx {buildx} ({client.path} {client.version}), "
+        f"default builder {_default_builder(client.path)}, --progress={client.progress}",
+    )
+
+
+def _default_builder(docker_cli: str) -> str:
+    """``NAME (DRIVER driver)`` of the builder `docker buildx build` uses, from `buildx inspect`."""
+    try:
+        answer = subprocess.run(
+            [docker_cli, "buildx", "inspect"], capture_output=True, text=True, timeout=20
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    fields = dict(
+        (key.strip(), value.strip())
+        for key, sep, value in (line.partition(":") for line in answer.stdout.splitlines())
+        if sep
+    )
+    if answer.returncode != 0 or "Name" not in fields:
+        return "unknown"
+    return f"{fields['Name']} ({fields.get('Driver', '?')} driver)"
