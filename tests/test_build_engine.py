@@ -136,6 +136,7 @@ def drop_a_requirement(context: Path) -> None:
 # --- the classic builder ------------------------------------------------------------------
 
 
+@pytest.mark.seed
 def test_code_change_keeps_the_install_cached(sample_context: Path, built: Builds, api):
     first = built(sample_context, no_cache=True)
     assert [step.outcome for step in first.learner_steps] == ["base"] + ["ran"] * 5
@@ -189,6 +190,7 @@ def test_add_before_install_reinstalls_on_every_code_change(sample_context: Path
     assert after.step("RUN pip install").outcome == "ran"
 
 
+@pytest.mark.seed
 def test_failing_run_names_the_step_and_leaves_no_container(
     tmp_path: Path, built: Builds, api: docker.APIClient
 ):
@@ -350,6 +352,7 @@ def test_cleanup_removes_labelled_images_and_keeps_the_base(
 # --- BuildKit -----------------------------------------------------------------------------
 
 
+@pytest.mark.seed
 @pytest.mark.usefixtures("buildkit_ready")
 def test_buildkit_code_change_keeps_the_install_cached(sample_context: Path, built: Builds, api):
     first = built(sample_context, builder="buildkit")

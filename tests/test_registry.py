@@ -142,6 +142,7 @@ def _store() -> str:
         client.close()
 
 
+@pytest.mark.seed
 @pytest.mark.docker
 @pytest.mark.parametrize("kind", ["registry", "local"])
 def test_buildkit_exports_its_cache_and_imports_it_back(
