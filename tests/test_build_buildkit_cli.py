@@ -105,3 +105,35 @@ def test_limits_are_refused_for_buildkit(sample_context: Path):
     client = BuildKitClient("/usr/bin/docker", buildx=False, version="20.10")
     with pytest.raises(ValueError, match="classic"):
         buildkit.build_buildkit(sample_context, BuildOptions(memory=256 * 2**20), client=client)
+
+
+@pytest.mark.parametrize(
+    ("answer", "progress"),
+    [
+        ("github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3", "rawjson"),  # Debian's package
+        ("github.com/docker/buildx v0.29.1 a1b2c3d", "rawjson"),
+        ("github.com/docker/buildx v0.12.1 30feaa1", "plain"),
+        ("", "plain"),  # a version we cannot read: the text form every client has
+    ],
+)
+def test_buildx_013_and_newer_get_rawjson_progress(
+    monkeypatch: pytest.MonkeyPatch,
+    sample_context: Path,
+    tmp_path: Path,
+    answer: str,
+    progress: str,
+):
+    monkeypatch.setattr(buildkit, "_candidate_paths", lambda: ["/usr/local/bin/docker"])
+
+    def run(args: list[str]) -> subprocess.CompletedProcess[str]:
+        text = "Docker version 28.2.2, build e6534b4" if args[1:] == ["--version"] else answer
+        return subprocess.CompletedProcess(args, 0, text, "")
+
+    monkeypatch.setattr(buildkit, "_run", run)
+    client = find_buildkit_client()
+    assert client.progress == progress
+    args = buildkit_command(client, sample_context, BuildOptions(), tmp_path / "iid")
+    assert f"--progress={progress}" in args
+    assert type(client.parser()).__name__ == (
+        "BuildKitRawJsonParser" if progress == "rawjson" else "BuildKitPlainParser"
+    )

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import docker
@@ -32,8 +33,10 @@ from checker.build import (
     find_buildkit_client,
     prune_buildkit_cache,
 )
+from checker.build.buildkit import build_buildkit
 from checker.build.classic import api_client
 from checker.build.classic_stream import ClassicStreamParser
+from checker.build.options import BuildOptions
 from checker.build.records import Recorder
 from checker.labels import PROJECT_LABEL, PROJECT_LABELS, PROJECT_VALUE, STAND_IN_LABEL
 
@@ -133,6 +136,7 @@ def drop_a_requirement(context: Path) -> None:
 # --- the classic builder ------------------------------------------------------------------
 
 
+@pytest.mark.seed
 def test_code_change_keeps_the_install_cached(sample_context: Path, built: Builds, api):
     first = built(sample_context, no_cache=True)
     assert [step.outcome for step in first.learner_steps] == ["base"] + ["ran"] * 5
@@ -186,6 +190,7 @@ def test_add_before_install_reinstalls_on_every_code_change(sample_context: Path
     assert after.step("RUN pip install").outcome == "ran"
 
 
+@pytest.mark.seed
 def test_failing_run_names_the_step_and_leaves_no_container(
     tmp_path: Path, built: Builds, api: docker.APIClient
 ):
@@ -347,6 +352,7 @@ def test_cleanup_removes_labelled_images_and_keeps_the_base(
 # --- BuildKit -----------------------------------------------------------------------------
 
 
+@pytest.mark.seed
 @pytest.mark.usefixtures("buildkit_ready")
 def test_buildkit_code_change_keeps_the_install_cached(sample_context: Path, built: Builds, api):
     first = built(sample_context, builder="buildkit")
@@ -364,6 +370,37 @@ def test_buildkit_code_change_keeps_the_install_cached(sample_context: Path, bui
     assert second.step("RUN pip install").outcome == "cached"
     assert second.step("ADD . /srv").outcome == "ran"
     assert not any(step.added_by_runner for step in second.steps)
+
+
+@pytest.mark.usefixtures("buildkit_ready")
+def test_buildkit_rawjson_and_plain_progress_record_the_same_steps(
+    sample_context: Path, built: Builds
+):
+    """The same rebuild (after a run.py change) read from --progress=rawjson and from plain."""
+    client = find_buildkit_client()
+    if client.progress != "rawjson":
+        pytest.skip(f"buildx {client.buildx_version} has no --progress=rawjson (0.13 and newer)")
+    plain_client = replace(client, buildx_version=None)
+    assert plain_client.progress == "plain"
+    options = BuildOptions(network_mode=built.network)
+    built.keep(build_buildkit(sample_context, options, client=client).image_id)
+    results = []
+    for cli in (client, plain_client):
+        change_run_py(sample_context)
+        result = build_buildkit(sample_context, options, client=cli)
+        built.keep(result.image_id)
+        results.append(result)
+    structured, plain = (
+        [(s.number, s.instruction, s.outcome, s.output) for s in result.steps] for result in results
+    )
+    assert structured == plain
+    assert [outcome for _, _, outcome, _ in structured] == [
+        "base",
+        "cached",
+        "cached",
+        "cached",
+        "ran",
+    ]
 
 
 @pytest.mark.usefixtures("buildkit_ready")

@@ -6,11 +6,13 @@ missing, or output attached to the wrong step.
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import pytest
 
+from checker.build.buildkit_rawjson import BuildKitRawJsonParser, parse_buildkit_rawjson
 from checker.build.buildkit_stream import parse_buildkit_plain
 from checker.build.classic_stream import ClassicStreamParser, parse_classic_stream
 from checker.build.events import (
@@ -262,3 +264,96 @@ def test_a_one_stage_build_has_no_stage_names() -> None:
     assert [step.label for step in steps] == ["1", "4", "2"]
     assert [step.outcome for step in steps] == ["base", "ran", "cached"]
     assert steps[2] is arrived[2]
+
+
+# --- BuildKit's --progress=rawjson (buildx 0.13 and newer) --------------------------------
+# buildkit_{rebuild,failed,multistage}_{plain,rawjson}.txt are real recordings: the same build
+# run twice on this project's engine (Docker 26.1.5, buildx 0.13.1, containerd store), once
+# with each progress form, with the files changed between so both runs did the same work.
+# "FROM ... [stage-0 1/7]" in them is real too: BuildKit names a vertex shared with another
+# build on the same engine (the same base image) after the build that asked for it first.
+
+RECORDED = {"buildkit_rebuild": 0, "buildkit_failed": 1, "buildkit_multistage": 0}
+
+
+def buildkit_rawjson(name: str, exit_code: int = 0) -> list:
+    return parse_buildkit_rawjson((STREAMS / name).read_text().splitlines(), exit_code)
+
+
+def comparable(result) -> tuple[list[tuple], str | None]:
+    """What a learner is shown of each step. Timings differ between two runs, and stdout and
+    stderr lines of one step may interleave differently, so output is compared as a multiset."""
+    steps = [
+        (s.number, s.stage, s.instruction, s.total, s.outcome, sorted(s.output))
+        for s in result.steps
+    ]
+    return steps, result.error
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_rawjson_and_plain_recordings_of_the_same_build_give_the_same_records(name: str):
+    exit_code = RECORDED[name]
+    plain = record(buildkit(f"{name}_plain.txt", exit_code), "buildkit")
+    structured = record(buildkit_rawjson(f"{name}_rawjson.txt", exit_code), "buildkit")
+    assert comparable(structured) == comparable(plain)
+    assert structured.steps, "no steps were read from the rawjson stream"
+
+
+def test_rawjson_rebuild_after_a_code_change_keeps_the_install_cached():
+    result = record(buildkit_rawjson("buildkit_rebuild_rawjson.txt"), "buildkit")
+    assert [s.outcome for s in result.steps] == ["base", "cached", "cached", "cached", "ran"]
+    assert result.step("RUN pip install").outcome == "cached"
+    # BuildKit's own measure: completed - started of the vertex.
+    assert result.step("ADD").reported_seconds is not None
+    assert 0 < result.step("ADD").reported_seconds < 60
+
+
+def test_rawjson_failure_names_the_step_and_keeps_its_output_from_both_streams():
+    events = buildkit_rawjson("buildkit_failed_rawjson.txt", 1)
+    result = record(events, "buildkit")
+    assert result.step("RUN echo first").output == ["first line", "second line", "to stderr"]
+    failed = result.step("RUN echo before failing")
+    assert failed.outcome == "failed" and failed.output == ["before failing"]
+    assert "exit code: 1" in (result.error or "")
+    assert all(s.instruction != "RUN echo never" for s in result.steps)
+    assert sum(isinstance(e, BuildFailed) for e in events) == 1
+
+
+def test_rawjson_multistage_keeps_stage_names():
+    result = record(buildkit_rawjson("buildkit_multistage_rawjson.txt"), "buildkit")
+    # The stages run in parallel, so the order of arrival varies from run to run.
+    assert sorted((s.stage, s.number) for s in result.steps if s.keyword != "FROM") == [
+        ("builder", 2), ("builder", 3), ("builder", 4),
+        ("stage-1", 2), ("stage-1", 3), ("stage-1", 4),
+    ]  # fmt: skip
+
+
+def _log(vertex: str, data: bytes, stream: int = 1) -> dict:
+    return {"vertex": vertex, "stream": stream, "data": base64.b64encode(data).decode()}
+
+
+def test_rawjson_log_chunks_split_inside_a_line_are_joined():
+    parser = BuildKitRawJsonParser()
+    step = {"digest": "sha256:aa", "name": "[2/2] RUN make", "started": "2026-12-02T15:00:00Z"}
+    events = parser.feed_update({"vertexes": [step]})
+    events += parser.feed_update({"logs": [_log("sha256:aa", b"comp")]})
+    events += parser.feed_update({"logs": [_log("sha256:aa", b"iling\nlast without newline")]})
+    done = {**step, "completed": "2026-12-02T15:00:01.500000123Z"}
+    events += parser.feed_update({"vertexes": [done]})
+    assert [e.text for e in events if isinstance(e, OutputLine)] == [
+        "compiling",
+        "last without newline",
+    ]
+    assert [e.reported_seconds for e in events if isinstance(e, StepDone)] == [1.5]
+
+
+def test_rawjson_compact_objects_and_queued_vertices():
+    """One object per line (as newer clients may print) parses too; a vertex that is only
+    queued (no ``started``) is not a step yet, as in plain output."""
+    parser = BuildKitRawJsonParser()
+    queued = {"vertexes": [{"digest": "sha256:bb", "name": "[1/1] FROM x"}]}
+    assert parser.feed_line(json.dumps(queued)) == []
+    cached = {"digest": "sha256:bb", "name": "[1/1] FROM x", "started": "t", "cached": True,
+              "completed": "t"}  # fmt: skip
+    events = parser.feed_line(json.dumps({"vertexes": [cached]}))
+    assert [type(e) for e in events] == [StepStarted, CacheHit, StepDone]

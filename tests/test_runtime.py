@@ -13,13 +13,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import docker
 import pytest
 
 from checker.labels import PROJECT_FILTER, PROJECT_LABEL, PROJECT_VALUE
-from checker.runtime import base_image, environment, package_index, paths, processes
+from checker.runtime import base_image, environment, package_index, paths, processes, registry
 
 # --- without an engine -------------------------------------------------------------------
 
@@ -101,10 +102,17 @@ def test_status_without_an_engine_says_how_to_start_one(monkeypatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def ready() -> list[environment.Part]:
-    return environment.up()
+def ready() -> Iterator[list[environment.Part]]:
+    """`env up`; the registry it starts is stopped again unless one already answered."""
+    registry_was_up = registry.answers()
+    yield environment.up()
+    if not registry_was_up:
+        client = docker.from_env(timeout=30)
+        registry.stop_registry(client)
+        client.close()
 
 
+@pytest.mark.seed
 @pytest.mark.docker
 def test_env_up_makes_every_part_ready(ready) -> None:
     assert all(part.ready for part in ready), environment.render(ready)
@@ -149,6 +157,7 @@ def _terminal_step_cached(output: str, step: str) -> bool:
     return after.lstrip().startswith("---> Using cache")
 
 
+@pytest.mark.seed
 @pytest.mark.docker
 def test_a_terminal_build_twice_uses_the_cache_for_pip_after_a_code_change(
     ready, sample_context: Path
@@ -338,3 +347,16 @@ def test_the_machines_debian_mirror_is_found_in_one_line_and_deb822_sources() ->
     )
     assert engine_packages.mirror_in_sources(one_line) == "http://ftp.example/debian"
     assert engine_packages.mirror_in_sources("deb https://download.docker.com/linux x y") is None
+
+
+@pytest.mark.docker
+def test_status_names_buildxs_version_the_default_builder_and_its_driver() -> None:
+    from checker.build import find_buildkit_client
+
+    part = next(part for part in environment.status() if part.name == "builders")
+    client = find_buildkit_client()
+    if not client.buildx:
+        pytest.skip("no buildx here: the line names the DOCKER_BUILDKIT=1 client instead")
+    assert re.search(r"BuildKit via buildx \d+\.\d+ ", part.detail), part.detail
+    assert re.search(r"default builder \S+ \(\w[\w-]* driver\)", part.detail), part.detail
+    assert f"--progress={client.progress}" in part.detail

@@ -1,4 +1,9 @@
-"""Build with BuildKit through a docker CLI, parsing its ``--progress=plain`` output live.
+"""Build with BuildKit through a docker CLI, parsing its progress output live.
+
+buildx 0.13 and newer print BuildKit's own status updates with ``--progress=rawjson``
+(:mod:`.buildkit_rawjson`): vertices with ``cached``, ``started``, ``completed`` and their logs,
+so nothing is read from text meant for people. Older clients get ``--progress=plain``
+(:mod:`.buildkit_stream`). Both give the same events, so the same step records.
 
 docker-py has no BuildKit, so BuildKit builds go through a command-line client:
 
@@ -38,6 +43,7 @@ from pathlib import Path
 
 from ..dockerfile import DockerfileSyntaxError, parse_file
 from ..labels import PROJECT_LABELS
+from .buildkit_rawjson import BuildKitRawJsonParser
 from .buildkit_stream import BuildKitPlainParser
 from .context import resolve_dockerfile
 from .errors import BuildError, BuildTimeout, NoBuildKitClient
@@ -57,6 +63,10 @@ CANDIDATES = ("docker", "/usr/bin/docker")
 # Seconds the CLI gets to cancel the build after an interrupt before it is killed.
 CANCEL_GRACE = 15.0
 _VERSION = re.compile(r"version (?P<major>\d+)\.(?P<minor>\d+)")
+# `docker buildx version`: "github.com/docker/buildx v0.13.1 ..." or Debian's "... 0.13.1+ds1 ...".
+_BUILDX_VERSION = re.compile(r"buildx v?(?P<major>\d+)\.(?P<minor>\d+)")
+# The first buildx with `--progress=rawjson`.
+RAWJSON_BUILDX = (0, 13)
 
 HOW_TO_GET_ONE = (
     "no docker client here can build with BuildKit: the buildx plugin is missing "
@@ -74,6 +84,17 @@ class BuildKitClient:
     path: str
     buildx: bool
     version: str
+    buildx_version: tuple[int, int] | None = None
+
+    @property
+    def progress(self) -> str:
+        """``rawjson`` where buildx has it (0.13 and newer), else ``plain``."""
+        rawjson = self.buildx and (self.buildx_version or (0, 0)) >= RAWJSON_BUILDX
+        return "rawjson" if rawjson else "plain"
+
+    def parser(self) -> BuildKitRawJsonParser | BuildKitPlainParser:
+        """A parser for the progress output this client is asked for."""
+        return BuildKitRawJsonParser() if self.progress == "rawjson" else BuildKitPlainParser()
 
     def command(self) -> list[str]:
         return [self.path, "buildx", "build", "--load"] if self.buildx else [self.path, "build"]
@@ -118,11 +139,13 @@ def find_buildkit_client() -> BuildKitClient:
         match = _VERSION.search(version_text)
         version = f"{match['major']}.{match['minor']}" if match else "unknown"
         try:
-            has_buildx = _run([path, "buildx", "version"]).returncode == 0
+            answer = _run([path, "buildx", "version"])
         except (OSError, subprocess.SubprocessError):
-            has_buildx = False
-        if has_buildx:
-            return BuildKitClient(path, buildx=True, version=version)
+            answer = None
+        if answer is not None and answer.returncode == 0:
+            found = _BUILDX_VERSION.search(answer.stdout)
+            buildx = (int(found["major"]), int(found["minor"])) if found else None
+            return BuildKitClient(path, buildx=True, version=version, buildx_version=buildx)
         if legacy is None and match and int(match["major"]) < 23:
             legacy = BuildKitClient(path, buildx=False, version=version)
     if legacy is not None:
@@ -140,7 +163,7 @@ def buildkit_command(
 ) -> list[str]:
     """The CLI arguments for one build (no shell: every value is its own argument)."""
     _, dockerfile = resolve_dockerfile(context_dir, options.dockerfile)
-    args = [*client.command(), "--progress=plain", "--iidfile", str(iidfile)]
+    args = [*client.command(), f"--progress={client.progress}", "--iidfile", str(iidfile)]
     args += ["--file", str(dockerfile)]
     for key, value in PROJECT_LABELS.items():
         args += ["--label", f"{key}={value}"]
@@ -217,7 +240,7 @@ def build_buildkit(
         )
     cli = client or find_buildkit_client()
     context = Path(context_dir).resolve()
-    parser = BuildKitPlainParser()
+    parser = cli.parser()
     recorder = Recorder()
 
     def handle(event: BuildEvent) -> None:

@@ -28,7 +28,9 @@ from collections.abc import Iterable
 from .events import BuildEvent, BuildFailed, CacheHit, Notice, OutputLine, StepDone, StepStarted
 
 _VERTEX = re.compile(r"^#(?P<key>\d+) (?P<rest>.*)$")
-_STEP = re.compile(r"^\[(?:(?P<stage>\S+) )?(?P<number>\d+)/(?P<total>\d+)\] (?P<instruction>.*)$")
+STEP_HEADER = re.compile(
+    r"^\[(?:(?P<stage>\S+) )?(?P<number>\d+)/(?P<total>\d+)\] (?P<instruction>.*)$"
+)
 _DONE = re.compile(r"^DONE (?P<seconds>\d+(?:\.\d+)?)s$")
 _OUTPUT = re.compile(r"^(?P<at>\d+\.\d+)(?: (?P<text>.*))?$")
 _ERROR = re.compile(r"^ERROR:? (?P<message>.*)$")
@@ -55,7 +57,7 @@ class BuildKitPlainParser:
         key, rest = vertex["key"], vertex["rest"].strip()
         if key not in self._headers:
             self._headers.add(key)
-            step = _STEP.match(rest)
+            step = STEP_HEADER.match(rest)
             if step:
                 self._steps.add(key)
                 return [
@@ -69,7 +71,7 @@ class BuildKitPlainParser:
                 ]
             return [Notice(rest)]
         is_step = key in self._steps
-        if _STEP.match(rest) or rest.startswith("[internal]"):
+        if STEP_HEADER.match(rest) or rest.startswith("[internal]"):
             return []  # the header again, printed when the vertex resumes
         if rest == "CACHED":
             if not is_step or key in self._finished:

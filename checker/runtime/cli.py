@@ -16,15 +16,23 @@ from checker.runtime.base_image import BaseImageUnavailable
 from checker.runtime.engine import EngineUnavailable
 from checker.runtime.package_index import IndexUnavailable
 from checker.runtime.progress import printer
+from checker.runtime.registry import RegistryUnavailable
 
-EXPECTED = (EngineUnavailable, BaseImageUnavailable, IndexUnavailable, DockerException)
+EXPECTED = (
+    EngineUnavailable,
+    BaseImageUnavailable,
+    IndexUnavailable,
+    RegistryUnavailable,
+    DockerException,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``env`` with its ``up``, ``status`` and ``down`` subcommands."""
     env_parser = subparsers.add_parser(
         "env",
-        help="prepare, show or stop the workshop's Docker engine, base image and package index",
+        help="prepare, show or stop the workshop's Docker engine, base image, package index "
+        "and local registry",
     )
     actions = env_parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     up_parser = actions.add_parser(
@@ -44,9 +52,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     up_parser.set_defaults(func=run_up)
     actions.add_parser("status", help="show each part in one screen").set_defaults(func=run_status)
-    actions.add_parser(
+    down_parser = actions.add_parser(
         "down", help="remove the project's containers and images; stop what `up` started"
-    ).set_defaults(func=run_down)
+    )
+    down_parser.add_argument(
+        "--prune-build-cache",
+        action="store_true",
+        help="also empty BuildKit's build cache; it has no labels, so this is engine-wide: "
+        "every project's cached steps go, not only the workshop's",
+    )
+    down_parser.set_defaults(func=run_down)
 
 
 def run_up(args: argparse.Namespace) -> int:
@@ -67,7 +82,8 @@ def run_status(_args: argparse.Namespace) -> int:
     return 0 if all(part.ready for part in parts) else 1
 
 
-def run_down(_args: argparse.Namespace) -> int:
-    for line in environment.down(printer("env down ")):
+def run_down(args: argparse.Namespace) -> int:
+    lines = environment.down(printer("env down "), prune_build_cache=args.prune_build_cache)
+    for line in lines:
         print(line)
     return 0

@@ -1,20 +1,22 @@
 """`env up`, `env status`, `env down` as functions: the order of the parts and what each needs.
 
-The engine comes first (everything else asks it), then the base image (the PyPI probe runs in
-it), then the index (only where PyPI does not answer from a container), and last the stand-in's
-ENV pointing pip at that index. `down` undoes only what `up` started.
+The engine comes first (everything else asks it), then the local registry (on loopback, for
+pushes and exported build caches), then the base image (the PyPI probe runs in it), then the
+index (only where PyPI does not answer from a container), and last the stand-in's ENV pointing
+pip at that index. `down` undoes only what `up` started.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 
 import docker
 
-from checker.build import cleanup, find_buildkit_client
+from checker.build import cleanup, find_buildkit_client, prune_buildkit_cache
 from checker.build.errors import NoBuildKitClient
-from checker.runtime import base_image, engine, package_index, paths
+from checker.runtime import base_image, engine, package_index, paths, registry
 from checker.runtime.progress import Report, quiet
 
 
@@ -35,6 +37,7 @@ def up(report: Report = quiet, offline: bool = False, image_store: str | None = 
     ``image_store`` picks the store of an engine `env up` starts (see ``engine.ensure_engine``).
     """
     client = engine.ensure_engine(report, image_store)
+    registry.ensure_registry(client, report)
     tag = base_image.wanted_tag()
     image = base_image.inspect(client, tag)
     if image is None:
@@ -64,6 +67,7 @@ def status(client: docker.DockerClient | None = None) -> list[Part]:
             Part("engine", False, _no_engine()),
             Part("base image", False, "unknown without an engine"),
             _index_part(None),
+            _registry_part(None),
             _builders_part(),
         ]
     version = client.version()
@@ -86,14 +90,21 @@ def status(client: docker.DockerClient | None = None) -> list[Part]:
             how += " with the local index's ENV"
         parts.append(Part("base image", True, f"{tag} ({how}, {image.image_id[7:19]})"))
     parts.append(_index_part(image))
+    parts.append(_registry_part(client))
     parts.append(_builders_part())
     return parts
 
 
-def down(report: Report = quiet) -> list[str]:
-    """Remove the project's containers and images, stop what `up` started; say what was done."""
+def down(report: Report = quiet, prune_build_cache: bool = False) -> list[str]:
+    """Remove the project's containers and images, stop what `up` started; say what was done.
+
+    BuildKit's cache has no labels, so emptying it is engine-wide (every project's builds, not
+    only the workshop's): only with ``prune_build_cache``, and said so before it happens.
+    """
     done: list[str] = []
     client = engine.connect(timeout=30)
+    if registry.stop_registry(client, report):
+        done.append(f"stopped the registry at {registry.address()}")
     if client is not None:
         removed = cleanup(client.api)
         done.append(
@@ -101,11 +112,20 @@ def down(report: Report = quiet) -> list[str]:
             "image(s) with the project label"
         )
         done.extend(f"could not remove {failure}" for failure in removed.failures)
+        if prune_build_cache:
+            report("emptying BuildKit's build cache: engine-wide, every project's builds")
+            reclaimed = prune_buildkit_cache(client=client.api)
+            done.append(
+                f"emptied BuildKit's build cache on the whole engine ({reclaimed / 1e6:.0f} MB)"
+            )
     if package_index.stop_server(report):
         done.append("stopped the package index")
     if engine.stop_engine(report):
         done.append("stopped the Docker engine that env up started")
-    done.append(f"kept: the base image and {paths.workshop_home()} (wheelhouse, rootfs)")
+    kept = f"kept: the base image and {paths.workshop_home()} (wheelhouse, rootfs, registry)"
+    if not prune_build_cache:
+        kept += "; BuildKit's build cache (`env down --prune-build-cache` empties it, engine-wide)"
+    done.append(kept)
     return done
 
 
@@ -135,10 +155,48 @@ def _index_part(image: base_image.BaseImage | None) -> Part:
     return Part("package index", False, "unknown until the base image exists")
 
 
+def _registry_part(client: docker.DockerClient | None) -> Part:
+    running = registry.describe(client)
+    if running is None:
+        return Part(
+            "registry", False, f"nothing answers at {registry.address()} (`env up` starts one)"
+        )
+    return Part("registry", True, f"{running.address} ({running.how})")
+
+
 def _builders_part() -> Part:
     try:
         client = find_buildkit_client()
     except NoBuildKitClient:
         return Part("builders", True, "classic; BuildKit: no client with BuildKit found")
-    how = "buildx" if client.buildx else "DOCKER_BUILDKIT=1"
-    return Part("builders", True, f"classic; BuildKit via {client.path} {client.version} ({how})")
+    if not client.buildx:
+        return Part(
+            "builders",
+            True,
+            f"classic; BuildKit via {client.path} {client.version} (DOCKER_BUILDKIT=1)",
+        )
+    buildx = ".".join(map(str, client.buildx_version)) if client.buildx_version else "?"
+    return Part(
+        "builders",
+        True,
+        f"classic; BuildKit via buildx {buildx} ({client.path} {client.version}), "
+        f"default builder {_default_builder(client.path)}, --progress={client.progress}",
+    )
+
+
+def _default_builder(docker_cli: str) -> str:
+    """``NAME (DRIVER driver)`` of the builder `docker buildx build` uses, from `buildx inspect`."""
+    try:
+        answer = subprocess.run(
+            [docker_cli, "buildx", "inspect"], capture_output=True, text=True, timeout=20
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    fields = dict(
+        (key.strip(), value.strip())
+        for key, sep, value in (line.partition(":") for line in answer.stdout.splitlines())
+        if sep
+    )
+    if answer.returncode != 0 or "Name" not in fields:
+        return "unknown"
+    return f"{fields['Name']} ({fields.get('Driver', '?')} driver)"

@@ -96,6 +96,7 @@ def stop(started: Started, timeout: float = 30.0) -> bool:
         if is_running(started):
             os.kill(started.pid, signal.SIGKILL)
             time.sleep(0.5)
+    has_exited(started)  # reap it when it was our child, so no zombie stays behind
     _forget(started.name)
     return not is_running(started)
 
