@@ -39,6 +39,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="buildkit",
         help="BuildKit (default) skips unused stages; the classic builder builds them all",
     )
+    fixing = grade_parser.add_mutually_exclusive_group()
+    fixing.add_argument(
+        "--fix",
+        action="store_true",
+        help="write the suggested Dockerfile over each file (only one that grades kept) "
+        "and say what changed",
+    )
+    fixing.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the suggested fix as a unified diff; write nothing",
+    )
     grade_parser.set_defaults(func=run_grade)
 
     explain_parser = subparsers.add_parser(
@@ -120,6 +132,8 @@ def run_grade(args: argparse.Namespace) -> int:
         if not files:
             return _fail(f"no Dockerfile found in {', '.join(args.paths)}")
         reports = [grade(path, args.context, builder=args.builder) for path in files]
+        if args.fix or args.diff:
+            return _run_fixes(files, reports, args)
         sys.stdout.write(render(reports, args.format))
         sys.stdout.flush()
         errors = [report for report in reports if report.error is not None]
@@ -130,6 +144,32 @@ def run_grade(args: argparse.Namespace) -> int:
         return 0 if all(report.passed for report in reports) else 1
     except Exception as error:  # a handler never shows a traceback
         return _fail(f"grade failed: {type(error).__name__}: {error}")
+
+
+def _run_fixes(files: list[Path], reports: list, args: argparse.Namespace) -> int:
+    """``--fix`` / ``--diff``: exit 0 when every file passes (after fixing, for ``--fix``),
+    1 when one still fails, 2 when one cannot be read."""
+    from checker import fixing
+
+    outcomes = []
+    for path, report in zip(files, reports, strict=True):
+        fix = fixing.plan(report, path.read_bytes())
+        if args.diff:
+            sys.stdout.write(fix.diff() or f"{fix.path}: {fix.reason}\n")
+            outcomes.append(report)
+            continue
+        after = None
+        if fix.fixed is not None:
+            path.write_bytes(fix.fixed.encode("utf-8"))
+            after = grade(path, args.context, builder=args.builder)
+        print(fixing.summary(fix, report, after))
+        outcomes.append(after or report)
+    errors = [report for report in outcomes if report.error is not None]
+    for report in errors:
+        print(f"checker: {report.path}: {report.error}", file=sys.stderr)
+    if errors:
+        return 2
+    return 0 if all(report.passed for report in outcomes) else 1
 
 
 def run_explain(args: argparse.Namespace) -> int:
