@@ -8,6 +8,7 @@ and never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -15,9 +16,18 @@ from typing import NoReturn
 
 from checker.batch import grade_folder, is_dockerfile_name, rows_to_csv, rows_to_json
 from checker.cache_model import BuildContext, format_table, predict
+from checker.config import (
+    Config,
+    ConfigError,
+    apply_config,
+    find_config,
+    load_config,
+    parse_rule_ids,
+)
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.formats import FORMATS, render
 from checker.grading import grade
+from checker.report import SEVERITIES
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 
@@ -32,7 +42,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     grade_parser.add_argument("paths", nargs="+", metavar="PATH")
     grade_parser.add_argument("--context", metavar="DIR", help="the build context directory")
-    grade_parser.add_argument("--format", choices=FORMATS, default="text")
+    grade_parser.add_argument(
+        "--format", choices=FORMATS, help="output format (default: the config's, else text)"
+    )
+    grade_parser.add_argument(
+        "--ignore",
+        metavar="RULES",
+        help="comma-separated rule IDs to leave out (replaces the config's ignore list)",
+    )
+    grade_parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        help="fail a file on a finding of this severity or worse (default: the config's, "
+        "else error)",
+    )
+    grade_parser.add_argument(
+        "--no-config",
+        action="store_true",
+        help="ignore .checker.toml and pyproject.toml [tool.checker]",
+    )
     grade_parser.add_argument(
         "--builder",
         choices=("buildkit", "classic"),
@@ -131,10 +159,16 @@ def run_grade(args: argparse.Namespace) -> int:
             return _fail(f"{missing[0]}: no such file")
         if not files:
             return _fail(f"no Dockerfile found in {', '.join(args.paths)}")
-        reports = [grade(path, args.context, builder=args.builder) for path in files]
+        settings = _settings(files, args)
+        reports = [
+            _configured(grade(path, args.context, builder=args.builder), path, settings, args)
+            for path in files
+        ]
         if args.fix or args.diff:
-            return _run_fixes(files, reports, args)
-        sys.stdout.write(render(reports, args.format))
+            return _run_fixes(files, reports, settings, args)
+        first = settings.get(files[0])
+        fmt = args.format or (first.format if first else None) or "text"
+        sys.stdout.write(render(reports, fmt))
         sys.stdout.flush()
         errors = [report for report in reports if report.error is not None]
         for report in errors:
@@ -142,11 +176,44 @@ def run_grade(args: argparse.Namespace) -> int:
         if errors:
             return 2
         return 0 if all(report.passed for report in reports) else 1
+    except ConfigError as error:
+        return _fail(str(error))
     except Exception as error:  # a handler never shows a traceback
         return _fail(f"grade failed: {type(error).__name__}: {error}")
 
 
-def _run_fixes(files: list[Path], reports: list, args: argparse.Namespace) -> int:
+def _settings(files: list[Path], args: argparse.Namespace) -> dict[Path, Config | None]:
+    """Each Dockerfile's configuration (one read per file found); raises ConfigError."""
+    if args.no_config:
+        return dict.fromkeys(files)
+    loaded: dict[Path, Config] = {}
+    settings: dict[Path, Config | None] = {}
+    for path in files:
+        found = find_config(path)
+        if found is not None and found not in loaded:
+            loaded[found] = load_config(found, FORMATS)
+        settings[path] = loaded.get(found) if found is not None else None
+    return settings
+
+
+def _configured(report, path: Path, settings: dict[Path, Config | None], args: argparse.Namespace):
+    """The report under the file's configuration and the flags that override it."""
+    config = settings.get(path) or Config()
+    if args.ignore is not None:
+        config = dataclasses.replace(config, ignore=parse_rule_ids(args.ignore))
+    fail_on = args.fail_on or config.fail_on
+    ignored = config.ignored_for(path)
+    if not ignored and fail_on == "error":
+        return report
+    return apply_config(report, ignored, fail_on)
+
+
+def _run_fixes(
+    files: list[Path],
+    reports: list,
+    settings: dict[Path, Config | None],
+    args: argparse.Namespace,
+) -> int:
     """``--fix`` / ``--diff``: exit 0 when every file passes (after fixing, for ``--fix``),
     1 when one still fails, 2 when one cannot be read."""
     from checker import fixing
@@ -162,6 +229,7 @@ def _run_fixes(files: list[Path], reports: list, args: argparse.Namespace) -> in
         if fix.fixed is not None:
             path.write_bytes(fix.fixed.encode("utf-8"))
             after = grade(path, args.context, builder=args.builder)
+            after = _configured(after, path, settings, args)
         print(fixing.summary(fix, report, after))
         outcomes.append(after or report)
     errors = [report for report in outcomes if report.error is not None]
