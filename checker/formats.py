@@ -8,7 +8,6 @@ CLI, the batch grader and tests share one implementation.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Sequence
@@ -202,6 +201,8 @@ def to_gitlab(reports: Sequence[Report]) -> str:
 
     The fingerprint hashes path, rule and the flagged lines' text, not line numbers, so a
     finding keeps its identity when lines above it move."""
+    import hashlib  # here, not at the top: the other formats start faster without it
+
     issues = []
     for report in reports:
         path = report.path or "Dockerfile"

@@ -6,7 +6,6 @@ the text say the same thing and are byte-for-byte stable from run to run.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 # dependency_cache verdicts
@@ -131,6 +130,8 @@ _CSS = (
 
 def render_html(report: Report) -> str:
     """Self-contained HTML (inline CSS, no script) for Jupyter; deterministic."""
+    import html  # only notebooks render HTML; a command-line grade never does
+
     escape = html.escape
     name = escape(report.path or "Dockerfile")
     parts = [f"<div class='lc-report'><style>{_CSS}</style>"]
