@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from checker.grading import grade
@@ -103,9 +103,9 @@ def grade_submission(name: str, path: Path, context: Path | None) -> dict:
     return row
 
 
-def rows_to_csv(rows: Iterable[dict]) -> str:
+def rows_to_csv(rows: Iterable[dict], fields: Sequence[str] = ROW_FIELDS) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=ROW_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow(row)

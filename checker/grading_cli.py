@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from checker.batch import grade_folder, is_dockerfile_name, rows_to_csv, rows_to_json
+from checker.batch import (
+    ROW_FIELDS,
+    find_submissions,
+    grade_folder,
+    is_dockerfile_name,
+    rows_to_csv,
+    rows_to_json,
+)
 from checker.cache_model import BuildContext, format_table, predict
 from checker.config import (
     Config,
@@ -110,6 +117,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     batch_parser.add_argument("--format", choices=("csv", "json"), default="csv")
     batch_parser.add_argument(
         "--no-context", action="store_true", help="do not use sub-folders as build contexts"
+    )
+    batch_parser.add_argument(
+        "--prove",
+        action="store_true",
+        help="prove each graded submission with two real builds (verify), adding the "
+        "proof, proof_summary and engine columns",
+    )
+    batch_parser.add_argument(
+        "--engine",
+        action="append",
+        metavar="URL",
+        help="a Docker engine for the proofs (repeat for several: they work concurrently, "
+        "one submission each at a time); default: DOCKER_HOST or the local socket",
+    )
+    batch_parser.add_argument(
+        "--builder", choices=("classic", "buildkit"), default="classic", help="for --prove"
+    )
+    batch_parser.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="for --prove: each build's time limit"
     )
     batch_parser.set_defaults(func=run_batch)
     for parser in (grade_parser, explain_parser, batch_parser):
@@ -275,16 +301,38 @@ def _context_relative(path: str, context: str | None) -> str:
     return path
 
 
+def _prove(rows: list[dict], args: argparse.Namespace):
+    from checker import batch_proofs  # only --prove needs docker-py
+
+    submissions = [
+        (name, path, None if args.no_context else context)
+        for name, path, context in find_submissions(args.directory)
+    ]
+    return batch_proofs.prove_rows(
+        rows,
+        submissions,
+        args.engine or batch_proofs.default_engines(),
+        batch_proofs.verify_in_process(args.builder, args.timeout),
+    )
+
+
 def run_batch(args: argparse.Namespace) -> int:
     try:
         if not Path(args.directory).is_dir():
             return _fail(f"{args.directory}: not a directory")
+        if (args.engine or args.timeout is not None) and not args.prove:
+            return _fail("--engine and --timeout go with --prove")
         rows = grade_folder(args.directory, use_context=not args.no_context)
-        output = rows_to_csv(rows) if args.format == "csv" else rows_to_json(rows)
+        proofs = _prove(rows, args) if args.prove else None
+        fields = (*ROW_FIELDS, *proofs.fields) if proofs is not None else ROW_FIELDS
+        output = rows_to_csv(rows, fields) if args.format == "csv" else rows_to_json(rows)
         if args.out:
             Path(args.out).write_text(output, encoding="utf-8")
         else:
             sys.stdout.write(output)
+        if proofs is not None:
+            print(f"checker: {proofs.summary()}".replace("\n", "\nchecker: "), file=sys.stderr)
+            return 0 if proofs.complete else 1
         return 0
     except Exception as error:
         return _fail(f"batch failed: {type(error).__name__}: {error}")
