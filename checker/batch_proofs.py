@@ -8,8 +8,8 @@ down. Engines are any URL docker-py and the docker CLI accept (``unix:///...``,
 
 Two addresses of the same engine (the same engine ID) count once: proofs sharing an engine
 would share its build cache, and one proof's clean-up could remove layers the other is
-about to take from it. An engine that does not answer at the start, or whose proof fails
-with an engine error and which then no longer answers a ping, is dropped: the submission
+about to take from it. An engine that does not answer at the start, or which no longer
+answers a ping after a proof on it failed, is dropped: the submission
 goes back to the queue for the others, and the summary names the engine and why. If every
 engine is lost, the remaining rows say so (``proof`` = ``not proven``): every graded row is
 accounted for.
@@ -138,8 +138,9 @@ def prove_rows(
                 index = pending.popleft()
             dockerfile, context = where[rows[index]["submission"]]
             result = runner(engine, dockerfile, context)
-            error = result.get("error") or {}
-            if error.get("kind") == "engine":
+            # Any failed proof asks the engine again: one that dies mid-build surfaces in
+            # verify as an engine error, or as an unexpected ConnectionError ("internal").
+            if result.get("status") != "agreed" and result.get("status") != "mismatch":
                 problem, _ = probe(engine)
                 if problem is not None:
                     with lock:

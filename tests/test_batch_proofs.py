@@ -1,7 +1,9 @@
 """``batch DIR --prove --engine URL ...``: proofs spread over engines, every row accounted for.
 
-The engine test proves a small class on the real engine addressed twice (two socket paths
-to one engine) plus one address where nothing answers. An engine that dies half-way cannot
+The engine tests prove a small class on the real engine addressed twice (two socket paths
+to one engine) plus one address where nothing answers, and, given a second engine's URL in
+``CHECKER_SECOND_ENGINE`` (a dockerd of its own: data root, exec root, socket, bridge), across
+two engines. An engine that dies half-way cannot
 be produced on demand, so the hand-over is tested with a runner that answers as verify does
 when its engine goes away (its JSON error of kind ``engine``).
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import threading
 from pathlib import Path
 
@@ -34,6 +37,19 @@ ENGINE_GONE = {
     "error": {"kind": "engine", "message": "no Docker engine answers (connection refused)"},
 }
 
+# What verify answered when its engine was stopped in the middle of a build (seen on this
+# machine: the dockerd's socket vanished, docker-py raised ConnectionError).
+ENGINE_DIED = {
+    "status": "error",
+    "summary": "checker bug: ConnectionError: ('Connection aborted.', FileNotFoundError(2, "
+    "'No such file or directory'))",
+    "error": {
+        "kind": "internal",
+        "message": "ConnectionError: ('Connection aborted.', FileNotFoundError(2, "
+        "'No such file or directory'))",
+    },
+}
+
 
 def make_class(root: Path, count: int = 4) -> Path:
     for index in range(count):
@@ -50,7 +66,10 @@ def _agreed(engine: str, dockerfile: Path, context: Path | None) -> dict:
     return {"status": "agreed", "summary": f"agreed on {engine}"}
 
 
-def test_an_engine_that_stops_answering_hands_its_work_to_the_others(tmp_path: Path) -> None:
+@pytest.mark.parametrize("answer", [ENGINE_GONE, ENGINE_DIED], ids=["engine", "mid-build"])
+def test_an_engine_that_stops_answering_hands_its_work_to_the_others(
+    tmp_path: Path, answer: dict
+) -> None:
     root = make_class(tmp_path, count=6)
     rows = grade_folder(root)
     alive = {"tcp://a:2375": True, "tcp://b:2375": True}
@@ -60,7 +79,7 @@ def test_an_engine_that_stops_answering_hands_its_work_to_the_others(tmp_path: P
         if engine == "tcp://a:2375":
             a_started.set()
             alive[engine] = False  # a dies during its first proof
-            return ENGINE_GONE
+            return answer
         a_started.wait(10)  # let a take its first submission before b drains the queue
         return _agreed(engine, dockerfile, context)
 
@@ -140,4 +159,30 @@ def test_a_class_is_proven_and_every_row_accounted_for(tmp_path: Path, engine, c
     assert f"engine {dead} dropped: does not answer" in err
     assert f"engine {second} dropped: the same engine as {first}" in err
     assert f"proofs per engine: {first}: 3" in err
+    assert code == 0, err
+
+
+SECOND_ENGINE = os.environ.get("CHECKER_SECOND_ENGINE")
+
+
+@pytest.mark.docker
+@pytest.mark.skipif(
+    not SECOND_ENGINE,
+    reason="set CHECKER_SECOND_ENGINE to a second engine's URL (its own dockerd, with the "
+    "base image loaded) to prove a class across two engines",
+)
+def test_a_class_is_proven_across_two_engines(tmp_path: Path, engine, capsys) -> None:
+    root = make_class(tmp_path / "class", count=4)
+    out = tmp_path / "grades.csv"
+    first = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    engines = ["--engine", first, "--engine", str(SECOND_ENGINE)]
+    code = main(["batch", str(root), "--prove", "--out", str(out), "--timeout", "300", *engines])
+    err = capsys.readouterr().err
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    graded = [row for row in rows if row["grading_status"] == "graded"]
+    assert len(graded) == 4
+    assert all(row["proof"] == "agreed" for row in graded), [r["proof_summary"] for r in graded]
+    # Each engine took a submission at the start, so both proved some.
+    assert {row["engine"] for row in graded} == {first, SECOND_ENGINE}
+    assert "dropped" not in err
     assert code == 0, err
