@@ -27,7 +27,7 @@ import multiprocessing.process
 import os
 import resource
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -307,8 +307,8 @@ class _Worker:
 # Output
 
 
-def rows_to_csv(rows: Iterable[dict]) -> str:
-    return csv_text(ROW_FIELDS, rows)
+def rows_to_csv(rows: Iterable[dict], fields: Sequence[str] = ROW_FIELDS) -> str:
+    return csv_text(fields, rows)
 
 
 def rows_to_json(rows: Iterable[dict]) -> str:
@@ -316,11 +316,13 @@ def rows_to_json(rows: Iterable[dict]) -> str:
     return "".join(json.dumps(row) + "\n" for row in rows)
 
 
-def write_rows(rows: Iterable[dict], stream: TextIO, fmt: str = "csv") -> int:
+def write_rows(
+    rows: Iterable[dict], stream: TextIO, fmt: str = "csv", fields: Sequence[str] = ROW_FIELDS
+) -> int:
     """Write each row as it comes (flushed), so a crash keeps the rows already graded.
     Returns the number of rows written."""
     count = 0
-    writer = CsvWriter(stream, ROW_FIELDS) if fmt == "csv" else None
+    writer = CsvWriter(stream, fields) if fmt == "csv" else None
     for row in rows:
         if writer is not None:
             writer.write(row)

@@ -1,4 +1,5 @@
-"""Render reports for machines and people: text, JSON (Lines), CSV and SARIF 2.1.0.
+"""Render reports for machines and people: text, JSON (Lines), CSV, SARIF 2.1.0, GitHub
+Actions workflow commands and GitLab code-quality JSON.
 
 Each function takes a list of reports and returns the whole output as one string, so the
 CLI, the batch grader and tests share one implementation.
@@ -16,7 +17,7 @@ from checker.report import Report, render_text
 from checker.rules import RULES
 from checker.safe_text import csv_cell
 
-FORMATS = ("text", "json", "csv", "sarif")
+FORMATS = ("text", "json", "csv", "sarif", "github", "gitlab")
 CSV_FIELDS = (
     "path",
     "passed",
@@ -43,6 +44,10 @@ def render(reports: Sequence[Report], fmt: str) -> str:
         return to_csv(reports)
     if fmt == "sarif":
         return to_sarif(reports)
+    if fmt == "github":
+        return to_github(reports)
+    if fmt == "gitlab":
+        return to_gitlab(reports)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -164,3 +169,87 @@ def _result(rule: str, level: str, message: str, uri: str, region: dict[str, int
         "message": {"text": message},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}],
     }
+
+
+_GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+_GITLAB_SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
+
+
+def _finding_text(message: str, fix: str) -> str:
+    return f"{message}\nFix:\n{fix}" if fix else message
+
+
+def _github_data(text: str) -> str:
+    """Escape a workflow command's message: ``%``, CR and LF (the runner decodes them)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    """Escape a property value: as the message, plus ``:`` and ``,`` that end a property."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github_command(level: str, path: str, line: int, end_line: int, title: str, text: str) -> str:
+    properties = ",".join(
+        f"{key}={_github_property(str(value))}"
+        for key, value in (("file", path), ("line", line), ("endLine", end_line), ("title", title))
+    )
+    return f"::{level} {properties}::{_github_data(text)}\n"
+
+
+def to_github(reports: Sequence[Report]) -> str:
+    """GitHub Actions workflow commands, one a finding (``::error file=...,line=...::...``):
+    printed in a workflow step, each becomes an annotation on the Dockerfile's lines.
+    Severity maps error to ``error``, warning to ``warning`` and info to ``notice``; an
+    unreadable Dockerfile is an ``error`` titled ``LC000``."""
+    commands = []
+    for report in reports:
+        path = report.path or "Dockerfile"
+        if report.error is not None:
+            line = report.error_line or 1
+            commands.append(_github_command("error", path, line, line, "LC000", report.error))
+        for finding in report.findings:
+            commands.append(
+                _github_command(
+                    _GITHUB_COMMAND.get(finding.severity, "warning"),
+                    path,
+                    finding.line,
+                    finding.end_line,
+                    finding.rule,
+                    _finding_text(finding.message, finding.fix),
+                )
+            )
+    return "".join(commands)
+
+
+def to_gitlab(reports: Sequence[Report]) -> str:
+    """A GitLab code-quality report (a JSON array; ``artifacts: reports: codequality``).
+
+    The fingerprint hashes path, rule and the flagged lines' text, not line numbers, so a
+    finding keeps its identity when lines above it move."""
+    import hashlib  # here, not at the top: the other formats start faster without it
+
+    issues = []
+    for report in reports:
+        path = report.path or "Dockerfile"
+        source = report.source.splitlines()
+        entries = [
+            (f.rule, f.severity, f.line, f.end_line, _finding_text(f.message, f.fix))
+            for f in report.findings
+        ]
+        if report.error is not None:
+            line = report.error_line or 1
+            entries.append(("LC000", "error", line, line, report.error))
+        for rule, severity, line, end_line, text in entries:
+            flagged = "\n".join(source[line - 1 : end_line])
+            digest = hashlib.sha256(f"{path}\0{rule}\0{flagged}".encode()).hexdigest()
+            issues.append(
+                {
+                    "description": text,
+                    "check_name": rule,
+                    "fingerprint": digest,
+                    "severity": _GITLAB_SEVERITY.get(severity, "minor"),
+                    "location": {"path": path, "lines": {"begin": line, "end": end_line}},
+                }
+            )
+    return json.dumps(issues, indent=2) + "\n"

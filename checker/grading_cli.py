@@ -8,16 +8,35 @@ and never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 
-from checker.batch import MEMORY_MB, TIMEOUT_SECONDS, is_dockerfile_name, iter_rows, write_rows
+from checker.batch import (
+    MEMORY_MB,
+    ROW_FIELDS,
+    TIMEOUT_SECONDS,
+    find_submissions,
+    is_dockerfile_name,
+    iter_rows,
+    write_rows,
+)
 from checker.cache_model import BuildContext, format_table, predict
+from checker.config import (
+    Config,
+    ConfigError,
+    apply_config,
+    find_config,
+    load_config,
+    parse_rule_ids,
+)
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.formats import FORMATS, render
 from checker.grading import grade
+from checker.report import SEVERITIES
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 
@@ -32,12 +51,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     grade_parser.add_argument("paths", nargs="+", metavar="PATH")
     grade_parser.add_argument("--context", metavar="DIR", help="the build context directory")
-    grade_parser.add_argument("--format", choices=FORMATS, default="text")
+    grade_parser.add_argument(
+        "--format", choices=FORMATS, help="output format (default: the config's, else text)"
+    )
+    grade_parser.add_argument(
+        "--ignore",
+        metavar="RULES",
+        help="comma-separated rule IDs to leave out (replaces the config's ignore list)",
+    )
+    grade_parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        help="fail a file on a finding of this severity or worse (default: the config's, "
+        "else error)",
+    )
+    grade_parser.add_argument(
+        "--no-config",
+        action="store_true",
+        help="ignore .checker.toml and pyproject.toml [tool.checker]",
+    )
     grade_parser.add_argument(
         "--builder",
         choices=("buildkit", "classic"),
         default="buildkit",
         help="BuildKit (default) skips unused stages; the classic builder builds them all",
+    )
+    fixing = grade_parser.add_mutually_exclusive_group()
+    fixing.add_argument(
+        "--fix",
+        action="store_true",
+        help="write the suggested Dockerfile over each file (only one that grades kept) "
+        "and say what changed",
+    )
+    fixing.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the suggested fix as a unified diff; write nothing",
     )
     grade_parser.set_defaults(func=run_grade)
 
@@ -78,6 +127,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     batch_parser.add_argument(
         "--memory-mb", type=int, default=MEMORY_MB, help="memory per submission's worker"
+    )
+    batch_parser.add_argument(
+        "--prove",
+        action="store_true",
+        help="prove each graded submission with two real builds (verify), adding the "
+        "proof, proof_summary and engine columns",
+    )
+    batch_parser.add_argument(
+        "--engine",
+        action="append",
+        metavar="URL",
+        help="a Docker engine for the proofs (repeat for several: they work concurrently, "
+        "one submission each at a time); default: DOCKER_HOST or the local socket",
+    )
+    batch_parser.add_argument(
+        "--builder", choices=("classic", "buildkit"), default="classic", help="for --prove"
+    )
+    batch_parser.add_argument(
+        "--proof-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="for --prove: each build's time limit",
     )
     batch_parser.set_defaults(func=run_batch)
     for parser in (grade_parser, explain_parser, batch_parser):
@@ -127,8 +198,16 @@ def run_grade(args: argparse.Namespace) -> int:
             return _fail(f"{missing[0]}: no such file")
         if not files:
             return _fail(f"no Dockerfile found in {', '.join(args.paths)}")
-        reports = [grade(path, args.context, builder=args.builder) for path in files]
-        sys.stdout.write(render(reports, args.format))
+        settings = _settings(files, args)
+        reports = [
+            _configured(grade(path, args.context, builder=args.builder), path, settings, args)
+            for path in files
+        ]
+        if args.fix or args.diff:
+            return _run_fixes(files, reports, settings, args)
+        first = settings.get(files[0])
+        fmt = args.format or (first.format if first else None) or "text"
+        sys.stdout.write(render(reports, fmt))
         sys.stdout.flush()
         errors = [report for report in reports if report.error is not None]
         for report in errors:
@@ -136,8 +215,68 @@ def run_grade(args: argparse.Namespace) -> int:
         if errors:
             return 2
         return 0 if all(report.passed for report in reports) else 1
+    except ConfigError as error:
+        return _fail(str(error))
     except Exception as error:  # a handler never shows a traceback
         return _fail(f"grade failed: {type(error).__name__}: {error}")
+
+
+def _settings(files: list[Path], args: argparse.Namespace) -> dict[Path, Config | None]:
+    """Each Dockerfile's configuration (one read per file found); raises ConfigError."""
+    if args.no_config:
+        return dict.fromkeys(files)
+    loaded: dict[Path, Config] = {}
+    settings: dict[Path, Config | None] = {}
+    for path in files:
+        found = find_config(path)
+        if found is not None and found not in loaded:
+            loaded[found] = load_config(found, FORMATS)
+        settings[path] = loaded.get(found) if found is not None else None
+    return settings
+
+
+def _configured(report, path: Path, settings: dict[Path, Config | None], args: argparse.Namespace):
+    """The report under the file's configuration and the flags that override it."""
+    config = settings.get(path) or Config()
+    if args.ignore is not None:
+        config = dataclasses.replace(config, ignore=parse_rule_ids(args.ignore))
+    fail_on = args.fail_on or config.fail_on
+    ignored = config.ignored_for(path)
+    if not ignored and fail_on == "error":
+        return report
+    return apply_config(report, ignored, fail_on)
+
+
+def _run_fixes(
+    files: list[Path],
+    reports: list,
+    settings: dict[Path, Config | None],
+    args: argparse.Namespace,
+) -> int:
+    """``--fix`` / ``--diff``: exit 0 when every file passes (after fixing, for ``--fix``),
+    1 when one still fails, 2 when one cannot be read."""
+    from checker import fixing
+
+    outcomes = []
+    for path, report in zip(files, reports, strict=True):
+        fix = fixing.plan(report, path.read_bytes())
+        if args.diff:
+            sys.stdout.write(fix.diff() or f"{fix.path}: {fix.reason}\n")
+            outcomes.append(report)
+            continue
+        after = None
+        if fix.fixed is not None:
+            path.write_bytes(fix.fixed.encode("utf-8"))
+            after = grade(path, args.context, builder=args.builder)
+            after = _configured(after, path, settings, args)
+        print(fixing.summary(fix, report, after))
+        outcomes.append(after or report)
+    errors = [report for report in outcomes if report.error is not None]
+    for report in errors:
+        print(f"checker: {report.path}: {report.error}", file=sys.stderr)
+    if errors:
+        return 2
+    return 0 if all(report.passed for report in outcomes) else 1
 
 
 def run_explain(args: argparse.Namespace) -> int:
@@ -175,21 +314,47 @@ def _context_relative(path: str, context: str | None) -> str:
     return path
 
 
+def _prove(rows: list[dict], args: argparse.Namespace):
+    from checker import batch_proofs  # only --prove needs docker-py
+
+    submissions = [
+        (name, path, None if args.no_context else context)
+        for name, path, context in find_submissions(args.directory)
+    ]
+    return batch_proofs.prove_rows(
+        rows,
+        submissions,
+        args.engine or batch_proofs.default_engines(),
+        batch_proofs.verify_in_process(args.builder, args.proof_timeout),
+    )
+
+
 def run_batch(args: argparse.Namespace) -> int:
     try:
         if not Path(args.directory).is_dir():
             return _fail(f"{args.directory}: not a directory")
-        rows = iter_rows(
+        if (args.engine or args.proof_timeout is not None) and not args.prove:
+            return _fail("--engine and --proof-timeout go with --prove")
+        rows: Iterable[dict] = iter_rows(
             args.directory,
             use_context=not args.no_context,
             timeout=args.timeout,
             memory_mb=args.memory_mb,
         )
+        fields = ROW_FIELDS
+        proofs = None
+        if args.prove:
+            rows = list(rows)
+            proofs = _prove(rows, args)
+            fields = (*ROW_FIELDS, *proofs.fields)
         if args.out:  # written row by row: a crash keeps what was graded
             with open(args.out, "w", encoding="utf-8", newline="") as stream:
-                write_rows(rows, stream, args.format)
+                write_rows(rows, stream, args.format, fields)
         else:
-            write_rows(rows, sys.stdout, args.format)
+            write_rows(rows, sys.stdout, args.format, fields)
+        if proofs is not None:
+            print(f"checker: {proofs.summary()}".replace("\n", "\nchecker: "), file=sys.stderr)
+            return 0 if proofs.complete else 1
         return 0
     except Exception as error:
         return _fail(f"batch failed: {type(error).__name__}: {error}")

@@ -6,7 +6,6 @@ the text say the same thing and are byte-for-byte stable from run to run.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 from checker.safe_text import escape_control
@@ -138,6 +137,8 @@ _CSS = (
 
 def render_html(report: Report) -> str:
     """Self-contained HTML (inline CSS, no script) for Jupyter; deterministic."""
+    import html  # only notebooks render HTML; a command-line grade never does
+
     escape = html.escape
     name = escape(report.path or "Dockerfile")
     parts = [f"<div class='lc-report'><style>{_CSS}</style>"]

@@ -28,7 +28,6 @@ cost is linear in the size of the text and bounded by :data:`MAX_BYTES`.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import os
 from dataclasses import dataclass, field
@@ -349,6 +348,8 @@ class _Parser:
 
     def _unknown(self, keyword: str, logical: _Logical) -> None:
         """Raise for an unknown instruction, suggesting the nearest keyword or a lost ``\\``."""
+        import difflib  # only a broken Dockerfile needs it; every start would pay for it
+
         close = difflib.get_close_matches(keyword.upper(), KEYWORDS, n=1, cutoff=0.6)
         if close:
             fix = f"did you mean {close[0]}?"

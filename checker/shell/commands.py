@@ -21,8 +21,6 @@ import shlex
 from dataclasses import dataclass
 from functools import lru_cache
 
-import bashlex
-
 # Words that open or shape compound commands: the fast tokenizer leaves those to bashlex.
 _COMPOUND_WORDS = frozenset(
     (
@@ -251,6 +249,9 @@ def bashlex_commands(text: str) -> tuple[RawCommand, ...] | None:
 
 def _bashlex_commands(text: str) -> tuple[RawCommand, ...] | None:
     """Every CommandNode in bashlex's tree, or None when bashlex cannot parse the text."""
+    from checker.shell import bashlex_loader  # on first need: most RUN lines never get here
+
+    bashlex = bashlex_loader.load()
     try:
         trees = bashlex.parse(text)
     except Exception:  # bashlex raises several types, including NotImplementedError
