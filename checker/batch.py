@@ -222,6 +222,7 @@ def _serve(connection: multiprocessing.connection.Connection, memory_mb: int) ->
     _release_free_heap()
     size = _mapped_bytes() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    connection.send("ready")  # the per-submission time limit starts after start-up
     while True:
         try:
             job = connection.recv()
@@ -241,7 +242,12 @@ def _release_free_heap() -> None:
     """Hand the heap the parent freed back to the system (glibc), so the limit counts
     what grading allocates, not what the parent happened to leave free."""
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim(0)
+        # A fixed mmap threshold (M_MMAP_THRESHOLD, -3): large blocks always get mappings of
+        # their own, which the limit counts, instead of reusing heap the parent left free
+        # (glibc raises the threshold after each large free it sees).
+        libc.mallopt(-3, 128 * 1024)
 
 
 def _mapped_bytes() -> int:
@@ -250,6 +256,10 @@ def _mapped_bytes() -> int:
             return int(handle.read().split()[0]) * resource.getpagesize()
     except (OSError, ValueError, IndexError):
         return 0
+
+
+START_SECONDS = 120
+"""How long a fresh grading worker may take to import the checker."""
 
 
 class _Worker:
@@ -261,12 +271,16 @@ class _Worker:
         self.connection: multiprocessing.connection.Connection | None = None
 
     def _start(self) -> None:
-        context = multiprocessing.get_context("fork")  # the checker is imported already
+        # A fresh interpreter, not a fork: its memory is only what grading needs, so the limit
+        # means the same whatever the parent (a notebook, a test run) holds or left free.
+        context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, self.memory_mb), daemon=True)
         self.process.start()
         child.close()
         self.connection = parent
+        if not parent.poll(START_SECONDS) or parent.recv() != "ready":
+            raise RuntimeError(f"the grading worker did not start within {START_SECONDS} s")
 
     def grade(self, name: str, path: Path, context: Path | None, timeout: float) -> dict:
         if self.process is None or not self.process.is_alive():
