@@ -117,6 +117,10 @@ def test_the_expected_verdict_is_what_buildkit_does(stem: str, engine: object) -
     for piece in proof.cached:
         step = _one(report.steps, piece, stem)
         assert step.actual == ENGINE_CACHED, f"{stem}: line {step.line} {step.actual}"
+    # And the cache model predicted every step as the engine built it.
+    assert report.mismatches == [], [
+        (step.line, step.instruction, step.predicted, step.actual) for step in report.mismatches
+    ]
 
 
 # The two fixes that must work, proved: an app file named beside the manifest, and
