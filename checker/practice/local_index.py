@@ -11,7 +11,8 @@ no index) nothing is changed.
 * Poetry has PyPI's address built in and reads no index variable: the copy's Dockerfile gets
   ``poetry-plugin-pypi-mirror`` beside Poetry and ``POETRY_PYPI_MIRROR_URL`` in its ``ENV``.
 * pdm reads ``PDM_PYPI_URL``, which the stand-in's ``ENV`` does not set: the copy's Dockerfile
-  gets it after the line that installs pdm.
+  gets it (and ``PDM_PYPI_VERIFY_SSL=false``: pdm skips plain-http indexes it must verify)
+  after the line that installs pdm.
 * The stand-in activates a virtualenv in its ``ENV`` (``VIRTUAL_ENV``), which the official
   image does not; Poetry, Pipenv and pdm would install into that one instead of the project's
   ``.venv``. After the line that installs them, ``VIRTUAL_ENV`` is emptied, as in the official
@@ -84,4 +85,5 @@ def adapt(root: Path, env: dict[str, str] | None = None) -> None:
     if "poetry==" in text:
         point_poetry(dockerfile, index)
     if "pdm==" in text:
-        after_tool_install(dockerfile, f"ENV PDM_PYPI_URL={index}")
+        # pdm trusts a plain-http index only when told not to verify it.
+        after_tool_install(dockerfile, f"ENV PDM_PYPI_URL={index} PDM_PYPI_VERIFY_SSL=false")
