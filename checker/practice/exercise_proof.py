@@ -74,8 +74,11 @@ def dependency_installs(dockerfile: Dockerfile) -> tuple[list[DependencyInstall]
     skipped: list[Finding] = []
     by_step = [(i, find_installs(i, dockerfile)) for i in dockerfile.instructions]
     # The project's own install (`uv sync` after the code, `pip install .`) counts only where
-    # nothing installs the dependencies without the project.
-    separate = any(not item.installs_project for _, items in by_step for item in items)
+    # nothing installs the dependencies from their files without the project (a tool installed
+    # by name, `pip install uv`, is not that).
+    separate = any(
+        not item.installs_project and item.manifests for _, items in by_step for item in items
+    )
     for instruction, items in by_step:
         installs = [
             item for item in items if not (item.installs_project and (item.no_deps or separate))

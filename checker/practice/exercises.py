@@ -266,7 +266,8 @@ class Result:
             found += [Finding(f.line or 0, f"{f.rule} {f.message}") for f in self.report.findings]
         if self.proof is not None:
             found += self.proof.findings
-        return sorted(set(found), key=lambda finding: finding.line)
+        # Stable: in order of line, then as found (a set's order changes from run to run).
+        return sorted(dict.fromkeys(found), key=lambda finding: finding.line)
 
     def text(self) -> str:
         """The short form, for reports and a terminal."""
