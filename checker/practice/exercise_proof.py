@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.build import BuildError, BuildResult
+from checker.build.records import StepRecord
 from checker.cache_model import needed_stages
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
@@ -141,14 +142,10 @@ def prove(kind: str, workspace: Workspace, changed: str, *, build_arg: str | Non
     second = _build(workspace, "after the change", args, dockerfile)
     if isinstance(second, Finding):
         return Proof(change, findings=[second])
-    proof = Proof(
-        change,
-        steps=[
-            (step.outcome, step.instruction)
-            for step in second.learner_steps
-            if step.outcome != "base"
-        ],
-    )
+    shown = [step for step in second.learner_steps if step.outcome != "base"]
+    # In the Dockerfile's order: BuildKit's own order varies where a stage is not built.
+    shown.sort(key=lambda step: _line_of(dockerfile, step))
+    proof = Proof(change, steps=[(step.outcome, step.instruction) for step in shown])
     if kind == "add-package":
         _spared(proof, installs, second)
     elif kind == "ignored":
@@ -199,12 +196,13 @@ def _build(
 
 
 def _failed_line(dockerfile: Dockerfile, error: BuildError) -> int:
-    if error.step is None:
-        return 0
+    return _line_of(dockerfile, error.step) if error.step is not None else 0
+
+
+def _line_of(dockerfile: Dockerfile, step: StepRecord) -> int:
+    """The line of the instruction a build step ran (0 when none matches)."""
     for instruction in dockerfile.instructions:
-        if instruction.keyword == error.step.keyword and _matches(
-            error.step.instruction, instruction
-        ):
+        if instruction.keyword == step.keyword and _matches(step.instruction, instruction):
             return instruction.line
     return 0
 
