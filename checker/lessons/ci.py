@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from checker.build import BuildError, BuildResult
 from checker.build.buildkit import BuildKitClient, build_buildkit
 from checker.build.options import BuildOptions
+from checker.dockerfile import parse_file
+from checker.dockerfile.model import Dockerfile
 from checker.lessons.workspace import Workspace
+from checker.practice.exercise_proof import line_of
 
 REGISTRY = "127.0.0.1:5741"
 
@@ -96,7 +99,8 @@ class CiProject(Workspace):
             self._keep(result.image_id)
         self.results[label] = result
         if show:
-            print(summary(label, result, "a fresh CI runner" if runner else "this engine"))
+            where = "a fresh CI runner" if runner else "this engine"
+            print(summary(label, result, where, parse_file(self.file(dockerfile))))
         return result
 
     def output(self, label: str, step: str) -> list[str]:
@@ -107,12 +111,12 @@ class CiProject(Workspace):
         raise KeyError(step)
 
 
-def summary(label: str, result: BuildResult, where: str) -> str:
-    """The short text of one build: each step's outcome, then the seconds."""
+def summary(label: str, result: BuildResult, where: str, dockerfile: Dockerfile) -> str:
+    """The short text of one build: each step's outcome, in the Dockerfile's order (BuildKit's
+    own order varies between runs of a multi-stage build), then the seconds."""
     lines = [f"{label} (on {where}):"]
-    for step in result.learner_steps:
-        if step.outcome == "base":
-            continue
+    steps = [step for step in result.learner_steps if step.outcome != "base"]
+    for step in sorted(steps, key=lambda step: (line_of(dockerfile, step), step.stage or "")):
         stage = f"[{step.stage}] " if step.stage else ""
         lines.append(f"  {step.outcome:<6}  {stage}{' '.join(step.instruction.split())[:76]}")
     ran = sum(step.outcome == "ran" for step in result.learner_steps)

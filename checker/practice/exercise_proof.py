@@ -144,7 +144,7 @@ def prove(kind: str, workspace: Workspace, changed: str, *, build_arg: str | Non
         return Proof(change, findings=[second])
     shown = [step for step in second.learner_steps if step.outcome != "base"]
     # In the Dockerfile's order: BuildKit's own order varies where a stage is not built.
-    shown.sort(key=lambda step: _line_of(dockerfile, step))
+    shown.sort(key=lambda step: line_of(dockerfile, step))
     proof = Proof(change, steps=[(step.outcome, step.instruction) for step in shown])
     if kind == "add-package":
         _spared(proof, installs, second)
@@ -196,10 +196,10 @@ def _build(
 
 
 def _failed_line(dockerfile: Dockerfile, error: BuildError) -> int:
-    return _line_of(dockerfile, error.step) if error.step is not None else 0
+    return line_of(dockerfile, error.step) if error.step is not None else 0
 
 
-def _line_of(dockerfile: Dockerfile, step: StepRecord) -> int:
+def line_of(dockerfile: Dockerfile, step: StepRecord) -> int:
     """The line of the instruction a build step ran (0 when none matches)."""
     for instruction in dockerfile.instructions:
         if instruction.keyword == step.keyword and _matches(step.instruction, instruction):
