@@ -18,6 +18,7 @@ import subprocess
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from checker.build import BuildError, BuildResult
 from checker.build.buildkit import BuildKitClient, build_buildkit
@@ -60,6 +61,7 @@ class CiProject(Workspace):
     def __init__(self, project: str = "ci") -> None:
         super().__init__(project, builder="buildkit")
         self.token = ""
+        self._tags: list[str] = []
         self.fresh()
 
     def fresh(self) -> None:
@@ -69,6 +71,19 @@ class CiProject(Workspace):
         text = self.read("requirements.txt")
         text = text.replace(old, "") if old in text else text
         self.write("requirements.txt", text + f"# run {self.token}\n")
+
+    def scratch(self, name: str) -> Path:
+        """A folder for this run's files (a local cache, a secret), deleted by :meth:`close`."""
+        folder = self.path.parent / name
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def close(self) -> None:
+        """Remove the tags pushed from here, the images built here and the temporary copy."""
+        for tag in self._tags:
+            subprocess.run(["docker", "rmi", tag], capture_output=True)
+        self._tags.clear()
+        super().close()
 
     def ref(self, name: str) -> str:
         """A registry reference of this run: ``127.0.0.1:5741/lessons/<name>:<token>``."""
@@ -97,6 +112,7 @@ class CiProject(Workspace):
             raise
         if runner is None:
             self._keep(result.image_id)
+            self._tags += [args[i + 1] for i, arg in enumerate(args[:-1]) if arg == "--tag"]
         self.results[label] = result
         if show:
             where = "a fresh CI runner" if runner else "this engine"
