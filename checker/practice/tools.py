@@ -6,20 +6,12 @@ gets a cold build (``no_cache``, so the table does not depend on what an earlier
 cache) and a rebuild after a change to ``src/greet/app.py``; the table says whether the
 dependency install step came from the cache on that rebuild, and how long each build took.
 
-Why some tools need help to find a package index (measured on this project's machines):
-
-* pip, uv and Pipenv read ``PIP_INDEX_URL``, ``UV_DEFAULT_INDEX`` and ``PIPENV_PYPI_MIRROR``,
-  which the workshop's stand-in base image sets when PyPI is out of reach;
-* Poetry (2.5) has PyPI's address built in and reads no such variable. The lesson's Dockerfile
-  installs ``poetry-plugin-pypi-mirror``, which reads ``POETRY_PYPI_MIRROR_URL`` (a build
-  argument there); :func:`mirror_build_args` passes the base image's ``PIP_INDEX_URL`` as that
-  argument, and nothing at all where the base image names no index (a learner on PyPI);
-* ``uv.lock`` records the index each package came from (``registry = "https://pypi.org/simple"``).
-  ``uv sync`` without ``--locked``/``--frozen`` resolves again when that index is not the one
-  configured, so the same lock works online and with a local index (``--frozen`` would fetch
-  from the URLs in the lock and fail offline);
-* micromamba needs its own base image and conda-forge: where neither can be had, its row says
-  so and is skipped, rather than faking a result.
+Why the Dockerfiles say nothing about the workshop's local index: each follows its tool's own
+Docker guidance, and what only a room without PyPI needs (uv.lock pointed at the local index,
+Poetry's mirror plugin, pdm's ``PDM_PYPI_URL``) is applied by :func:`checker.practice.
+local_index.adapt` to the temporary copy that is built. micromamba needs its own base image and
+conda-forge: where neither can be had, its row says so and is skipped, rather than faking a
+result.
 """
 
 from __future__ import annotations
@@ -29,7 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.build import BuildError, BuildResult
+from checker.build.records import StepRecord
 from checker.lessons import Workspace, project_source
+from checker.practice.local_index import adapt
 from checker.practice.tables import html_table, text_table
 
 PROJECTS = "packaging"
@@ -48,13 +42,22 @@ class Tool:
 
 
 TOOLS: tuple[Tool, ...] = (
-    Tool("pip install .", "pip-install-dot", "RUN pip install --no-cache-dir ."),
-    Tool("pip-tools", "pip-tools", "RUN pip install --no-cache-dir --require-hashes"),
-    Tool("Poetry", "poetry", "RUN poetry install --no-root"),
-    Tool("uv", "uv", "RUN uv sync --no-install-project"),
-    Tool("Pipenv", "pipenv", "RUN pipenv install"),
-    Tool("micromamba", "micromamba", "RUN micromamba install", "mambaorg/micromamba:1.5.10"),
+    Tool("pip install .", "pip-install-dot", "pip install --no-cache-dir ."),
+    Tool("pip-tools", "pip-tools", "pip install --no-cache-dir --require-hashes"),
+    Tool("Poetry", "poetry", "poetry install --no-root"),
+    Tool("uv", "uv", "uv sync --locked --no-install-project"),
+    Tool("Pipenv", "pipenv", "pipenv install --deploy"),
+    Tool("pdm", "pdm", "pdm install --check --prod --no-self"),
+    Tool("micromamba", "micromamba", "micromamba install", "mambaorg/micromamba:1.5.10"),
 )
+
+
+def install_step(result: BuildResult, command: str) -> StepRecord:
+    """The first RUN step whose command holds ``command`` (mount flags may stand before it)."""
+    for step in result.learner_steps:
+        if step.keyword == "RUN" and command in " ".join(step.instruction.split()):
+            return step
+    raise KeyError(f"no RUN step runs {command!r}")
 
 
 @dataclass
@@ -72,7 +75,7 @@ class ToolRun:
         """``cached`` or ``ran``: the dependency install step on the rebuild."""
         if self.rebuild is None:
             return "-"
-        return self.rebuild.step(self.tool.install_step).outcome
+        return install_step(self.rebuild, self.tool.install_step).outcome
 
     @property
     def speedup(self) -> float | None:
@@ -145,16 +148,6 @@ def base_image_env(image: str = PYTHON_BASE) -> dict[str, str]:
     return dict(item.split("=", 1) for item in env if "=" in item)
 
 
-def mirror_build_args(image: str = PYTHON_BASE) -> dict[str, str]:
-    """``POETRY_PYPI_MIRROR_URL`` set to the base image's pip index, if it names one.
-
-    Poetry does not read ``PIP_INDEX_URL``; where the base image points pip at a mirror (the
-    workshop's local index), Poetry is pointed at the same one. Online, this is empty.
-    """
-    index = base_image_env(image).get("PIP_INDEX_URL")
-    return {"POETRY_PYPI_MIRROR_URL": index} if index else {}
-
-
 def image_unavailable(image: str) -> str | None:
     """Why ``image`` cannot be used here (None when it is present or could be pulled)."""
     import docker
@@ -182,8 +175,9 @@ def run_tool(tool: Tool, builder: str = "buildkit") -> ToolRun:
         run.skipped = image_unavailable(tool.base_image)
         if run.skipped:
             return run
-    args = mirror_build_args() if tool.folder == "poetry" else {}
+    args: dict[str, str] = {}
     with Workspace(f"{PROJECTS}/{tool.folder}", builder=builder) as workspace:  # type: ignore[arg-type]
+        adapt(workspace.path)
         try:
             run.cold = workspace.build("cold", cold=True, live=False, table=False, buildargs=args)
             # A fresh token each time: no cache anywhere can already hold the changed file.

@@ -1,0 +1,309 @@
+"""The proof of an exercise's answer: two real builds around a change, then a run of the image.
+
+Why a proof of our own beside :func:`checker.verify.verify`: verify asks "did the engine do what
+the cache model predicted?"; an exercise asks "does the answer behave as the task says?". Each
+exercise names a change (an application file, a build argument, files the context should not
+send, a package added) and what must happen to the dependency install on the rebuild, and the
+image must still run its program. The findings name the Dockerfile line that misbehaved, so a
+failing answer says where to look, never what text was expected.
+
+Every change carries a fresh random token, so the rebuild really meets a change even when an
+earlier run left the same answer in BuildKit's cache (which outlives images).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker.build import BuildError, BuildResult
+from checker.build.records import StepRecord
+from checker.cache_model import needed_stages
+from checker.dockerfile import DockerfileSyntaxError, parse_file
+from checker.dockerfile.model import Dockerfile, Instruction
+from checker.lessons import Workspace
+from checker.rules.installs import find_installs
+
+MARKER = "app ok"  # every exercise's program prints this last when its imports worked
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the proof saw go wrong, at a line of the answer (0: no single line)."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass
+class Proof:
+    """What the two builds and the run showed."""
+
+    change: str
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (outcome, instruction)
+    findings: list[Finding] = field(default_factory=list)
+    measures: list[str] = field(default_factory=list)
+    output: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+
+@dataclass(frozen=True)
+class DependencyInstall:
+    """A RUN step that installs dependencies, in a stage the final image is built from."""
+
+    instruction: Instruction
+    command: str
+
+
+def dependency_installs(dockerfile: Dockerfile) -> tuple[list[DependencyInstall], list[Finding]]:
+    """The installs the final image depends on, and findings for installs BuildKit skips.
+
+    An install of the project alone (``--no-deps``) is not a dependency install. An install
+    in a stage the final stage never copies from is never built by BuildKit.
+    """
+    needed = needed_stages(dockerfile)
+    found: list[DependencyInstall] = []
+    skipped: list[Finding] = []
+    by_step = [(i, find_installs(i, dockerfile)) for i in dockerfile.instructions]
+    # The project's own install (`uv sync` after the code, `pip install .`) counts only where
+    # nothing installs the dependencies from their files without the project (a tool installed
+    # by name, `pip install uv`, is not that).
+    separate = any(
+        not item.installs_project and item.manifests for _, items in by_step for item in items
+    )
+    for instruction, items in by_step:
+        installs = [
+            item for item in items if not (item.installs_project and (item.no_deps or separate))
+        ]
+        if not installs:
+            continue
+        if instruction.stage in needed:
+            found.append(DependencyInstall(instruction, installs[0].command))
+        else:
+            stage = dockerfile.stages[instruction.stage]
+            name = stage.name or f"#{stage.index}"
+            skipped.append(
+                Finding(
+                    instruction.line,
+                    f"this install is in stage {name!r} (line {stage.line}), which the final "
+                    "stage never copies from: BuildKit does not even build it, and the "
+                    "packages never reach the image",
+                )
+            )
+    return found, skipped
+
+
+def static_findings(dockerfile: Dockerfile) -> list[Finding]:
+    """What can be seen without building: no dependency install, or one that is skipped."""
+    found, skipped = dependency_installs(dockerfile)
+    if found:
+        return skipped
+    final = dockerfile.stages[-1] if dockerfile.stages else None
+    return [
+        *skipped,
+        Finding(
+            final.line if final else 0,
+            "no step of the final image installs the dependencies, so the program cannot "
+            "import them",
+        ),
+    ]
+
+
+def token() -> str:
+    """A fresh value, so that no cache holds the changed content yet."""
+    return uuid.uuid4().hex[:12]
+
+
+def prove(kind: str, workspace: Workspace, changed: str, *, build_arg: str | None = None) -> Proof:
+    """Build ``workspace``, make the change ``kind`` describes, build again, run the image."""
+    try:
+        dockerfile = parse_file(workspace.file("Dockerfile"))
+    except DockerfileSyntaxError as error:
+        return Proof("none", findings=[Finding(error.line or 0, str(error))])
+    installs, _ = dependency_installs(dockerfile)
+    args = {build_arg: token()} if build_arg else {}
+    if kind == "ignored":
+        _git(workspace.path, "init", "-q")
+        _git(workspace.path, "add", "-A")
+        _git(workspace.path, "commit", "-q", "-m", "start")
+    first = _build(workspace, "first build", args, dockerfile)
+    if isinstance(first, Finding):
+        return Proof("none", findings=[first])
+    change, args = _change(kind, workspace, changed, args, build_arg)
+    second = _build(workspace, "after the change", args, dockerfile)
+    if isinstance(second, Finding):
+        return Proof(change, findings=[second])
+    shown = [step for step in second.learner_steps if step.outcome != "base"]
+    # In the Dockerfile's order: BuildKit's own order varies where a stage is not built.
+    shown.sort(key=lambda step: line_of(dockerfile, step))
+    proof = Proof(change, steps=[(step.outcome, step.instruction) for step in shown])
+    if kind == "add-package":
+        _spared(proof, installs, second)
+    elif kind == "ignored":
+        _all_cached(proof, dockerfile, second)
+    else:
+        _installs_cached(proof, installs, second)
+    _run(proof, workspace, second, dockerfile, args.get(build_arg or "", ""))
+    return proof
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=learner", "-c", "user.email=learner@example.org", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _change(
+    kind: str, workspace: Workspace, changed: str, args: dict[str, str], build_arg: str | None
+) -> tuple[str, dict[str, str]]:
+    fresh = token()
+    if kind == "build-arg" and build_arg:
+        return f"--build-arg {build_arg}={fresh}", {build_arg: fresh}
+    if kind == "ignored":
+        workspace.append("data/visits.csv", f"Rome,{int(fresh, 16) % 97}\n")
+        workspace.replace("notebooks/explore.ipynb", "Exploration", f"Exploration {fresh}")
+        _git(workspace.path, "commit", "-q", "--allow-empty", "-m", f"work {fresh}")
+        return "a commit in .git, a row in data/, an edit in notebooks/", args
+    if kind == "add-package":
+        workspace.append(changed, f"tabulate==0.9.0  # added {fresh}\n")
+        return f"tabulate added to {changed}", args
+    workspace.append(changed, f"# changed {fresh}\n")
+    return f"a change to {changed}", args
+
+
+def _build(
+    workspace: Workspace, label: str, args: dict[str, str], dockerfile: Dockerfile
+) -> BuildResult | Finding:
+    try:
+        result = workspace.build(
+            label, builder="buildkit", cold=False, live=False, table=False, buildargs=args
+        )
+    except BuildError as error:
+        return Finding(_failed_line(dockerfile, error), f"the build failed: {_last_line(error)}")
+    return result
+
+
+def _failed_line(dockerfile: Dockerfile, error: BuildError) -> int:
+    return line_of(dockerfile, error.step) if error.step is not None else 0
+
+
+def line_of(dockerfile: Dockerfile, step: StepRecord) -> int:
+    """The line of the instruction a build step ran (0 when none matches)."""
+    for instruction in dockerfile.instructions:
+        if instruction.keyword == step.keyword and _matches(step.instruction, instruction):
+            return instruction.line
+    return 0
+
+
+def _last_line(error: BuildError) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    errors = [line for line in lines if "ERROR" in line or "error" in line]
+    return (errors or lines or ["(no output)"])[-1][:200]
+
+
+def _matches(step_instruction: str, instruction: Instruction) -> bool:
+    wanted = " ".join(f"{instruction.keyword} {instruction.text}".split())
+    seen = " ".join(step_instruction.split())
+    return seen.endswith(" ".join(instruction.text.split())[-60:]) or seen == wanted
+
+
+def _step_of(result: BuildResult, instruction: Instruction) -> str | None:
+    for step in result.learner_steps:
+        if step.keyword == instruction.keyword and _matches(step.instruction, instruction):
+            return step.outcome
+    return None
+
+
+def _installs_cached(proof: Proof, installs: list[DependencyInstall], second: BuildResult) -> None:
+    for install in installs:
+        if _step_of(second, install.instruction) == "ran":
+            proof.findings.append(
+                Finding(
+                    install.instruction.line,
+                    f"`{install.command}` ran again after {proof.change}: the packages "
+                    "were installed again",
+                )
+            )
+
+
+def _all_cached(proof: Proof, dockerfile: Dockerfile, second: BuildResult) -> None:
+    for instruction in dockerfile.instructions:
+        if instruction.keyword in {"COPY", "ADD"} and _step_of(second, instruction) == "ran":
+            proof.findings.append(
+                Finding(
+                    instruction.line,
+                    f"`{instruction.original.strip()}` ran again after {proof.change}: "
+                    "files the image does not need reached the build context",
+                )
+            )
+
+
+_SIZE = re.compile(r"\(([\d.]+) (kB|MB|GB)\)")
+_UNITS = {"kB": 1e3, "MB": 1e6, "GB": 1e9}
+
+
+def _sizes(lines: list[str], prefix: str) -> float:
+    total = 0.0
+    for line in lines:
+        text = line.strip()
+        if text.startswith(prefix) and ".whl" in text and ".metadata" not in text:
+            match = _SIZE.search(text)
+            if match:
+                total += float(match.group(1)) * _UNITS[match.group(2)]
+    return total
+
+
+def _spared(proof: Proof, installs: list[DependencyInstall], second: BuildResult) -> None:
+    for install in installs:
+        steps = [
+            step
+            for step in second.learner_steps
+            if step.keyword == "RUN" and _matches(step.instruction, install.instruction)
+        ]
+        if not steps or steps[0].outcome != "ran":
+            continue
+        downloaded = _sizes(steps[0].output, "Downloading")
+        reused = _sizes(steps[0].output, "Using cached")
+        proof.measures.append(
+            f"the rerun install downloaded {downloaded / 1e6:.1f} MB and took "
+            f"{reused / 1e6:.1f} MB from the cache mount"
+        )
+        if downloaded > reused:
+            proof.findings.append(
+                Finding(
+                    install.instruction.line,
+                    "the install downloaded the packages it had before again: nothing kept "
+                    "pip's downloads from the last build",
+                )
+            )
+
+
+def _run(
+    proof: Proof, workspace: Workspace, result: BuildResult, dockerfile: Dockerfile, version: str
+) -> None:
+    output = workspace.run(result, quiet=True) or ""
+    proof.output = output.strip()
+    cmd = next(
+        (i for i in reversed(dockerfile.instructions) if i.keyword in {"CMD", "ENTRYPOINT"}),
+        None,
+    )
+    line = cmd.line if cmd else 0
+    if MARKER not in output:
+        last = (output.strip().splitlines() or ["(nothing)"])[-1][:160]
+        proof.findings.append(Finding(line, f"the image does not run its program: {last}"))
+    elif version and version not in output:
+        proof.findings.append(
+            Finding(line, "the program does not see the version passed as build argument")
+        )

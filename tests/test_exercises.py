@@ -1,0 +1,158 @@
+"""Lesson 8's exercises: every model answer passes with the proof, typical mistakes do not,
+and each mistake's finding names the line to look at."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from checker.practice import exercises
+from checker.practice.exercises import EXERCISES, check, hint, solution
+
+
+def test_there_are_at_least_six_exercises_each_on_a_project_of_its_own():
+    assert len(EXERCISES) >= 6
+    assert len({exercise.project for exercise in EXERCISES.values()}) == len(EXERCISES)
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_no_hint_gives_away_a_line_of_the_solution(name: str):
+    exercise = EXERCISES[name]
+    lines = [line.strip() for line in textwrap.dedent(exercise.solution).splitlines()]
+    for text in exercise.hints:
+        for line in lines:
+            if len(line) > 12:
+                assert line not in text, f"hint of {name!r} holds solution line {line!r}"
+
+
+def test_the_solution_is_held_back_until_the_exercise_was_tried(capsys, monkeypatch):
+    monkeypatch.setattr(exercises, "_tried", set())
+    solution("order")
+    assert "Try it first" in capsys.readouterr().out
+    check("order", "FROM python:3.11-slim\nCOPY . .\n", prove=False)
+    solution("order")
+    assert "COPY requirements.txt" in capsys.readouterr().out
+    solution("lock", force=True)
+    assert "uv sync --locked" in capsys.readouterr().out
+
+
+def test_hints_go_up_to_the_last_and_stop_there(capsys):
+    hint("order", 99)
+    assert capsys.readouterr().out.startswith("hint 3 of 3")
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_every_model_solution_passes_with_the_proof(name: str):
+    result = check(name, EXERCISES[name].solution)
+    assert result.proof is not None
+    assert result.passed, result.text()
+
+
+def _lines(result) -> set[int]:
+    return {finding.line for finding in result.all_findings()}
+
+
+@pytest.mark.docker
+def test_an_answer_that_installs_nothing_fails_at_the_final_from_and_the_cmd():
+    result = check(
+        "order",
+        """
+        FROM python:3.11-slim
+        WORKDIR /app
+        COPY . .
+        CMD ["python", "app.py"]
+        """,
+    )
+    assert not result.passed
+    assert {1, 4} <= _lines(result), result.text()
+    assert "No module named" in result.text()
+
+
+@pytest.mark.docker
+def test_a_dependency_stage_the_final_image_never_copies_fails_at_its_install():
+    result = check(
+        "multi-stage",
+        """
+        FROM python:3.11-slim AS deps
+        RUN python -m venv /venv
+        COPY requirements/ /tmp/requirements/
+        RUN /venv/bin/pip install --no-cache-dir -r /tmp/requirements/prod.txt
+
+        FROM python:3.11-slim
+        WORKDIR /app
+        COPY app.py .
+        CMD ["python", "app.py"]
+        """,
+    )
+    assert not result.passed
+    assert {4, 9} <= _lines(result), result.text()
+    assert "never copies from" in result.text()
+
+
+@pytest.mark.docker
+def test_an_install_missing_its_included_requirements_file_fails_at_the_install():
+    result = check(
+        "multi-stage",
+        """
+        FROM python:3.11-slim AS deps
+        RUN python -m venv /venv
+        COPY requirements/prod.txt /tmp/prod.txt
+        RUN /venv/bin/pip install --no-cache-dir -r /tmp/prod.txt
+
+        FROM python:3.11-slim
+        COPY --from=deps /venv /venv
+        ENV PATH=/venv/bin:$PATH
+        WORKDIR /app
+        COPY app.py .
+        CMD ["python", "app.py"]
+        """,
+    )
+    assert not result.passed
+    assert 4 in _lines(result), result.text()
+    assert "the build failed" in result.text()
+
+
+@pytest.mark.docker
+def test_an_arg_before_the_install_reruns_it_for_every_new_version():
+    result = check(
+        "build-arg",
+        """
+        FROM python:3.11-slim
+        ARG VERSION=dev
+        ENV APP_VERSION=$VERSION
+        WORKDIR /app
+        COPY requirements.txt .
+        RUN pip install --no-cache-dir -r requirements.txt
+        COPY . .
+        CMD ["python", "app.py"]
+        """,
+    )
+    assert not result.passed
+    assert 6 in _lines(result), result.text()
+
+
+@pytest.mark.docker
+def test_a_dockerignore_that_leaves_git_in_reruns_the_copy():
+    result = check("dockerignore", "notebooks/\ndata/\n")
+    assert not result.passed
+    assert 5 in _lines(result), result.text()
+
+
+@pytest.mark.docker
+def test_without_a_cache_mount_adding_a_package_downloads_everything_again():
+    result = check(
+        "add-package",
+        """
+        FROM python:3.11-slim
+        WORKDIR /app
+        COPY requirements.txt .
+        RUN pip install --no-cache-dir -r requirements.txt
+        COPY . .
+        CMD ["python", "app.py"]
+        """,
+    )
+    assert not result.passed
+    assert 4 in _lines(result), result.text()
+    assert "downloaded" in result.text()
