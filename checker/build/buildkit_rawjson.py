@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .buildkit_stream import STEP_HEADER
+from .buildkit_stream import STEP_HEADER, replay
 from .events import BuildEvent, BuildFailed, CacheHit, Notice, OutputLine, StepDone, StepStarted
 
 
@@ -169,9 +169,4 @@ def _timestamp(text: str) -> datetime:
 
 def parse_buildkit_rawjson(lines: Iterable[str], exit_code: int = 0) -> list[BuildEvent]:
     """All events of a whole recorded output (for tests and replays)."""
-    parser = BuildKitRawJsonParser()
-    events: list[BuildEvent] = []
-    for line in lines:
-        events.extend(parser.feed_line(line))
-    events.extend(parser.close(exit_code))
-    return events
+    return replay(BuildKitRawJsonParser(), lines, exit_code)

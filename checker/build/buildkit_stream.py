@@ -110,9 +110,13 @@ class BuildKitPlainParser:
 
 def parse_buildkit_plain(lines: Iterable[str], exit_code: int = 0) -> list[BuildEvent]:
     """All events of a whole recorded output (for tests and replays)."""
-    parser = BuildKitPlainParser()
+    return replay(BuildKitPlainParser(), lines, exit_code)
+
+
+def replay(parser: object, lines: Iterable[str], exit_code: int = 0) -> list[BuildEvent]:
+    """Feed a whole recorded output to a parser (``feed_line``/``close``), all its events."""
     events: list[BuildEvent] = []
     for line in lines:
-        events.extend(parser.feed_line(line))
-    events.extend(parser.close(exit_code))
+        events.extend(parser.feed_line(line))  # type: ignore[attr-defined]
+    events.extend(parser.close(exit_code))  # type: ignore[attr-defined]
     return events
