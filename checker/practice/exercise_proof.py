@@ -25,7 +25,7 @@ from checker.cache_model import needed_stages
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.lessons import Workspace
-from checker.rules.installs import find_installs
+from checker.shell.installs import installs_in
 
 MARKER = "app ok"  # every exercise's program prints this last when its imports worked
 
@@ -73,7 +73,7 @@ def dependency_installs(dockerfile: Dockerfile) -> tuple[list[DependencyInstall]
     needed = needed_stages(dockerfile)
     found: list[DependencyInstall] = []
     skipped: list[Finding] = []
-    by_step = [(i, find_installs(i, dockerfile)) for i in dockerfile.instructions]
+    by_step = [(i, installs_in(dockerfile, i)) for i in dockerfile.instructions]
     # The project's own install (`uv sync` after the code, `pip install .`) counts only where
     # nothing installs the dependencies from their files without the project (a tool installed
     # by name, `pip install uv`, is not that).

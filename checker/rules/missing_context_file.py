@@ -41,6 +41,16 @@ class MissingContextFile(Rule):
     severity = "error"
 
     def check(self, analysis: Analysis) -> Iterator[Finding]:
+        for step in analysis.install_steps:  # with a context or without: by position
+            missing = _project_metadata_missing(analysis, step.instruction, step.installs)
+            if missing is not None:
+                yield self.finding(
+                    step.instruction,
+                    f"{describe(step.instruction)} installs the project from {missing}, but "
+                    "no pyproject.toml, setup.py or setup.cfg is there at this point (none is "
+                    "copied before it, or the context has none): the install fails.",
+                    "COPY pyproject.toml ./   # and the package's source, before the install",
+                )
         context = analysis.context
         if context is None or context.root is None:
             return
@@ -87,6 +97,37 @@ class MissingContextFile(Rule):
                         "file'.",
                         f"# add {path} to the context, or install from the file that exists",
                     )
+
+
+_METADATA = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def _project_metadata_missing(analysis: Analysis, instruction, installs) -> str | None:  # type: ignore[no-untyped-def]
+    """The project directory a pip install reads (``.``) where the context holds no project
+    metadata at all, or where nothing copied before the install can have brought it."""
+    if not any(
+        install.tool == "pip" and install.installs_project and "." in install.reads
+        for install in installs
+    ):
+        return None
+    context = analysis.context
+    has_context = context is not None and context.root is not None
+    if has_context and not any(context.exists(name) for name in _METADATA):  # type: ignore[union-attr]
+        return "the working directory"
+    for item in analysis.chain_before(instruction):
+        if item.keyword in ("COPY", "ADD"):
+            sources = context_sources(item)
+            if sources is None or any(
+                not normalize(source)
+                or any(char in source for char in _GLOB)
+                or posixpath.basename(normalize(source)) in _METADATA
+                or "." not in posixpath.basename(normalize(source))
+                for source in sources
+            ):
+                return None  # a stage copy, the whole context, a folder or the metadata
+        if item.keyword == "RUN" and any(name in item.text for name in _METADATA):
+            return None  # written by the build
+    return "the working directory"
 
 
 def _copied_names(analysis: Analysis, instruction) -> list[str]:  # type: ignore[no-untyped-def]
