@@ -268,3 +268,15 @@ def test_a_requirements_file_missing_from_the_context_fails_the_grade(tmp_path) 
     assert not report.passed
     good = "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
     assert "LC011" not in {finding.rule for finding in grade(good, context=tmp_path).findings}
+
+
+def test_a_project_install_with_no_project_metadata_in_the_image_fails() -> None:
+    text = (
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py requirements.txt ./\nRUN pip install .\n"
+    )
+    (missing,) = [finding for finding in grade(text).findings if finding.rule == "LC011"]
+    assert missing.line == 4 and "pyproject.toml" in missing.message
+    fine = text.replace("COPY app.py requirements.txt ./", "COPY pyproject.toml app.py ./")
+    assert "LC011" not in {finding.rule for finding in grade(fine).findings}
+    broad = text.replace("COPY app.py requirements.txt ./", "COPY . .")
+    assert "LC011" not in {finding.rule for finding in grade(broad).findings}
