@@ -357,3 +357,45 @@ def test_rawjson_compact_objects_and_queued_vertices():
               "completed": "t"}  # fmt: skip
     events = parser.feed_line(json.dumps({"vertexes": [cached]}))
     assert [type(e) for e in events] == [StepStarted, CacheHit, StepDone]
+
+
+# buildkit_registry_import_rawjson.txt is a real recording too: a build on an empty engine that
+# imported its cache from a registry (`--cache-from type=registry,...`) after app.py changed.
+# BuildKit lists the imported install step as cached, then again, started and completed without
+# `cached`, while it fetches the layer for the step above.
+
+
+def _updates(name: str) -> list[dict]:
+    text, decoder, updates, at = (STREAMS / name).read_text(), json.JSONDecoder(), [], 0
+    while (start := text.find("{", at)) >= 0:
+        update, at = decoder.raw_decode(text, start)
+        updates.append(update)
+    return updates
+
+
+def test_rawjson_step_from_an_imported_cache_is_cached_though_listed_again_without_it():
+    result = record(buildkit_rawjson("buildkit_registry_import_rawjson.txt"), "buildkit")
+    assert [s.outcome for s in result.steps] == ["base", "cached", "cached", "cached", "ran"]
+
+
+def test_rawjson_cached_listing_after_a_plain_completion_still_makes_the_step_cached():
+    """Under load the fetch listing (no `cached`) can arrive before the cached one."""
+    updates = _updates("buildkit_registry_import_rawjson.txt")
+    install = [
+        (index, vertex)
+        for index, update in enumerate(updates)
+        for vertex in update.get("vertexes") or []
+        if "RUN pip install" in vertex.get("name", "")
+    ]
+    fetched = [
+        vertex for _, vertex in install if vertex.get("completed") and not vertex.get("cached")
+    ]
+    assert fetched, "the recording lists the install again without `cached`"
+    first = min(index for index, _ in install)
+    reordered = [*updates[:first], {"vertexes": fetched}, *updates[first:]]
+    parser = BuildKitRawJsonParser()
+    events = [event for update in reordered for event in parser.feed_update(update)]
+    result = record(events, "buildkit")
+    assert result.step("RUN pip install").outcome == "cached"
+    key = result.step("RUN pip install").key
+    assert sum(isinstance(e, StepDone) and e.key == key for e in events) == 1

@@ -9,7 +9,11 @@ guessed from wording::
      "statuses": [...], "logs": [{"vertex": "sha256:...", "stream": 1, "data": "<base64>"}]}
 
 A vertex is listed many times as its state changes: first without ``started`` (queued), then
-started, then completed (with ``cached`` or ``error``). Vertices are numbered in the order they
+started, then completed (with ``cached`` or ``error``). A step whose result comes from an
+imported cache (``--cache-from``) can be listed again after that, started and completed without
+``cached``, while its layer is fetched for the step above it; and under load that listing can
+come first. A step is therefore cached once any listing says so, even after a plain completion
+(the plain printer prints ``CACHED`` for it too). Vertices are numbered in the order they
 start, as the plain printer numbers them, and the events are the same as
 :class:`~checker.build.buildkit_stream.BuildKitPlainParser` gives for the same build.
 ``reported_seconds`` is ``completed - started``. Logs arrive in chunks that need not end at a
@@ -33,7 +37,8 @@ from .events import BuildEvent, BuildFailed, CacheHit, Notice, OutputLine, StepD
 class _Vertex:
     key: str
     is_step: bool
-    finished: bool = False
+    done: bool = False  # completed: StepDone was given
+    finished: bool = False  # cached or failed: nothing later can change it
     partial: dict[int, str] = field(default_factory=dict)  # unfinished line per stream
 
 
@@ -119,19 +124,23 @@ class BuildKitRawJsonParser:
             known.finished = True
             self.failed = True
             events.append(BuildFailed(error, known.key if known.is_step else None))
-        elif vertex.get("completed") and known.is_step:
+        elif known.is_step and vertex.get("cached") and (vertex.get("completed") or known.done):
             events.extend(self._flush(known))
             known.finished = True
-            if vertex.get("cached"):
-                events += [CacheHit(known.key), StepDone(known.key)]
-            else:
-                seconds = _seconds_between(vertex.get("started"), vertex["completed"])
-                events.append(StepDone(known.key, reported_seconds=seconds))
+            events.append(CacheHit(known.key))
+            if not known.done:
+                events.append(StepDone(known.key))
+            known.done = True
+        elif known.is_step and vertex.get("completed") and not known.done:
+            events.extend(self._flush(known))
+            known.done = True
+            seconds = _seconds_between(vertex.get("started"), vertex["completed"])
+            events.append(StepDone(known.key, reported_seconds=seconds))
         return events
 
     def _log(self, entry: dict) -> list[BuildEvent]:
         known = self._vertices.get(entry.get("vertex", ""))
-        if known is None or not known.is_step or known.finished:
+        if known is None or not known.is_step or known.done:
             return []
         stream = int(entry.get("stream") or 1)
         text = known.partial.pop(stream, "") + _decoded(entry.get("data") or "")
