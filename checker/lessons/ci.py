@@ -14,11 +14,13 @@ token, so no run imports another run's cache.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker.build import BuildError, BuildResult
 from checker.build.buildkit import BuildKitClient, build_buildkit
@@ -27,6 +29,9 @@ from checker.dockerfile import parse_file
 from checker.dockerfile.model import Dockerfile
 from checker.lessons.workspace import Workspace
 from checker.practice.exercise_proof import line_of
+
+if TYPE_CHECKING:
+    from checker.lessons.ci_runner import Runner
 
 REGISTRY = "127.0.0.1:5741"
 
@@ -47,12 +52,21 @@ def require_registry(registry: str = REGISTRY) -> str:
 
 @dataclass(frozen=True)
 class _Client(BuildKitClient):
-    """The docker CLI with extra ``buildx build`` arguments."""
+    """The docker CLI with extra ``buildx build`` arguments.
+
+    Made from the client found with every field (buildx's version included): with
+    ``--progress=plain`` a step taken from an imported cache prints its layer's download and
+    ``DONE``, not ``CACHED``, so only ``rawjson`` tells it was a cache hit."""
 
     extra: tuple[str, ...] = field(default=())
 
     def command(self) -> list[str]:
         return [*super().command(), *self.extra]
+
+    @classmethod
+    def adding(cls, found: BuildKitClient, args: tuple[str, ...]) -> _Client:
+        """``found`` (every field of it) with ``args`` added to its command."""
+        return cls(**dataclasses.asdict(found), extra=args)
 
 
 class CiProject(Workspace):
@@ -71,6 +85,12 @@ class CiProject(Workspace):
         text = self.read("requirements.txt")
         text = text.replace(old, "") if old in text else text
         self.write("requirements.txt", text + f"# run {self.token}\n")
+
+    def next_commit(self) -> None:
+        """The next push: ``app.py`` changes and the requirements do not, as between two CI
+        jobs. (It also keeps the last step's outcome certain: BuildKit sometimes reruns the
+        final step of a build it imported from a registry, even with nothing changed.)"""
+        self.append("app.py", f"# commit after run {self.token}\n")
 
     def scratch(self, name: str) -> Path:
         """A folder for this run's files (a local cache, a secret), deleted by :meth:`close`."""
@@ -93,16 +113,23 @@ class CiProject(Workspace):
         self,
         label: str,
         *args: str,
-        runner: object | None = None,
+        runner: Runner | None = None,
         dockerfile: str = "Dockerfile",
         show: bool = True,
+        fresh: bool = True,
     ) -> BuildResult:
-        """``docker buildx build ARGS`` of this project, on the engine or on ``runner``."""
+        """``docker buildx build ARGS`` of this project, on the engine or on ``runner``.
+
+        A build on ``runner`` starts on an empty runner (:meth:`Runner.reset`), as each job of
+        an ephemeral CI runner does; ``fresh=False`` keeps what its last build left, as a
+        long-lived runner does. Builds on the learner's engine see whatever its cache holds,
+        which is why the lesson's cold builds run on the runner."""
         from checker.build import find_buildkit_client
 
-        base = find_buildkit_client()
-        client = _Client(base.path, base.buildx, base.version, extra=tuple(args))
-        host = getattr(runner, "host", None)
+        client = _Client.adding(find_buildkit_client(), args)
+        host = runner.host if runner is not None else None
+        if runner is not None and fresh:
+            runner.reset()
         options = BuildOptions(dockerfile=self.file(dockerfile), docker_host=host)
         try:
             result = build_buildkit(self.path, options, client=client)
@@ -115,7 +142,9 @@ class CiProject(Workspace):
             self._tags += [args[i + 1] for i, arg in enumerate(args[:-1]) if arg == "--tag"]
         self.results[label] = result
         if show:
-            where = "a fresh CI runner" if runner else "this engine"
+            where = "this engine"
+            if runner is not None:
+                where = "a fresh CI runner" if fresh else "the runner, as its last job left it"
             print(summary(label, result, where, parse_file(self.file(dockerfile))))
         return result
 
@@ -136,7 +165,7 @@ def summary(label: str, result: BuildResult, where: str, dockerfile: Dockerfile)
         stage = f"[{step.stage}] " if step.stage else ""
         lines.append(f"  {step.outcome:<6}  {stage}{' '.join(step.instruction.split())[:76]}")
     ran = sum(step.outcome == "ran" for step in result.learner_steps)
-    lines.append(f"  {ran} steps ran, {result.seconds:.2f} s in total")
+    lines.append(f"  {ran} step{'' if ran == 1 else 's'} ran, {result.seconds:.2f} s in total")
     return "\n".join(lines)
 
 

@@ -55,6 +55,7 @@ class Runner:
         self.root = Path(tempfile.mkdtemp(prefix="ci-runner-", dir="/tmp"))
         self.host = f"unix://{self.root}/docker.sock"
         self.bridge = f"{self.name}0"
+        self.base = base_image
         self._process: subprocess.Popen[bytes] | None = None
         try:
             self._start()
@@ -105,6 +106,16 @@ class Runner:
             )
         if loaded.returncode != 0:
             raise RuntimeError(f"could not load {image} into the runner: {loaded.stderr}")
+
+    def reset(self) -> None:
+        """Empty the runner again, as the next CI job's fresh machine: every image but the base
+        image and the whole build cache (cache mounts too) go. Only this engine's own: the
+        learner's engine is never pruned."""
+        listed = self.docker("image", "ls", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}").stdout
+        others = {line.split()[0] for line in listed.splitlines() if line.split()[1] != self.base}
+        if others:
+            self.docker("image", "rm", "--force", *sorted(others), check=False)
+        self.docker("builder", "prune", "--all", "--force")
 
     def docker(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run the docker CLI against the runner."""
