@@ -156,3 +156,262 @@ def test_without_a_cache_mount_adding_a_package_downloads_everything_again():
     assert not result.passed
     assert 4 in _lines(result), result.text()
     assert "downloaded" in result.text()
+
+
+# Wrong answers the static grade must fail without building (prove=False), each at its line,
+# and correct variants it must pass: the grade reads what is in the image at each step.
+
+
+def _static(name: str, answer: str):
+    result = check(name, answer, prove=False)
+    assert result.proof is None
+    return result
+
+
+def test_an_install_before_anything_is_copied_fails_at_the_install():
+    result = _static(
+        "order",
+        """
+        FROM python:3.11-slim
+        WORKDIR /app
+        RUN pip install --no-cache-dir -r requirements.txt
+        COPY . .
+        CMD ["python", "app.py"]
+        """,
+    )
+    assert not result.passed
+    assert 3 in _lines(result), result.text()
+    assert "/app/requirements.txt" in result.text()
+
+
+def test_a_requirements_file_copied_elsewhere_than_the_install_reads_fails():
+    result = _static(
+        "order",
+        """
+        FROM python:3.11-slim
+        WORKDIR /app
+        COPY requirements.txt /tmp/
+        RUN pip install --no-cache-dir -r requirements.txt
+        COPY . .
+        CMD ["python", "app.py"]
+        """,
+    )
+    assert not result.passed
+    assert 4 in _lines(result), result.text()
+
+
+def test_an_included_requirements_file_left_out_of_the_stage_fails_at_the_install():
+    result = _static(
+        "multi-stage",
+        """
+        FROM python:3.11-slim AS deps
+        RUN python -m venv /venv
+        COPY requirements/prod.txt /tmp/requirements/
+        RUN /venv/bin/pip install --no-cache-dir -r /tmp/requirements/prod.txt
+
+        FROM python:3.11-slim
+        COPY --from=deps /venv /venv
+        ENV PATH=/venv/bin:$PATH
+        WORKDIR /app
+        COPY app.py .
+        CMD ["python", "app.py"]
+        """,
+    )
+    assert not result.passed
+    assert 4 in _lines(result), result.text()
+    assert "base.txt" in result.text()
+
+
+def test_a_project_installed_from_its_pyproject_alone_fails_at_the_install():
+    result = _static(
+        "project",
+        """
+        FROM python:3.11-slim
+        WORKDIR /app
+        COPY requirements.txt .
+        RUN pip install --no-cache-dir -r requirements.txt
+        COPY pyproject.toml .
+        RUN pip install --no-cache-dir --no-deps .
+        CMD ["shop"]
+        """,
+    )
+    assert not result.passed
+    assert 6 in _lines(result), result.text()
+    assert "src/shop" in result.text()
+
+
+def test_an_answer_that_never_installs_the_project_fails_at_its_cmd():
+    result = _static(
+        "project",
+        """
+        FROM python:3.11-slim
+        WORKDIR /app
+        COPY requirements.txt .
+        RUN pip install --no-cache-dir -r requirements.txt
+        COPY . .
+        CMD ["shop"]
+        """,
+    )
+    assert not result.passed
+    assert 6 in _lines(result), result.text()
+    assert "installs the project itself" in result.text()
+
+
+def test_a_cache_mount_in_roots_home_after_user_does_not_count_as_a_cache_mount():
+    result = _static(
+        "add-package",
+        """
+        FROM python:3.11-slim
+        RUN useradd -m app
+        USER app
+        WORKDIR /home/app
+        COPY requirements.txt .
+        RUN --mount=type=cache,target=/root/.cache/pip pip install --user -r requirements.txt
+        COPY . .
+        CMD ["python", "app.py"]
+        """,
+    )
+    assert not result.passed
+    assert 6 in _lines(result), result.text()
+    assert "/home/app/.cache/pip" in result.text()
+
+
+def test_an_install_told_to_keep_no_cache_fails_the_cache_mount_exercise():
+    result = _static(
+        "add-package",
+        """
+        FROM python:3.11-slim
+        WORKDIR /app
+        COPY requirements.txt .
+        RUN --mount=type=cache,target=/root/.cache/pip \\
+            pip install --no-cache-dir -r requirements.txt
+        COPY . .
+        CMD ["python", "app.py"]
+        """,
+    )
+    assert not result.passed
+    assert 4 in _lines(result), result.text()
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_every_model_solution_passes_the_static_grade(name: str):
+    result = _static(name, EXERCISES[name].solution)
+    assert result.passed, result.text()
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [
+        (
+            "order",
+            """
+            # syntax=docker/dockerfile:1
+            FROM python:3.11-slim
+            WORKDIR /app
+            COPY --link requirements.txt .
+            RUN <<EOF
+            set -e
+            pip install --no-cache-dir -r requirements.txt
+            EOF
+            COPY --link . .
+            CMD ["python", "app.py"]
+            """,
+        ),
+        (
+            "order",
+            """
+            FROM python:3.11-slim
+            ARG APP=/app
+            ARG REQ=requirements.txt
+            WORKDIR ${APP}
+            COPY ${REQ} ${APP}/
+            RUN pip install --no-cache-dir -r ${APP}/${REQ}
+            COPY . ${APP}
+            CMD ["python", "app.py"]
+            """,
+        ),
+        (
+            "order",
+            """
+            FROM python:3.11-slim AS build
+            COPY requirements.txt .
+            RUN pip install --no-cache-dir --user -r requirements.txt
+            FROM python:3.11-slim
+            COPY --from=build /root/.local /root/.local
+            ENV PATH=/root/.local/bin:$PATH
+            WORKDIR /app
+            COPY . .
+            CMD ["python", "app.py"]
+            """,
+        ),
+        (
+            "order",
+            """
+            FROM python:3.11-slim AS src
+            WORKDIR /src
+            COPY . .
+            FROM python:3.11-slim
+            WORKDIR /app
+            COPY --from=src /src/requirements.txt .
+            RUN pip install --no-cache-dir -r requirements.txt
+            COPY --from=src /src .
+            CMD ["python", "app.py"]
+            """,
+        ),
+        (
+            "order",
+            """
+            FROM python:3.11-slim
+            WORKDIR /app
+            RUN --mount=type=bind,source=requirements.txt,target=requirements.txt \\
+                pip install --no-cache-dir -r requirements.txt
+            COPY . .
+            CMD ["python", "app.py"]
+            """,
+        ),
+        (
+            "multi-stage",
+            """
+            FROM python:3.11-slim AS deps
+            RUN python -m venv /venv
+            COPY requirements/base.txt requirements/prod.txt /tmp/req/
+            RUN /venv/bin/pip install --no-cache-dir -r /tmp/req/prod.txt
+            FROM python:3.11-slim
+            COPY --from=deps /venv /venv
+            ENV PATH=/venv/bin:$PATH
+            WORKDIR /app
+            COPY app.py .
+            CMD ["python", "app.py"]
+            """,
+        ),
+        (
+            "project",
+            """
+            FROM python:3.11-slim
+            WORKDIR /app
+            COPY requirements.txt .
+            RUN pip install --no-cache-dir -r requirements.txt
+            COPY . .
+            RUN pip install --no-cache-dir --no-deps .
+            CMD ["shop"]
+            """,
+        ),
+        (
+            "add-package",
+            """
+            FROM python:3.11-slim
+            RUN useradd -m app
+            USER app
+            WORKDIR /home/app
+            COPY requirements.txt .
+            RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000 \\
+                pip install --user -r requirements.txt
+            COPY . .
+            CMD ["python", "app.py"]
+            """,
+        ),
+    ],
+)
+def test_correct_variants_pass_the_static_grade(name: str, answer: str):
+    result = _static(name, answer)
+    assert result.passed, result.text()

@@ -64,6 +64,11 @@ PROOFS = {
     # 3. Build inputs copied by name are not application source.
     "entrypoint_script_copied_before_install": Proof("app.py", "pip install"),
     "rootfs_overlay_before_install": Proof("app/main.py", "pip install"),
+    "script_copied_by_name_and_run_next_before_install": Proof(
+        "app/main.py", "pip install", ("python gen_version.py",)
+    ),
+    "config_and_wheels_copied_before_install_info": Proof("app.py", "pip install"),
+    "empty_wheels_folder_copied_before_install": Proof("app.py", "pip install", ("wheels/",)),
     # 4. Installs that read only manifests (and a stub of the package) stay cached.
     "setup_py_and_init_then_editable_dev": Proof("mypkg/core.py", "pip install"),
     "setup_py_with_package_dir_before_install": Proof("mypkg/core.py", "pip install"),

@@ -280,3 +280,66 @@ def test_a_project_install_with_no_project_metadata_in_the_image_fails() -> None
     assert "LC011" not in {finding.rule for finding in grade(fine).findings}
     broad = text.replace("COPY app.py requirements.txt ./", "COPY . .")
     assert "LC011" not in {finding.rule for finding in grade(broad).findings}
+
+
+def test_a_requirements_file_in_the_context_but_not_in_the_image_fails(tmp_path) -> None:
+    (tmp_path / "requirements.txt").write_text("six\n")
+    before = "FROM python:3.12-slim\nWORKDIR /app\nRUN pip install -r requirements.txt\nCOPY . .\n"
+    elsewhere = (
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt /tmp/\n"
+        "RUN pip install -r requirements.txt\n"
+    )
+    for text, line in ((before, 3), (elsewhere, 4)):
+        for context in (tmp_path, None):
+            missing = [f for f in grade(text, context=context).findings if f.rule == "LC011"]
+            assert [finding.line for finding in missing] == [line]
+            assert "/app/requirements.txt" in missing[0].message
+    bound = (
+        "FROM python:3.12-slim\nWORKDIR /app\n"
+        "RUN --mount=type=bind,source=requirements.txt,target=requirements.txt "
+        "pip install -r requirements.txt\n"
+    )
+    assert "LC011" not in {finding.rule for finding in grade(bound, context=tmp_path).findings}
+
+
+def test_an_empty_folder_of_the_context_is_no_missing_file(tmp_path) -> None:
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "requirements.txt").write_text("six\n")
+    text = (
+        "FROM python:3.12-slim\nCOPY wheels/ /wheels/\nCOPY requirements.txt .\n"
+        "RUN pip install --find-links /wheels -r requirements.txt\n"
+    )
+    assert "LC011" not in {finding.rule for finding in grade(text, context=tmp_path).findings}
+
+
+def test_lc009_says_what_a_python_install_script_calls_not_the_script_again() -> None:
+    stem = "hidden_install_python_tool_before_source"
+    path = Path(__file__).parent / "grading_cases" / f"{stem}.Dockerfile"
+    report = grade(path, context=path.parent / "contexts" / stem)
+    (lc009,) = [finding for finding in report.findings if finding.rule == "LC009"]
+    assert "runs: python tools/pip_install.py" not in lc009.message
+    assert "`pip install`" in lc009.message and "requirements.txt" in lc009.message
+
+
+def test_lc005_with_a_cache_mount_says_the_downloads_are_spared() -> None:
+    path = Path(__file__).parent / "grading_cases" / "uv_sync_after_copy.Dockerfile"
+    report = grade(path)
+    assert report.dependency_cache == "reinstalled-with-cache"
+    (lc005,) = [finding for finding in report.findings if finding.rule == "LC005"]
+    assert "cache mount spares the downloads" in lc005.message
+
+
+def test_lc012_names_the_build_input_and_the_install_it_reruns() -> None:
+    text = (
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY gen_version.py .\n"
+        "RUN python gen_version.py\nCOPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\nCOPY . .\n"
+    )
+    report = grade(text)
+    assert report.dependency_cache == "kept"
+    (lc012,) = [finding for finding in report.findings if finding.rule == "LC012"]
+    assert lc012.line == 3 and lc012.severity == "info"
+    assert "line 4 runs" in lc012.message and "line 6" in lc012.message
+    collectstatic = text.replace("COPY gen_version.py .\nRUN python gen_version.py\n", "")
+    collectstatic += "RUN python manage.py collectstatic --noinput\n"
+    assert "LC012" not in {finding.rule for finding in grade(collectstatic).findings}

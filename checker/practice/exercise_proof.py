@@ -26,6 +26,7 @@ from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.lessons import Workspace
 from checker.shell.installs import installs_in
+from checker.shell.mounts import cache_mounts
 
 MARKER = "app ok"  # every exercise's program prints this last when its imports worked
 
@@ -102,20 +103,81 @@ def dependency_installs(dockerfile: Dockerfile) -> tuple[list[DependencyInstall]
     return found, skipped
 
 
-def static_findings(dockerfile: Dockerfile) -> list[Finding]:
-    """What can be seen without building: no dependency install, or one that is skipped."""
+def static_findings(
+    dockerfile: Dockerfile, kind: str = "source", *, project: bool = False
+) -> list[Finding]:
+    """What can be seen without building: no dependency install, or one that is skipped;
+    with ``project``, no install of the project itself; for an ``add-package`` exercise, an
+    install whose downloads no cache mount keeps."""
     found, skipped = dependency_installs(dockerfile)
-    if found:
-        return skipped
     final = dockerfile.stages[-1] if dockerfile.stages else None
-    return [
-        *skipped,
-        Finding(
-            final.line if final else 0,
-            "no step of the final image installs the dependencies, so the program cannot "
-            "import them",
-        ),
-    ]
+    findings = list(skipped)
+    if not found:
+        findings.append(
+            Finding(
+                final.line if final else 0,
+                "no step of the final image installs the dependencies, so the program cannot "
+                "import them",
+            )
+        )
+    if project and found and not _project_installed(dockerfile):
+        findings.append(
+            Finding(
+                _program_line(dockerfile),
+                "no step of the final image installs the project itself (only its "
+                "dependencies): its package and the console script it declares are not in "
+                "the image",
+            )
+        )
+    if kind == "add-package":
+        findings += [_uncached(dockerfile, install) for install in found]
+    return [finding for finding in findings if finding is not None]
+
+
+def _project_installed(dockerfile: Dockerfile) -> bool:
+    needed = needed_stages(dockerfile)
+    return any(
+        item.installs_project
+        for instruction in dockerfile.instructions
+        if instruction.stage in needed
+        for item in installs_in(dockerfile, instruction)
+    )
+
+
+def _program_line(dockerfile: Dockerfile) -> int:
+    """The line of the image's program (its last CMD or ENTRYPOINT), else its FROM."""
+    for instruction in reversed(dockerfile.instructions):
+        if instruction.keyword in {"CMD", "ENTRYPOINT"}:
+            return instruction.line
+    return dockerfile.stages[-1].line if dockerfile.stages else 0
+
+
+def _uncached(dockerfile: Dockerfile, install: DependencyInstall) -> Finding | None:
+    """A dependency install whose downloads no cache mount keeps for the next build: a
+    mount where the tool does not cache (another user's home, a moved cache directory) or
+    a tool told to keep no cache spares nothing."""
+    items = installs_in(dockerfile, install.instruction)
+    if not items or any(item.cache_mounted and item.keeps_download_cache for item in items):
+        return None
+    item = items[0]
+    targets = [mount.target for mount in cache_mounts(install.instruction) if mount.target]
+    if targets and not item.keeps_download_cache:
+        why = (
+            f"`{item.command}` is told to keep no download cache (--no-cache-dir, "
+            "PIP_NO_CACHE_DIR or the like), so the cache mount has nothing to hold"
+        )
+    elif targets:
+        where = item.cache_dir or "another folder"
+        why = (
+            f"the cache mount at {', '.join(targets)} is not where {item.tool} keeps its "
+            f"downloads in this step ({where}), so it spares nothing"
+        )
+    else:
+        why = "no cache mount keeps the downloads between builds"
+    return Finding(
+        install.instruction.line,
+        f"{why}: adding a package to the requirements downloads every package again",
+    )
 
 
 def token() -> str:

@@ -42,6 +42,7 @@ class Exercise:
     changed: str = "app.py"
     answer_file: str = "Dockerfile"
     build_arg: str | None = None
+    installs_project: bool = False  # the task asks for the project itself in the image
 
     @property
     def project(self) -> str:
@@ -98,6 +99,7 @@ EXERCISES: dict[str, Exercise] = {
         CMD ["shop"]
         """,
         changed="src/shop/app.py",
+        installs_project=True,
     ),
     "build-arg": Exercise(
         "build-arg",
@@ -211,6 +213,7 @@ EXERCISES: dict[str, Exercise] = {
         CMD ["python", "-m", "greet.app"]
         """,
         changed="src/greet/app.py",
+        installs_project=True,
     ),
     "multi-stage": Exercise(
         "multi-stage",
@@ -358,7 +361,11 @@ def check(name: str, answer: str, *, prove: bool = True) -> Result:
         if report.error is None:
             from checker.dockerfile import parse_file
 
-            findings = static_findings(parse_file(workspace.file("Dockerfile")))
+            findings = static_findings(
+                parse_file(workspace.file("Dockerfile")),
+                exercise.proof,
+                project=exercise.installs_project,
+            )
         result = Result(exercise, report, None, findings)
         if prove and report.error is None:
             adapt(workspace.path)

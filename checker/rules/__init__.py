@@ -14,12 +14,14 @@ LC008  beyond-grader-limits                 warning
 LC009  install-hidden-in-script             info
 LC010  install-stage-not-in-image           warning
 LC011  missing-context-file                 error
+LC012  build-input-before-install           info
 =====  ===================================  ========
 """
 
 from __future__ import annotations
 
 from checker.rules.base import Rule
+from checker.rules.build_input_before_install import BuildInputBeforeInstall
 from checker.rules.input_limits import InputLimits
 from checker.rules.install_after_broad_copy import InstallAfterBroadCopy
 from checker.rules.install_hidden_in_script import InstallHiddenInScript
@@ -44,6 +46,7 @@ RULES: tuple[Rule, ...] = (
     InstallHiddenInScript(),
     InstallStageNotInImage(),
     MissingContextFile(),
+    BuildInputBeforeInstall(),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 

@@ -258,34 +258,52 @@ class Analysis:
     # ---- the application change ------------------------------------------------------
 
     def is_build_input(self, instruction: Instruction, source: str) -> bool:
-        """A context source the build needs, not application code: a file or folder a later
-        RUN of the stage executes, a folder such as ``rootfs/`` or ``wheels/``, a single
-        non-Python file, or a package's version file copied on its own."""
+        """A context source the build needs, not application code (see
+        :meth:`build_input_reason`)."""
+        return self.build_input_reason(instruction, source) is not None
+
+    def build_input_reason(self, instruction: Instruction, source: str) -> str | None:
+        """Why a context source is a build input rather than application code, in words for
+        a finding; None for application code. Build inputs: a file or folder a later RUN of
+        the stage executes, a folder such as ``rootfs/`` or ``wheels/``, a single non-Python
+        file, or a package's version file copied on its own."""
         path = normalize(source)
         if not path or _GLOB.search(path):
-            return False  # the broad copy, or a pattern: application code
+            return None  # the broad copy, or a pattern: application code
         name = posixpath.basename(path)
         parts = path.split("/")
+        runner = self.runner_of(instruction, path)
+        if runner is not None:
+            return f"a script that line {runner.line} runs"
+        if name.lower() in BUILD_INPUT_FOLDERS and len(parts) == 1:
+            return "a folder of build files (wheels, scripts, configuration, an overlay)"
         if parts[0].lower() in BUILD_INPUT_FOLDERS or name.lower() in BUILD_INPUT_FOLDERS:
-            return True
+            return f"a build file (in {parts[0]}/)"
         if name in PACKAGE_METADATA and len(parts) > 1:
-            return True
+            return "a package's version or marker file, which the build backend reads"
         if "." in name and not name.endswith(".py"):
-            return True
-        return self._executed_later(instruction, path)
+            return "a single file that is not Python code (configuration, a script, data)"
+        return None
 
-    def _executed_later(self, instruction: Instruction, path: str) -> bool:
-        """Does a later RUN of the stage run the copied file (or a file of the copied
-        folder) as a program or script?"""
+    def runner_of(self, instruction: Instruction, path: str) -> Instruction | None:
+        """The later RUN of the stage that runs the copied file (or a file of the copied
+        folder) as a program or script, if any.
+
+        A Python file counts when its name says it is a build tool (``install_deps.py``), or
+        when it was copied by its exact name and the very next step runs it (``COPY
+        gen_version.py .`` then ``RUN python gen_version.py``): copied alone to be run at once,
+        it is a step of the build, whatever its name. ``python manage.py collectstatic`` after
+        the code was copied runs the application, which stays application code."""
         if instruction.keyword not in ("COPY", "ADD") or not instruction.arguments:
-            return False
+            return None
         destination = instruction.resolved_arguments[-1]
         name = posixpath.basename(path)
         stage = self.dockerfile.stages[instruction.stage]
         later = [item for item in stage.instructions if item.line > instruction.line]
-        for item in later:
+        for position, item in enumerate(later):
             if item.keyword != "RUN":
                 continue
+            copied_alone = position == 0 and name.endswith(".py")
             for run in run_commands(item):
                 argv = run.command.argv
                 if not argv:
@@ -296,12 +314,13 @@ class Analysis:
                     words = ["Makefile"] if name == "Makefile" else []
                 for word in words:
                     base = posixpath.basename(word)
-                    if base.endswith(".py") and not INSTALL_LIKE.search(base):
+                    tool = not base.endswith(".py") or bool(INSTALL_LIKE.search(base))
+                    if not tool and not (copied_alone and base == name):
                         continue  # python manage.py collectstatic: application code runs
                     inside = word.startswith(destination.rstrip("/") + "/") or (f"{name}/" in word)
                     if base == name or ("." not in name and inside):
-                        return True
-        return False
+                        return item
+        return None
 
     def app_sources(self, instruction: Instruction) -> tuple[str, ...]:
         """The context sources of a COPY/ADD or bind mount that bring application code."""

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from checker.report import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule, describe
+from checker.shell.record import DependencyInstall
 
 
 class InstallHiddenInScript(Rule):
@@ -45,12 +46,10 @@ class InstallHiddenInScript(Rule):
         for step in analysis.install_steps:
             for script, was_read in analysis.hidden_scripts.get(step.instruction.line, ()):
                 if was_read:
-                    found = ", ".join(
-                        dict.fromkeys(install.command or install.tool for install in step.installs)
-                    )
+                    found = ", ".join(dict.fromkeys(_what_it_runs(item) for item in step.installs))
                     message = (
                         f"{describe(step.instruction)} installs dependencies through {script}, "
-                        f"which runs: {found}. Docker sees only the command text, so the "
+                        f"which {found}. Docker sees only the command text, so the "
                         "install reruns whenever the script or any file copied before this "
                         "step changes: copy the script and the files it reads on their own, "
                         "before the source."
@@ -67,3 +66,19 @@ class InstallHiddenInScript(Rule):
                     message,
                     f"COPY {script} <the files it reads> ./\n{step.instruction.original}\nCOPY . .",
                 )
+
+
+def _what_it_runs(install: DependencyInstall) -> str:
+    """What the script was read to run: a shell command as written, or, for a Python script
+    (whose code only spells an install out), the files it names and what is assumed."""
+    if install.tool != "script":
+        return f"runs: {install.command or install.tool}"
+    if install.requirement_files:
+        return (
+            f"calls `{install.action}` in its Python code, reading "
+            f"{', '.join(install.requirement_files)} (as far as its text tells)"
+        )
+    return (
+        f"calls `{install.action}` in its Python code and names no requirements file: "
+        "assumed to install the dependencies"
+    )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from checker.report import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule, describe
+from checker.shell.mounts import cache_mounts
 
 
 class PipCacheInImage(Rule):
@@ -46,10 +47,17 @@ class PipCacheInImage(Rule):
             default = "/root/.cache/uv" if leaky[0].tool == "uv" else "/root/.cache/pip"
             target = leaky[0].cache_dir or default
             body = instruction.text if not instruction.json_form else leaky[0].command
+            mounted = [mount.target for mount in cache_mounts(instruction) if mount.target]
+            advice = (
+                f"Its cache mount at {', '.join(mounted)} is not where {leaky[0].tool} keeps "
+                f"its downloads in this step ({target}), so it spares nothing: mount {target} "
+                "instead, or use --no-cache-dir."
+                if mounted
+                else "Use a cache mount (faster reinstalls) or --no-cache-dir."
+            )
             yield self.finding(
                 instruction,
                 f"{describe(instruction)} leaves the package download cache inside the image: "
-                "it makes the image bigger and does not speed up the next build. Use a cache "
-                "mount (faster reinstalls) or --no-cache-dir.",
+                f"it makes the image bigger and does not speed up the next build. {advice}",
                 f"RUN --mount=type=cache,target={target} {body}",
             )

@@ -53,11 +53,17 @@ class ProjectWithDependencies(Rule):
             if plan is not None:
                 note = PYPROJECT_NOTE if plan.kind == "pyproject" else ""
             note = f" {note}" if note else ""
+            downloads = (
+                " (its cache mount spares the downloads, not the install)"
+                if step.has_cache_mount
+                else ""
+            )
             yield self.finding(
                 step.instruction,
                 f"{describe(step.instruction)} installs your project and all its dependencies "
                 f"in one step after {describe(culprit)}. It must rerun whenever your code "
                 "changes, and with no dependency-only install before it, every rerun "
-                f"reinstalls every dependency. Install the dependencies alone first.{note}",
+                f"reinstalls every dependency{downloads}. Install the dependencies alone "
+                f"first.{note}",
                 plan.lines if plan else f"{hint}\n{culprit.original}\n{step.instruction.original}",
             )

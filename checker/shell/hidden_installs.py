@@ -34,7 +34,7 @@ _MAKE_TARGETS = frozenset(
 )  # fmt: skip
 _REQUIREMENT_LITERAL = re.compile(r"""["']([\w./-]*requirements[\w./-]*\.(?:txt|in))["']""")
 _PYTHON_INSTALL = re.compile(
-    r"""["']?(?:pip|uv|poetry|pipenv|pdm)["']?\s*,?\s*["']?(install|sync)\b"""
+    r"""["']?(pip|uv|poetry|pipenv|pdm)["']?\s*,?\s*["']?(install|sync)\b"""
 )
 
 
@@ -127,13 +127,14 @@ def _python_installs(script: ScriptRun, text: str) -> list[DependencyInstall]:
     """A Python script that spells out ``pip install`` (``subprocess.run([... "pip",
     "install", "-r", "requirements.txt"])``): one install reading the requirement files it
     names."""
-    if not _PYTHON_INSTALL.search(text):
+    spelled = _PYTHON_INSTALL.search(text)
+    if spelled is None:
         return []
     files = tuple(dict.fromkeys(_REQUIREMENT_LITERAL.findall(text)))
     return [
         DependencyInstall(
             tool="script",
-            action="install",
+            action=f"{spelled.group(1)} {spelled.group(2)}",  # as the code spells it
             argv=("python", script.script),
             reads=files,
             installs_project=False,

@@ -1,0 +1,3 @@
+import idna
+
+print("app ok", idna.encode("example.org"))
