@@ -598,6 +598,8 @@ def unused_venv(dockerfile: Dockerfile, found: Reach) -> Instruction | None:
         for item in final.instructions
         if item.keyword in ("CMD", "ENTRYPOINT") and item.arguments and item.text.split()
     ]
-    if not runs or posixpath.basename(runs[-1]) not in ("python", "python3"):
+    if not runs or runs[-1].startswith(bin_dir + "/"):
+        return None
+    if posixpath.basename(runs[-1]) not in ("python", "python3"):
         return None  # no program named, or one the checker cannot place: not judged
     return landed.step
