@@ -14,11 +14,13 @@ LC008  beyond-grader-limits                 warning
 LC009  install-hidden-in-script             info
 LC010  install-stage-not-in-image           warning
 LC011  missing-context-file                 error
+LC012  assumption                           info
 =====  ===================================  ========
 """
 
 from __future__ import annotations
 
+from checker.rules.assumptions import Assumption
 from checker.rules.base import Rule
 from checker.rules.input_limits import InputLimits
 from checker.rules.install_after_broad_copy import InstallAfterBroadCopy
@@ -44,6 +46,7 @@ RULES: tuple[Rule, ...] = (
     InstallHiddenInScript(),
     InstallStageNotInImage(),
     MissingContextFile(),
+    Assumption(),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 

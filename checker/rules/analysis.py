@@ -150,8 +150,11 @@ class Analysis:
         text: str,
         context: BuildContext | None,
         builder: str = "buildkit",
+        notes: list[tuple[int, str]] | None = None,
     ) -> None:
         self.dockerfile = dockerfile
+        # (line, message): what the grade assumed about build arguments without a value.
+        self.argument_notes = list(notes or [])
         self.builder = builder
         self.text = text
         self.lines = text.splitlines()
