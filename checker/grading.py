@@ -41,6 +41,7 @@ from checker.rules import RULES
 from checker.rules.analysis import Analysis, reads_context
 from checker.rules.fixes import plan_fix
 from checker.rules.rewrite import Edit, render
+from checker.rules.unset_args import assume_unset_args
 from checker.rules.volatile_build_value import plan_volatile_move, volatile_declarations
 
 _IGNORE = re.compile(r"#\s*checker\s+ignore\s*=\s*([A-Za-z0-9_,\s]+)")
@@ -137,8 +138,12 @@ def analyse(
     context: BuildContext | None,
     builder: str = "buildkit",
 ) -> Analysis:
-    """The shared analysis the rules run on (exposed for notebooks and tests)."""
-    return Analysis(dockerfile, text, context, builder)
+    """The shared analysis the rules run on (exposed for notebooks and tests).
+
+    A build argument without a value that an install reads as its dependency file is given
+    an assumed one first (see :mod:`checker.rules.unset_args`); LC013 names it."""
+    dockerfile, notes = assume_unset_args(dockerfile, context)
+    return Analysis(dockerfile, text, context, builder, notes)
 
 
 def _grade_model(

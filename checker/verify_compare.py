@@ -21,7 +21,7 @@ itself failed, which :func:`align` reports instead of guessing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from checker.build.records import BuildResult, StepRecord
 from checker.cache_model import CACHED, REBUILT, SKIPPED, Prediction, StepPrediction
@@ -54,6 +54,9 @@ class StepCheck:
     reason: str
     actual: str | None
     agrees: bool | None
+    # What the step printed in the build (a RUN's output), for proofs that need more than
+    # cached/ran: whether a rerun `pip install .` installed dependencies or only the project.
+    output: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def mismatch(self) -> bool:
@@ -225,6 +228,7 @@ def _check(dockerfile: Dockerfile, step: StepPrediction, record: StepRecord | No
         reason=step.reason,
         actual=actual,
         agrees=agrees,
+        output=tuple(record.output) if record is not None else (),
     )
 
 

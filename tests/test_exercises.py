@@ -415,3 +415,83 @@ def test_every_model_solution_passes_the_static_grade(name: str):
 def test_correct_variants_pass_the_static_grade(name: str, answer: str):
     result = _static(name, answer)
     assert result.passed, result.text()
+
+
+# Without builds (prove=False): answers whose dependency stage is built but whose packages never
+# reach the final image's python must still fail, at a line.
+
+
+def test_a_dependency_stage_reached_only_through_a_stamp_file_fails_at_its_install():
+    result = check(
+        "order",
+        """
+        FROM python:3.11-slim AS deps
+        COPY requirements.txt .
+        RUN pip install --no-cache-dir -r requirements.txt
+        RUN echo ok > /stamp
+        FROM python:3.11-slim
+        WORKDIR /app
+        COPY --from=deps /stamp /stamp
+        COPY . .
+        CMD ["python", "app.py"]
+        """,
+        prove=False,
+    )
+    assert not result.passed
+    assert 3 in _lines(result), result.text()
+    assert "copies only /stamp" in result.text()
+
+
+def test_a_venv_copied_but_not_on_path_fails_at_its_copy():
+    result = check(
+        "multi-stage",
+        """
+        FROM python:3.11-slim AS deps
+        RUN python -m venv /venv
+        COPY requirements/ /tmp/requirements/
+        RUN /venv/bin/pip install --no-cache-dir -r /tmp/requirements/prod.txt
+        FROM python:3.11-slim
+        COPY --from=deps /venv /venv
+        WORKDIR /app
+        COPY app.py .
+        CMD ["python", "app.py"]
+        """,
+        prove=False,
+    )
+    assert not result.passed
+    assert 6 in _lines(result), result.text()
+    assert "/venv/bin on PATH" in result.text()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # the venv's python named by CMD instead of PATH
+        """
+        FROM python:3.11-slim AS deps
+        RUN python -m venv /venv
+        COPY requirements/ /tmp/requirements/
+        RUN /venv/bin/pip install --no-cache-dir -r /tmp/requirements/prod.txt
+        FROM python:3.11-slim
+        COPY --from=deps /venv /venv
+        WORKDIR /app
+        COPY app.py .
+        CMD ["/venv/bin/python", "app.py"]
+        """,
+        # the image's own environment, copied whole by its path
+        """
+        FROM python:3.11-slim AS deps
+        COPY requirements/ /tmp/requirements/
+        RUN pip install --no-cache-dir -r /tmp/requirements/prod.txt
+        FROM python:3.11-slim
+        COPY --from=deps /usr/local /usr/local
+        WORKDIR /app
+        COPY app.py .
+        CMD ["python", "app.py"]
+        """,
+    ],
+    ids=["cmd-runs-the-venv-python", "usr-local-copied"],
+)
+def test_an_environment_that_reaches_the_final_python_passes_without_builds(answer: str):
+    result = check("multi-stage", answer, prove=False)
+    assert result.passed, result.text()

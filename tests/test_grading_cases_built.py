@@ -33,6 +33,11 @@ class Proof:
     changed: str
     install: str
     cached: tuple[str, ...] = ()
+    # Pattern 1: a project install that reruns after the source. Kept: its output shows it
+    # installed only the project (``dependency`` already there); reinstalled: it installed
+    # ``dependency`` again.
+    rerun: str | None = None
+    dependency: str = "idna"
 
 
 PROOFS = {
@@ -42,6 +47,12 @@ PROOFS = {
     ),
     "multistage_opt_venv_then_pip_install_dot": Proof(
         "app/main.py", "-r /deps/requirements.txt", ("--from=deps",)
+    ),
+    "multistage_venv_on_path_then_pip_install_dot": Proof(
+        "app/main.py", "/venv/bin/pip install", ("--from=deps",), rerun="RUN pip install"
+    ),
+    "multistage_stamp_file_only_then_pip_install_dot": Proof(
+        "app/main.py", "RUN pip install --no-cache-dir .", rerun="RUN pip install --no-cache-dir ."
     ),
     "multistage_venv_reinstalls_dev_requirements": Proof(
         "app/main.py", "-r requirements-dev.txt", ("-r /tmp/requirements.txt",)
@@ -122,10 +133,30 @@ def test_the_expected_verdict_is_what_buildkit_does(stem: str, engine: object) -
     for piece in proof.cached:
         step = _one(report.steps, piece, stem)
         assert step.actual == ENGINE_CACHED, f"{stem}: line {step.line} {step.actual}"
+    if proof.rerun is not None:
+        rerun = _one(report.steps, proof.rerun, stem)
+        assert rerun.actual == ENGINE_RAN, f"{stem}: line {rerun.line} did not rerun"
+        installed = _installed(rerun.output)
+        assert installed, f"{stem}: line {rerun.line} printed no 'Successfully installed'"
+        again = proof.dependency in installed
+        assert again is (verdict != "kept"), (
+            f"{stem} expects {verdict}, but after a change to {proof.changed} line "
+            f"{rerun.line} installed {sorted(installed)}"
+        )
     # And the cache model predicted every step as the engine built it.
     assert report.mismatches == [], [
         (step.line, step.instruction, step.predicted, step.actual) for step in report.mismatches
     ]
+
+
+def _installed(output: tuple[str, ...]) -> set[str]:
+    """The distributions pip's "Successfully installed a-1 b-2" line names (lower case)."""
+    found: set[str] = set()
+    for line in output:
+        _, marker, rest = line.partition("Successfully installed ")
+        if marker:
+            found.update(word.rsplit("-", 1)[0].lower() for word in rest.split())
+    return found
 
 
 # The issue's two fixes that must work, proved: an app file named beside the manifest, and

@@ -24,9 +24,11 @@ from checker.build.records import StepRecord
 from checker.cache_model import needed_stages
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
+from checker.environments import reach, stage_copies, unused_venv
 from checker.lessons import Workspace
 from checker.shell.installs import installs_in
 from checker.shell.mounts import cache_mounts
+from checker.shell.record import DependencyInstall as ShellInstall
 
 MARKER = "app ok"  # every exercise's program prints this last when its imports worked
 
@@ -89,6 +91,7 @@ def dependency_installs(dockerfile: Dockerfile) -> tuple[list[DependencyInstall]
             continue
         if instruction.stage in needed:
             found.append(DependencyInstall(instruction, installs[0].command))
+            skipped.extend(_not_in_image(dockerfile, instruction, installs))
         else:
             stage = dockerfile.stages[instruction.stage]
             name = stage.name or f"#{stage.index}"
@@ -101,6 +104,44 @@ def dependency_installs(dockerfile: Dockerfile) -> tuple[list[DependencyInstall]
                 )
             )
     return found, skipped
+
+
+def _not_in_image(
+    dockerfile: Dockerfile, instruction: Instruction, installs: list[ShellInstall]
+) -> list[Finding]:
+    """An install of a built stage whose packages still miss the final image (the stage is
+    reached only through a copy of something else), or land in a venv its ``python`` does
+    not use (see :mod:`checker.environments`)."""
+    install = next((item for item in installs if item.manifests), None)
+    if install is None:
+        return []
+    found = reach(dockerfile, instruction, install)
+    if not found.reaches:
+        copies = "; ".join(
+            f"line {copy.line} copies only {' '.join(sources)}"
+            for copy in found.copies
+            for _, sources, _ in stage_copies(dockerfile, copy)
+        )
+        return [
+            Finding(
+                instruction.line,
+                f"this install writes into {found.environment.describe()}, but the final "
+                f"stage gets none of it from this stage ({copies}): the packages never reach "
+                "the image",
+            )
+        ]
+    unused = unused_venv(dockerfile, found)
+    if unused is not None and found.landed is not None:
+        root = found.landed.root
+        return [
+            Finding(
+                unused.line,
+                f"this copies the installed packages to {root}, but nothing in the final stage "
+                f"puts {root}/bin on PATH (nor does CMD run {root}/bin/python): `python` is "
+                "the image's own, which cannot import them",
+            )
+        ]
+    return []
 
 
 def static_findings(

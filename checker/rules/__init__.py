@@ -15,11 +15,13 @@ LC009  install-hidden-in-script             info
 LC010  install-stage-not-in-image           warning
 LC011  missing-context-file                 error
 LC012  build-input-before-install           info
+LC013  assumption                           info
 =====  ===================================  ========
 """
 
 from __future__ import annotations
 
+from checker.rules.assumptions import Assumption
 from checker.rules.base import Rule
 from checker.rules.build_input_before_install import BuildInputBeforeInstall
 from checker.rules.input_limits import InputLimits
@@ -47,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     InstallStageNotInImage(),
     MissingContextFile(),
     BuildInputBeforeInstall(),
+    Assumption(),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 

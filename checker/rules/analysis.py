@@ -28,6 +28,15 @@ from checker.cache_model import (
 )
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.dockerfile.variables import environment_at
+from checker.environments import (
+    WHEELS,
+    Environment,
+    base_image,
+    carried,
+    install_environment,
+    points_at,
+    same_place,
+)
 from checker.report import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
 from checker.rules.requirement_files import is_requirement_file, nested_requirements
 from checker.shell.hidden_installs import (
@@ -141,8 +150,11 @@ class Analysis:
         text: str,
         context: BuildContext | None,
         builder: str = "buildkit",
+        notes: list[tuple[int, str]] | None = None,
     ) -> None:
         self.dockerfile = dockerfile
+        # (line, message): what the grade assumed about build arguments without a value.
+        self.argument_notes = list(notes or [])
         self.builder = builder
         self.text = text
         self.lines = text.splitlines()
@@ -154,6 +166,7 @@ class Analysis:
         )
         self._lineages: dict[int, list[int]] = {}
         self._lineage_sets: dict[int, frozenset[int]] = {}
+        self._supplies: dict[int, tuple[InstallStep, list[Supply]]] = {}
         # Keyed by id(prediction); the prediction is kept alongside so the id stays unique.
         self._first_rebuilt: dict[int, tuple[Prediction, dict[int, Instruction | None]]] = {}
         # RUN line -> (script as the RUN names it, whether its text was read): installs
@@ -553,28 +566,73 @@ class Analysis:
                 before = self._is_before(other.instruction, step.instruction, False)
                 if before and not self.rebuilt(other.instruction):
                     found.append(other)
-        for index in self._supplier_stages(step.instruction):
-            found.extend(
-                other for other in by_stage.get(index, ()) if not self.rebuilt(other.instruction)
-            )
+        found.extend(supply.install for supply in self.supplies(step) if supply.reaches)
         return found
 
-    def _supplier_stages(self, instruction: Instruction) -> list[int]:
-        """Stages (with their own lineage) whose files a cached ``COPY --from`` or bind mount
-        ``from=`` brings into ``instruction``'s chain before it."""
-        lineage = self._lineage_set(instruction.stage)
-        found: list[int] = []
-        for item in self.chain_before(instruction):
+    def supplies(self, step: InstallStep) -> list[Supply]:
+        """The cached dependency-only installs of other stages that a cached ``COPY --from``
+        (or bind mount ``from=``) before ``step`` copies from, each with whether the copy
+        brings their environment to where ``step`` installs (see :mod:`checker.environments`).
+        A copy of anything else (a stamp file, a venv ``step``'s pip does not belong to, a
+        wheels folder it is not pointed at) leaves ``step`` to install every dependency."""
+        key = id(step)
+        if key not in self._supplies:
+            self._supplies[key] = (step, self._find_supplies(step))
+        return self._supplies[key][1]
+
+    def _find_supplies(self, step: InstallStep) -> list[Supply]:
+        receiver = next((item for item in step.installs if item.installs_project), step.installs[0])
+        dockerfile = self.dockerfile
+        here = install_environment(dockerfile, step.instruction, receiver)
+        base = base_image(dockerfile, step.instruction.stage)
+        lineage = self._lineage_set(step.instruction.stage)
+        found: list[Supply] = []
+        for item in self.chain_before(step.instruction):
             if self.rebuilt(item):
                 continue
             for reference in _stage_references(item):
-                index = stage_index(self.dockerfile, reference)
-                if index is None or index in lineage or index >= instruction.stage:
+                index = stage_index(dockerfile, reference)
+                if index is None or index in lineage or index >= step.instruction.stage:
                     continue
                 for stage in self.lineage(index):
-                    if stage not in found and stage not in lineage:
-                        found.append(stage)
+                    for other in self._dependency_installs.get(stage, ()):
+                        if stage in lineage or self.rebuilt(other.instruction):
+                            continue
+                        found.append(self._supply(other, item, here, base, step, receiver))
         return found
+
+    def _supply(
+        self,
+        other: InstallStep,
+        copy: Instruction,
+        here: Environment,
+        base: str,
+        step: InstallStep,
+        receiver: DependencyInstall,
+    ) -> Supply:
+        dockerfile = self.dockerfile
+        stage = dockerfile.stages[other.instruction.stage]
+        name = stage.name or str(stage.index)
+        environment = install_environment(dockerfile, other.instruction, other.installs[0])
+        landed = carried(dockerfile, copy, environment)
+        if landed is None:
+            return Supply(other, copy, environment, here, False, "copies none of it", "", name)
+        if environment.kind == WHEELS:
+            pointed = landed.root is not None and points_at(
+                dockerfile, step.instruction, receiver, landed.root
+            )
+            why = (
+                ""
+                if pointed
+                else f"copies it to {landed.root}, but nothing points this install at it "
+                f"(--find-links {landed.root} or PIP_FIND_LINKS), so pip downloads them"
+            )
+            return Supply(other, copy, environment, here, pointed, why, landed.assumed, name)
+        if same_place(landed, environment, here, base):
+            return Supply(other, copy, environment, here, True, "", landed.assumed, name)
+        where = landed.root or environment.describe()
+        why = f"puts it at {where}"
+        return Supply(other, copy, environment, here, False, why, landed.assumed, name)
 
     def extra_requirements(self, step: InstallStep) -> tuple[str, ...]:
         """Requirement files a project install reads that no earlier install did."""
@@ -643,6 +701,40 @@ class Analysis:
             if any(source_matches(source, path) for source in sources):
                 return path
         return self.app_files[0]
+
+
+@dataclass(frozen=True)
+class Supply:
+    """A dependency install of another stage, a copy from that stage before a rerun
+    install, and whether the copy brings the packages to where the rerun installs."""
+
+    install: InstallStep
+    copy: Instruction
+    environment: Environment  # where ``install`` wrote
+    receiver: Environment  # where the rerun install writes
+    reaches: bool
+    why: str = ""  # why not, in words ("copies none of it", "puts it at /venv")
+    assumed: str = ""  # what the checker assumed to say it does
+    stage: str = ""  # the name of the stage ``install`` is in
+
+    def explain(self) -> str:
+        """For a finding: why the rerun install does not find these packages."""
+        verb = (
+            "builds the dependencies' wheels"
+            if self.environment.kind == WHEELS
+            else "installs the dependencies"
+        )
+        return (
+            f"line {self.install.instruction.line} (stage '{self.stage}') {verb} "
+            f"into {self.environment.describe()}, and line {self.copy.line} "
+            f"({_first_line(self.copy)}) {self.why}; this install writes into "
+            f"{self.receiver.describe()}, so it does not find them and installs every one again"
+        )
+
+
+def _first_line(instruction: Instruction) -> str:
+    text = " ".join(instruction.original.split("\n", 1)[0].split())
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _stage_references(instruction: Instruction) -> list[str]:

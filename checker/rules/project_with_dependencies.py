@@ -58,12 +58,20 @@ class ProjectWithDependencies(Rule):
                 if step.has_cache_mount
                 else ""
             )
+            missed = [supply for supply in analysis.supplies(step) if not supply.reaches]
+            before = (
+                "no dependency-only install reaches it: "
+                + "; ".join(supply.explain() for supply in missed[:2])
+                + ". So"
+                if missed
+                else "with no dependency-only install before it,"
+            )
             yield self.finding(
                 step.instruction,
                 f"{describe(step.instruction)} installs your project and all its dependencies "
                 f"in one step after {describe(culprit)}. It must rerun whenever your code "
-                "changes, and with no dependency-only install before it, every rerun "
-                f"reinstalls every dependency{downloads}. Install the dependencies alone "
-                f"first.{note}",
+                f"changes, and {before} every rerun reinstalls every dependency{downloads}. "
+                "Install the dependencies alone first, or copy their environment where this "
+                f"install writes.{note}",
                 plan.lines if plan else f"{hint}\n{culprit.original}\n{step.instruction.original}",
             )
