@@ -229,6 +229,11 @@ class Analysis:
                     found.append(posixpath.join(path, rest) if path else rest)
         return list(reversed(found))
 
+    def copied_before(self, instruction: Instruction, absolute: str) -> bool:
+        """Does a COPY/ADD from the context before ``instruction`` put a file at the image
+        path ``absolute``?"""
+        return bool(self._context_paths(instruction, absolute))
+
     def workdir_at(self, instruction: Instruction) -> str:
         """The working directory a step runs in (WORKDIR of its chain, ``/`` by default)."""
         workdir = "/"
