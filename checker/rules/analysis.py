@@ -231,8 +231,13 @@ class Analysis:
 
     def copied_before(self, instruction: Instruction, absolute: str) -> bool:
         """Does a COPY/ADD from the context before ``instruction`` put a file at the image
-        path ``absolute``?"""
-        return bool(self._context_paths(instruction, absolute))
+        path ``absolute``? With a context, only a path the context holds counts (a file
+        copied into a folder does not bring the folder's other names)."""
+        paths = self._context_paths(instruction, absolute)
+        context = self.context
+        if context is None or context.root is None:
+            return bool(paths)
+        return any(context.exists(path) for path in paths)
 
     def workdir_at(self, instruction: Instruction) -> str:
         """The working directory a step runs in (WORKDIR of its chain, ``/`` by default)."""
