@@ -88,3 +88,12 @@ def test_the_pyproject_one_liner_works_without_tomllib(tmp_path: Path) -> None:
         "_u.find_spec = lambda name, *a: None if name == 'tomllib' else _find(name, *a)\n"
     )
     assert _dependencies_listed(tmp_path, hide) == ["idna", "tabulate>=0.9", "six"]
+
+
+def test_a_moved_install_gets_the_requirement_files_no_copy_brings_yet() -> None:
+    path = CASES / "no_deps_plugins_with_project_after_source.Dockerfile"
+    lines = (grade(path).suggested_dockerfile or "").splitlines()
+    copy = lines.index("COPY requirements-plugins.txt ./")
+    install = next(i for i, line in enumerate(lines) if "-r requirements-plugins.txt" in line)
+    assert copy < install < lines.index("COPY . .")
+    assert lines[-1] == "RUN pip install --no-cache-dir --no-deps -e ."

@@ -230,14 +230,15 @@ class Analysis:
         return list(reversed(found))
 
     def copied_before(self, instruction: Instruction, absolute: str) -> bool:
-        """Does a COPY/ADD from the context before ``instruction`` put a file at the image
-        path ``absolute``? With a context, only a path the context holds counts (a file
-        copied into a folder does not bring the folder's other names)."""
-        paths = self._context_paths(instruction, absolute)
-        context = self.context
-        if context is None or context.root is None:
-            return bool(paths)
-        return any(context.exists(path) for path in paths)
+        """May a COPY/ADD from the context before ``instruction`` have put a file at the
+        image path ``absolute``? (With a context, only what the context holds counts.)"""
+        from checker.rules.run_parts import copied_by
+
+        return any(
+            copied_by(self, item, assume_inside=True)(absolute) is not None
+            for item in self.chain_before(instruction)
+            if context_sources(item)
+        )
 
     def workdir_at(self, instruction: Instruction) -> str:
         """The working directory a step runs in (WORKDIR of its chain, ``/`` by default)."""

@@ -91,7 +91,25 @@ def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> Fix
         return None
     carried_edits = [Move(item, culprit) for item in carried]
     carried_lines = [item.original for item in carried]
-    inputs = tuple(path for path in split.inputs if not analysis.copied_before(culprit, path))
+    earlier = manifest_copy if isinstance(manifest_copy, Instruction) else None
+    if earlier is not None and (earlier.line < culprit.line or not context_sources(earlier)):
+        earlier = None  # only a manifest COPY the fix moves up brings files in addition
+    brought = copied_by(analysis, earlier, assume_inside=True) if earlier else None
+    workdir = analysis.workdir_at(install)
+
+    def missing(paths: list[str]) -> tuple[str, ...]:
+        """The image paths among ``paths`` that nothing copies before the install moves."""
+        found = (posixpath.normpath(path) for path in paths)
+        return tuple(
+            dict.fromkeys(
+                path
+                for path in found
+                if not analysis.copied_before(culprit, path) and not (brought and brought(path))
+            )
+        )
+
+    inputs = missing(list(split.inputs))
+    unread = missing([posixpath.join(workdir, path) for path in step.manifests])
     install_edits, install_lines = _install_edits(install, culprit, split)
     if manifest_copy is not None or not step.manifests:
         edits: list[Edit] = list(carried_edits)
@@ -100,8 +118,8 @@ def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> Fix
             if manifest_copy.line > culprit.line:
                 edits.append(Move(manifest_copy, culprit))
             shown.append(manifest_copy.original)
-        if inputs:
-            copy = _manifest_copy_line(analysis, culprit, inputs)
+        if inputs or unread:
+            copy = _manifest_copy_line(analysis, culprit, (*unread, *inputs))
             if copy is None:
                 return None
             edits.append(Insert(copy, culprit))

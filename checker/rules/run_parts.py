@@ -197,12 +197,15 @@ def _runs_python_code(words: tuple[str, ...]) -> bool:
     return words[:1] == ("-m",) and len(words) > 1 and words[1] not in _TOOL_MODULES
 
 
-def copied_by(analysis: Analysis, culprit: Instruction) -> Callable[[str], str | None]:
+def copied_by(
+    analysis: Analysis, culprit: Instruction, assume_inside: bool = False
+) -> Callable[[str], str | None]:
     """``copied(path)``: "file" or "folder" when ``culprit`` (a COPY/ADD from the context)
     puts a file or a folder at the image path ``path``, None otherwise.
 
     With a build context the context says what is there; without one only the destination,
-    the files the copy names one by one and the folders it names are known to be brought."""
+    the files the copy names one by one and the folders it names are known to be brought;
+    with ``assume_inside`` any path inside a copied folder is taken to be brought too."""
     sources = [normalize(source) for source in context_sources(culprit) or ()]
     sources = [name for name in sources if not any(char in name for char in "*?[")]
     workdir = analysis.workdir_at(culprit)
@@ -226,7 +229,11 @@ def copied_by(analysis: Analysis, culprit: Instruction) -> Callable[[str], str |
             # A folder's contents (the whole context's, for ``.``) go into the destination.
             if path == destination:
                 return "folder"
-            if not path.startswith(destination.rstrip("/") + "/") or not known:
+            if not path.startswith(destination.rstrip("/") + "/"):
+                continue
+            if not known:
+                if assume_inside:
+                    return "file"
                 continue
             relative = posixpath.join(name, path[len(destination.rstrip("/")) + 1 :])
             if context.is_file(relative):  # type: ignore[union-attr]
