@@ -66,6 +66,24 @@ def test_a_suggested_dockerfile_always_keeps_the_install(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=lambda path: path.stem)
+def test_a_suggested_fix_regraded_in_its_context_keeps_the_install_and_finds_every_file(
+    path: Path,
+) -> None:
+    """The suggestion is graded again with the fixture's own context: the install stays
+    cached (or reruns only with a download cache), and no step misses a file (LC011: a
+    script the moved RUN executes, a manifest, the project metadata)."""
+    context = context_of(path)
+    report = grade(path, context=context)
+    if report.dependency_cache != "reinstalled" or report.suggested_dockerfile is None:
+        return
+    again = grade(report.suggested_dockerfile, context=context)
+    assert again.error is None, again.error
+    assert again.dependency_cache in ("kept", "reinstalled-with-cache"), again.dependency_cache
+    missing = [f"line {f.line}: {f.message}" for f in again.findings if f.rule == "LC011"]
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda path: path.stem)
 def test_correct_answers_pass_and_wrong_ones_fail(path: Path) -> None:
     verdict, rules = expectation(path)
     report = grade(path, context=context_of(path))

@@ -184,6 +184,63 @@ SUGGESTED = {
 }
 
 
+# Fixtures whose suggested Dockerfile must build and keep the install, proved the same way
+# (fixture stem -> the application file changed between the two builds).
+SUGGESTED_FIXTURES = {
+    # the script a moved `RUN sh install.sh` executes is copied by name with the manifest
+    "sh_install_script_at_root_after_copy_all": "app.py",
+    "hidden_install_script_after_copy_all": "app.py",
+    # `pip install -r ... && python -c "import greeter"`: the import check stays below
+    "install_then_import_check_after_copy_all": "greeter.py",
+    # `--no-deps -r requirements.txt -e .`: the requirements move, `-e .` stays
+    "no_deps_requirements_with_editable_project_after_copy_all": "shop/__main__.py",
+    # `pip install -r requirements.txt .`: the project after the copy with --no-deps
+    "pip_install_requirements_and_project_after_copy_all": "shop/__main__.py",
+    # `RUN python -m app.version` stays below the COPY of the package it runs
+    "app_script_run_before_install": "app/main.py",
+    # a bind of a stage's whole /src narrowed to /src/requirements.txt
+    "bind_source_dir_from_stage": "app.py",
+}
+
+
+def test_every_suggested_fixture_has_a_context_and_a_suggestion() -> None:
+    from checker.grading import grade
+
+    for stem, changed in SUGGESTED_FIXTURES.items():
+        context = context_of(CASES / f"{stem}.Dockerfile")
+        assert context is not None and (context / changed).is_file(), stem
+        report = grade(CASES / f"{stem}.Dockerfile", context=context)
+        assert report.suggested_dockerfile is not None, stem
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("stem", sorted(SUGGESTED_FIXTURES))
+def test_the_suggested_fix_of_a_fixture_builds_and_keeps_the_install(
+    stem: str, engine: object, tmp_path
+) -> None:
+    import shutil
+
+    from checker.grading import grade
+
+    context = tmp_path / "context"
+    shutil.copytree(context_of(CASES / f"{stem}.Dockerfile"), context)
+    report = grade(CASES / f"{stem}.Dockerfile", context=context)
+    assert report.suggested_dockerfile is not None, stem
+    (context / "Dockerfile").write_text(report.suggested_dockerfile)
+    changed = SUGGESTED_FIXTURES[stem]
+    proof = verify(context / "Dockerfile", context, builder="buildkit", changed=changed)
+    assert proof.error is None, (
+        f"{stem}: {proof.error} {proof.detail}\n{report.suggested_dockerfile}"
+    )
+    assert proof.cleanup.kept == [], f"{stem}: left behind {proof.cleanup.kept}"
+    installs = [
+        step for step in proof.steps if "install" in step.instruction and "RUN" in step.instruction
+    ]
+    assert installs, (stem, report.suggested_dockerfile)
+    assert installs[0].actual == ENGINE_CACHED, (stem, installs[0], report.suggested_dockerfile)
+    assert any(step.actual == ENGINE_RAN for step in proof.steps), f"{stem}: nothing reran"
+
+
 @pytest.mark.docker
 @pytest.mark.parametrize("name", sorted(SUGGESTED))
 def test_the_suggested_dockerfile_builds_and_keeps_the_install(

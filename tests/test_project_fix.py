@@ -57,7 +57,7 @@ def test_pyproject_only_copies_pyproject_and_installs_its_dependencies(tmp_path:
         "tomllib" in lines[1] and "pip install --no-cache-dir -r /tmp/requirements.txt" in lines[1]
     )
     assert "requirements.txt" not in lines[0]
-    assert lines[2:] == ["COPY . .", "RUN pip install --no-cache-dir -e ."]
+    assert lines[2:] == ["COPY . .", "RUN pip install --no-cache-dir --no-deps -e ."]
     assert "tomllib" in finding.message  # type: ignore[attr-defined]
     again = grade(report.suggested_dockerfile, context)
     assert again.dependency_cache == "kept" and again.passed, again

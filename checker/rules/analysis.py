@@ -242,6 +242,17 @@ class Analysis:
                     found.append(posixpath.join(path, rest) if path else rest)
         return list(reversed(found))
 
+    def copied_before(self, instruction: Instruction, absolute: str) -> bool:
+        """May a COPY/ADD from the context before ``instruction`` have put a file at the
+        image path ``absolute``? (With a context, only what the context holds counts.)"""
+        from checker.rules.run_parts import copied_by
+
+        return any(
+            copied_by(self, item, assume_inside=True)(absolute) is not None
+            for item in self.chain_before(instruction)
+            if context_sources(item)
+        )
+
     def workdir_at(self, instruction: Instruction) -> str:
         """The working directory a step runs in (WORKDIR of its chain, ``/`` by default)."""
         workdir = "/"

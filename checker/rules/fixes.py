@@ -16,15 +16,20 @@ from __future__ import annotations
 
 import bisect
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from checker.cache_model import context_bind_sources, context_sources, normalize
+from checker.cache_model import context_bind_sources, context_sources, normalize, stage_index
 from checker.dockerfile.model import Instruction
 from checker.rules.analysis import Analysis, InstallStep, reads_context
 from checker.rules.requirement_files import nested_requirements
 from checker.rules.rewrite import Edit, Insert, Move, Replace, flag_text, with_flags
+from checker.rules.run_parts import and_list, copied_by, needs, pip_split
+from checker.shell.hidden_installs import script_runs
 from checker.shell.manifests import is_manifest, is_manifest_folder
 from checker.shell.mounts import mounts
+from checker.shell.sources import run_commands
+from checker.shell.wrappers import program
 
 MAX_CARRIED = 100
 """Steps between the broad copy and the install a fix carries along; past it no exact fix
@@ -53,12 +58,12 @@ _GLOB_CHARS = frozenset("*?[")
 def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> FixPlan | None:
     """The fix for ``step``, rebuilt because of ``culprit``; None when we cannot tell one."""
     install = step.instruction
-    if not reads_context(culprit):
-        return None  # rebuilt because another stage was: that stage's install is the fix
     if step.assumed:
         return None  # what the unread script needs is not known: no reorder is offered
     if culprit is install:
-        return _bind_fix(analysis, step)
+        return _bind_fix(analysis, step)  # it binds the context, or a folder of a stage
+    if not reads_context(culprit):
+        return None  # rebuilt because another stage was: that stage's install is the fix
     if culprit.stage != install.stage or culprit.keyword not in ("COPY", "ADD"):
         return None
     if step.installs_project and analysis.earlier_dependency_install(step) is None:
@@ -77,11 +82,35 @@ def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> Fix
         lines = "\n".join((copy, dependencies, culprit.original, install.original))
         return FixPlan("extras", edits, lines)
     manifest_copy = analysis.manifest_copy_before(step)
-    carried = _carried_between(analysis, culprit, install, manifest_copy, step.manifests)
+    copied = copied_by(analysis, culprit)
+    split = _split_install(analysis, step, copied)
+    if split is None:
+        return None
+    carried = _carried_between(analysis, culprit, install, manifest_copy, step.manifests, copied)
     if carried is None:
         return None
     carried_edits = [Move(item, culprit) for item in carried]
     carried_lines = [item.original for item in carried]
+    earlier = manifest_copy if isinstance(manifest_copy, Instruction) else None
+    if earlier is not None and (earlier.line < culprit.line or not context_sources(earlier)):
+        earlier = None  # only a manifest COPY the fix moves up brings files in addition
+    brought = copied_by(analysis, earlier, assume_inside=True) if earlier else None
+    workdir = analysis.workdir_at(install)
+
+    def missing(paths: list[str]) -> tuple[str, ...]:
+        """The image paths among ``paths`` that nothing copies before the install moves."""
+        found = (posixpath.normpath(path) for path in paths)
+        return tuple(
+            dict.fromkeys(
+                path
+                for path in found
+                if not analysis.copied_before(culprit, path) and not (brought and brought(path))
+            )
+        )
+
+    inputs = missing(list(split.inputs))
+    unread = missing([posixpath.join(workdir, path) for path in step.manifests])
+    install_edits, install_lines = _install_edits(install, culprit, split)
     if manifest_copy is not None or not step.manifests:
         edits: list[Edit] = list(carried_edits)
         shown = list(carried_lines)
@@ -89,26 +118,117 @@ def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> Fix
             if manifest_copy.line > culprit.line:
                 edits.append(Move(manifest_copy, culprit))
             shown.append(manifest_copy.original)
-        edits.append(Move(install, culprit))
-        shown.extend((install.original, culprit.original))
+        if inputs or unread:
+            copy = _manifest_copy_line(analysis, culprit, (*unread, *inputs))
+            if copy is None:
+                return None
+            edits.append(Insert(copy, culprit))
+            shown.append(copy)
+        edits.extend(install_edits)
+        shown.extend((*install_lines, culprit.original, *split.staying_lines))
         return FixPlan("move", tuple(edits), "\n".join(shown))
     if any(not normalize(source) for source in context_bind_sources(install)):
         # The install binds the whole context itself: bind the manifests instead, and
         # move it above the broad copy.
         bind = _bind_fix(analysis, step)
-        if bind is None:
+        if bind is None or split.staying is not None or inputs:
             return None
         edits_: tuple[Edit, ...] = (*bind.edits, Move(install, culprit))
         return FixPlan("bind", edits_, f"{bind.lines}\n{culprit.original}")
-    copy = _manifest_copy_line(analysis, culprit, step.manifests)
+    copy = _manifest_copy_line(analysis, culprit, (*step.manifests, *inputs))
     if copy is None:
         return None
-    edits = [*carried_edits, Insert(copy, culprit), Move(install, culprit)]
+    edits = [*carried_edits, Insert(copy, culprit), *install_edits]
     return FixPlan(
         "insert-copy",
         tuple(edits),
-        "\n".join((*carried_lines, copy, install.original, culprit.original)),
+        "\n".join((*carried_lines, copy, *install_lines, culprit.original, *split.staying_lines)),
     )
+
+
+@dataclass(frozen=True)
+class _Split:
+    """How an install RUN goes above the copy: whole (``moving`` None), or split into the
+    text that moves and the text that stays below the copy; and the build inputs (image
+    paths of files the copy brings) that must be copied by name before it."""
+
+    moving: str | None
+    staying: str | None
+    inputs: tuple[str, ...]
+
+    @property
+    def staying_lines(self) -> tuple[str, ...]:
+        return (self.staying,) if self.staying is not None else ()
+
+
+def _split_install(
+    analysis: Analysis, step: InstallStep, copied: Callable[[str], str | None]
+) -> _Split | None:
+    """Which part of the install RUN can go above the copy (see :mod:`run_parts`): the
+    ``&&`` parts up to the first one that needs the copied source, when every install is
+    among them; a pip command that also installs the project is split in two, the project
+    part (with ``--no-deps``) staying. None when the install itself needs the source."""
+    install = step.instruction
+    workdir = analysis.workdir_at(install)
+    parts = and_list(install)
+    if parts is None:
+        found = needs(install, run_commands(install), workdir, copied)
+        if found.source or any(item.installs_project for item in step.installs):
+            return None
+        return _Split(None, None, found.files)
+    hidden = any(item.source.startswith("script") for item in step.installs)
+    scripts = script_runs(install) if hidden else []
+    direct = {item.command_index: item for item in step.installs if item.source != "script"}
+    pieces: list[tuple[str, bool, bool]] = []  # (text, installs, needs the source)
+    inputs: list[str] = []
+    changed = False
+    for part in parts:
+        installs = [direct[run.index] for run in part.commands if run.index in direct]
+        runs_script = any(
+            script.script in run.command.argv
+            or (script.kind == "make" and program(run.command.argv[0]) == "make")
+            for run in part.commands
+            if run.command.argv
+            for script in scripts
+        )
+        found = needs(install, part.commands, workdir, copied)
+        project = [item for item in installs if item.installs_project]
+        if project:
+            halves = pip_split(part, project[0]) if len(installs) == 1 else None
+            if halves is None:
+                return None
+            first, second = halves
+            if first is not None:
+                pieces.append((first, True, False))
+            pieces.append((second, False, True))
+            changed = True
+            continue
+        if installs or runs_script:
+            if found.source:
+                return None
+            inputs.extend(found.files)
+            pieces.append((part.text, True, False))
+        else:
+            pieces.append((part.text, False, found.source or bool(found.files)))
+    stop = next((index for index, piece in enumerate(pieces) if piece[2]), len(pieces))
+    if any(piece[1] for piece in pieces[stop:]) or not any(piece[1] for piece in pieces[:stop]):
+        return None
+    if stop == len(pieces) and not changed:
+        return _Split(None, None, tuple(dict.fromkeys(inputs)))
+    flags = [flag_text(flag.name, flag.value) for flag in install.flags]
+    moving = with_flags(install, flags, " && ".join(piece[0] for piece in pieces[:stop]))
+    staying = with_flags(install, flags, " && ".join(piece[0] for piece in pieces[stop:]))
+    return _Split(moving, staying, tuple(dict.fromkeys(inputs)))
+
+
+def _install_edits(
+    install: Instruction, culprit: Instruction, split: _Split
+) -> tuple[list[Edit], tuple[str, ...]]:
+    """The edits that put the install (or its moving part) above ``culprit``."""
+    if split.moving is None:
+        return [Move(install, culprit)], (install.original,)
+    assert split.staying is not None
+    return [Insert(split.moving, culprit), Replace(install, split.staying)], (split.moving,)
 
 
 def _carried_between(
@@ -117,15 +237,18 @@ def _carried_between(
     install: Instruction,
     manifest_copy: object,
     manifests: tuple[str, ...],
+    copied: Callable[[str], str | None],
 ) -> list[Instruction] | None:
     """The steps between the broad copy and the install, which must stay above the install.
 
     Moving the install above the copy must not move it above a ``WORKDIR``, ``ENV``,
     ``USER`` or ``RUN apt-get install gcc`` it relies on: those steps go above the copy
-    with it, in order. None when that would change the copy itself (a ``WORKDIR`` under a
-    relative destination, an ``ENV``/``ARG`` its text expands, a ``RUN`` that names a
-    dependency file and may write it from the copied source). None as well past
-    :data:`MAX_CARRIED` steps.
+    with it, in order. A ``RUN`` that uses what the copy brings (``RUN python
+    gen_version.py`` after ``COPY gen_version.py .``) cannot go above it: it stays below
+    the copy, and the install no longer waits for it. None when that would change the copy
+    itself (a ``WORKDIR`` under a relative destination, an ``ENV``/``ARG`` its text expands,
+    a ``RUN`` that names a dependency file and may write it from the copied source). None
+    as well past :data:`MAX_CARRIED` steps.
     """
     members = analysis.dockerfile.stages[install.stage].instructions
     start = bisect.bisect_right(members, culprit.line, key=_line)
@@ -134,6 +257,7 @@ def _carried_between(
         return None
     carried = [item for item in members[start:end] if item is not manifest_copy]
     destination = culprit.resolved_arguments[-1] if culprit.arguments else ""
+    kept = []
     for item in carried:
         if item.keyword == "WORKDIR" and not destination.startswith("/"):
             return None
@@ -143,7 +267,12 @@ def _carried_between(
             posixpath.basename(path) in item.original for path in manifests
         ):
             return None  # it may write the manifest from the copied source
-    return carried
+        if item.keyword == "RUN":
+            found = needs(item, run_commands(item), analysis.workdir_at(item), copied)
+            if found.source or found.files:
+                continue  # it uses the copied files: it stays below the copy
+        kept.append(item)
+    return kept
 
 
 def _line(instruction: Instruction) -> int:
@@ -192,7 +321,7 @@ def _manifest_copy_line(
             return None
         names.append(relative)
     groups: dict[str, list[str]] = {}
-    for name in names:
+    for name in dict.fromkeys(names):
         groups.setdefault(posixpath.dirname(name), []).append(name)
     flags = [
         flag_text(flag.name, flag.value) for flag in culprit.flags if flag.name in _COPY_FLAGS_KEPT
@@ -238,10 +367,13 @@ def _present_or_glob(analysis: Analysis, path: str) -> str:
 
 
 def _bind_fix(analysis: Analysis, step: InstallStep) -> FixPlan | None:
-    """Replace a bind mount of the whole context by bind mounts of the manifests."""
+    """Replace a bind mount of the whole context, or of a whole folder of a stage that
+    copied the source (``from=src,source=/src``), by bind mounts of the manifests alone:
+    BuildKit keys a bind mount on the content of what it mounts."""
     install = step.instruction
     if not step.manifests:
         return None
+    workdir = analysis.workdir_at(install)
     flags: list[str] = []
     mount_values = iter(mounts(install))
     replaced = False
@@ -250,20 +382,34 @@ def _bind_fix(analysis: Analysis, step: InstallStep) -> FixPlan | None:
             flags.append(flag_text(flag.name, flag.value))
             continue
         mount = next(mount_values)
-        if mount.type != "bind" or mount.from_ is not None or normalize(mount.source or ""):
+        target = (mount.target or "").rstrip("/") or "/"
+        if mount.type == "bind" and mount.from_ is None and not normalize(mount.source or ""):
+            for manifest in step.manifests:
+                relative = manifest
+                if manifest.startswith("/"):
+                    if not manifest.startswith(target + "/"):
+                        return None
+                    relative = manifest[len(target) + 1 :]
+                relative = normalize(relative)
+                flags.append(
+                    f"--mount=type=bind,source={relative},target={posixpath.join(target, relative)}"
+                )
+            replaced = True
+            continue
+        inside = [
+            path
+            for path in (posixpath.join(workdir, manifest) for manifest in step.manifests)
+            if path.startswith(target.rstrip("/") + "/")
+        ]
+        stage = stage_index(analysis.dockerfile, mount.from_) if mount.from_ else None
+        if mount.type != "bind" or stage is None or not inside:
             flags.append(flag_text(flag.name, flag.value))
             continue
-        target = (mount.target or "").rstrip("/") or "/"
-        for manifest in step.manifests:
-            relative = manifest
-            if manifest.startswith("/"):
-                if not manifest.startswith(target + "/"):
-                    return None
-                relative = manifest[len(target) + 1 :]
-            relative = normalize(relative)
-            flags.append(
-                f"--mount=type=bind,source={relative},target={posixpath.join(target, relative)}"
-            )
+        folder = "/" + normalize(mount.source or "/")
+        for path in inside:
+            relative = path[len(target.rstrip("/")) + 1 :]
+            source = posixpath.join(folder, relative)
+            flags.append(f"--mount=type=bind,from={mount.from_},source={source},target={path}")
         replaced = True
     if not replaced:
         return None
@@ -288,31 +434,43 @@ def _project_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) ->
         text = install.text.replace(command, f"{command} {no_project}", 1)
         dependencies = with_flags(install, flags, text)
     elif tool == "pip":
+        project_step = _project_no_deps(step)
+        extra = project_step[1] if project_step is not None else ()
         pip = _pip_words(install)
         requirements = _context_requirements(analysis)
+        if not requirements:
+            files = _dynamic_requirement_files(analysis)
+            if files is None:
+                return None
+            requirements = files  # [tool.setuptools.dynamic] dependencies = {file = [...]}
         if requirements:
+            requirements = tuple(dict.fromkeys((*requirements, *extra)))
             copy = _manifest_copy_line(analysis, culprit, _and_nested(analysis, requirements))
             listed = " ".join(f"-r {path}" for path in requirements)
             dependencies = " ".join(["RUN", *flags, f"{pip} {listed}"])
         else:
-            files = _dynamic_requirement_files(analysis)
-            if files is None:
+            copy = _manifest_copy_line(
+                analysis, culprit, ("pyproject.toml", *_and_nested(analysis, extra))
+            )
+            if copy is None:
                 return None
-            if files:  # [tool.setuptools.dynamic] dependencies = {file = [...]}
-                copy = _manifest_copy_line(analysis, culprit, _and_nested(analysis, files))
-                listed = " ".join(f"-r {path}" for path in files)
-                dependencies = " ".join(["RUN", *flags, f"{pip} {listed}"])
-            else:
-                copy = _manifest_copy_line(analysis, culprit, ("pyproject.toml",))
-                if copy is None:
-                    return None
-                folder = copy.split()[-1]
-                path = normalize(posixpath.join(folder, "pyproject.toml"))
-                if folder.startswith("/"):
-                    path = "/" + path
-                run = pyproject_dependencies_command(path, _extras(step), pip)
-                dependencies = " ".join(["RUN", *flags, run])
-                kind = "pyproject"
+            folder = copy.splitlines()[0].split()[-1]
+            path = normalize(posixpath.join(folder, "pyproject.toml"))
+            if folder.startswith("/"):
+                path = "/" + path
+            run = pyproject_dependencies_command(path, _extras(step), pip)
+            run += "".join(f" -r {name}" for name in extra)
+            dependencies = " ".join(["RUN", *flags, run])
+            kind = "pyproject"
+        if copy is None:
+            return None
+        edits: tuple[Edit, ...] = (Insert(copy, culprit), Insert(dependencies, culprit))
+        project = install.original
+        if project_step is not None:
+            project = with_flags(install, flags, project_step[0])
+            edits = (*edits, Replace(install, project))
+        lines = "\n".join((copy, dependencies, culprit.original, project))
+        return FixPlan(kind, edits, lines)
     else:
         return None
     if copy is None:
@@ -322,28 +480,65 @@ def _project_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) ->
     return FixPlan(kind, edits, lines)
 
 
+def _project_no_deps(step: InstallStep) -> tuple[str, tuple[str, ...]] | None:
+    """The project install's RUN text with ``--no-deps`` on its pip command, which then adds
+    only the project (the dependencies come from the step the fix puts before the copy), and
+    the requirement files that command also named (they move to that step). None when it
+    cannot be rewritten word for word (a wrapper, packages named beside the project)."""
+    parts = and_list(step.instruction)
+    if parts is None:
+        return None
+    by_index = {item.command_index: item for item in step.installs if item.source != "script"}
+    texts = []
+    moved: list[str] = []
+    for part in parts:
+        found = [by_index[run.index] for run in part.commands if run.index in by_index]
+        project = [item for item in found if item.installs_project]
+        if not project:
+            texts.append(part.text)
+            continue
+        item = project[0]
+        halves = pip_split(part, item) if len(found) == 1 else None
+        if halves is None or item.named_packages or item.constraint_files:
+            return None
+        moved.extend(item.requirement_files)
+        texts.append(halves[1])
+    return " && ".join(texts), tuple(dict.fromkeys(moved))
+
+
 PYPROJECT_NOTE = (
     "pip cannot install only the dependencies of a project from its pyproject.toml, so the "
-    "fix copies pyproject.toml alone, lists its [project] dependencies with Python's "
-    "tomllib (Python 3.11+) into /tmp/requirements.txt and installs those; that layer "
-    "changes only when pyproject.toml does. The project install after the full copy then finds "
-    "every dependency installed and adds only your code."
+    "fix copies pyproject.toml alone, lists its [project] dependencies into "
+    "/tmp/requirements.txt (read with Python's tomllib, or on Python before 3.11 with the "
+    "TOML reader pip itself carries) and installs those; that layer changes only when "
+    "pyproject.toml does. The project install after the full copy, with --no-deps, then adds "
+    "only your code."
 )
+TOML_READERS = ("tomllib", "pip._vendor.tomli", "pip._vendor.toml")
+"""Where the fix's one-liner finds a TOML reader, first found first: the standard library's
+(Python 3.11+), else the one pip vendors to read ``pyproject.toml``'s ``[build-system]``
+itself (PEP 518): ``tomli`` since pip 21.2, ``toml`` from pip 19.0 to 21.1. Any pip that
+honours pyproject.toml can therefore parse it, on any Python 3 the image has; all three
+readers offer ``loads(str)``, so the one-liner reads the file as text."""
 
 
 def pyproject_dependencies_command(
     path: str = "pyproject.toml", extras: tuple[str, ...] = (), pip: str = "pip install"
 ) -> str:
     """A shell command that installs the ``[project]`` dependencies (and ``extras``) listed
-    in ``path`` without the project's source: only Python 3.11's tomllib and pip."""
+    in ``path`` without the project's source: only the image's Python and pip (see
+    :data:`TOML_READERS` for why it needs no Python 3.11)."""
     groups = ""
     if extras:
         names = ", ".join(repr(name) for name in extras)
         groups = (
             f" + [d for x in ({names},) for d in p.get('optional-dependencies', {{}}).get(x, [])]"
         )
+    readers = ", ".join(repr(name) for name in TOML_READERS)
     script = (
-        f"import tomllib; p = tomllib.load(open('{path}', 'rb'))['project']; "
+        "import importlib, importlib.util as u; "
+        f"t = importlib.import_module(next(n for n in ({readers}) if u.find_spec(n))); "
+        f"p = t.loads(open('{path}', encoding='utf-8').read())['project']; "
         f"print('\\n'.join(p.get('dependencies', []){groups}))"
     )
     return f'python -c "{script}" > /tmp/requirements.txt && {pip} -r /tmp/requirements.txt'

@@ -59,7 +59,10 @@ class InstallAfterBroadCopy(Rule):
                 continue
             names = ", ".join(dict.fromkeys(context_name(path) for path in step.manifests))
             changed = analysis.app_file_for(culprit)
-            plan = plan_fix(analysis, step, culprit) if through_stage is None else None
+            # A stage's whole folder bound into the install itself can be narrowed to the
+            # manifests; a COPY --from of it is the other stage's to fix.
+            own = through_stage is None or culprit is step.instruction
+            plan = plan_fix(analysis, step, culprit) if own else None
             if through_stage is not None:
                 what = "this step" if culprit is step.instruction else describe(culprit)
                 how = (

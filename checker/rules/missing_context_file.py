@@ -12,6 +12,8 @@ from checker.rules.analysis import Analysis, InstallStep
 from checker.rules.base import Rule, describe
 from checker.rules.image_files import Origin, origin, resolve
 from checker.rules.requirement_files import context_path, is_requirement_file
+from checker.shell.hidden_installs import script_runs
+from checker.shell.mounts import mounts
 
 _GLOB = frozenset("*?[")
 
@@ -91,6 +93,7 @@ class MissingContextFile(Rule):
                             "here.",
                             f"# add {source} to the context, or copy the file that exists",
                         )
+        yield from _scripts_not_copied(self, analysis)
         for step in analysis.install_steps:
             copied = {normalize(path) for path in _copied_names(analysis, step.instruction)}
             for install in step.installs:
@@ -236,6 +239,66 @@ class MissingContextFile(Rule):
 
 
 _METADATA = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def _scripts_not_copied(rule: MissingContextFile, analysis: Analysis) -> Iterator[Finding]:
+    """A RUN that runs a script of the context (``sh install.sh``, ``make install``) that no
+    COPY before it brought into the image: the shell finds no such file and the build
+    fails. Only where nothing else can have put it there (no ``COPY --from``, no bind mount,
+    no earlier RUN naming it)."""
+    context = analysis.context
+    assert context is not None
+    for stage in analysis.dockerfile.stages:
+        if stage.index not in analysis.built:
+            continue
+        for instruction in stage.instructions:
+            if instruction.keyword != "RUN" or any(
+                mount.type == "bind" for mount in mounts(instruction)
+            ):
+                continue
+            for script in script_runs(instruction):
+                if script.script.startswith(("/", "$", "~")) or "$" in (script.cwd or ""):
+                    continue
+                if script.kind == "make" and any(
+                    word in ("-C", "-f", "--directory", "--file") or word.startswith(("-C", "-f"))
+                    for word in instruction.text.split()
+                ):
+                    continue
+                where = posixpath.normpath(
+                    posixpath.join(
+                        analysis.workdir_at(instruction), script.cwd or "", script.script
+                    )
+                )
+                name = normalize(script.script)
+                if script.cwd or not context.is_file(name):
+                    continue
+                if analysis.copied_before(instruction, where) or _may_be_there(
+                    analysis, instruction, posixpath.basename(name)
+                ):
+                    continue
+                what = (
+                    f"make, which reads {name}," if script.kind == "make" else f"{script.script},"
+                )
+                yield rule.finding(
+                    instruction,
+                    f"{describe(instruction)} runs {what} which is in the build "
+                    "context, but no COPY before this step brings it into the image: the "
+                    "build fails here (no such file).",
+                    f"COPY {name} {posixpath.dirname(name) or '.'}/\n{instruction.original}",
+                )
+
+
+def _may_be_there(analysis: Analysis, instruction, name: str) -> bool:  # type: ignore[no-untyped-def]
+    """Can a step before ``instruction`` have put ``name`` in the image other than by a
+    COPY from the context (a ``COPY --from``, an ``ADD`` of a URL, a RUN naming it)?"""
+    for item in analysis.chain_before(instruction):
+        if item.keyword in ("COPY", "ADD") and context_sources(item) is None:
+            return True
+        if item.keyword == "RUN" and name in item.original:
+            return True
+    return False
+
+
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tgz", ".tar.bz2")
 _MAX_CODE_FILES = 64
 _NOT_CODE = frozenset(("tests", "test", "docs", "doc", "examples", "scripts", "benchmarks"))

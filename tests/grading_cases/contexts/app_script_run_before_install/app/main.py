@@ -1,0 +1,3 @@
+from pathlib import Path
+
+print(Path("version.txt").read_text())

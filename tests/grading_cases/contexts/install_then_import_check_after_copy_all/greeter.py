@@ -1,0 +1,5 @@
+import idna
+
+
+def hello():
+    print(idna.encode("example.org"))
