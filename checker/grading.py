@@ -151,8 +151,10 @@ def _grade_model(
 ) -> Report:
     _check_bounds(dockerfile)
     analysis = analyse(dockerfile, text, context, builder)
-    findings = _apply_ignores(dockerfile, text, _run_rules(analysis))
+    found = _run_rules(analysis)
+    findings = _apply_ignores(dockerfile, text, found)
     verdict = analysis.verdict
+    rerun = analysis.reinstalling_steps[0].instruction if analysis.reinstalling_steps else None
     score = _score(verdict, findings)
     passed = verdict in (KEPT, NO_INSTALL) and not any(f.severity == "error" for f in findings)
     suggestion = _suggest(analysis) if suggest and verdict != NO_INSTALL else None
@@ -164,6 +166,8 @@ def _grade_model(
         findings=findings,
         suggested_dockerfile=suggestion,
         source=text,
+        install_lines=(rerun.line, rerun.end_line) if rerun is not None else None,
+        ignored_rules=tuple(sorted({f.rule for f in found} - {f.rule for f in findings})),
     )
 
 
