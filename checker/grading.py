@@ -35,7 +35,7 @@ from checker.cache_model import BuildContext
 from checker.dockerfile import DockerfileSyntaxError, parse, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.dockerfile.parser import MAX_BYTES, MAX_INSTRUCTIONS
-from checker.jail import read_file
+from checker.jail import Unreadable, named_file, read_file
 from checker.report import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding, Report
 from checker.rules import RULES
 from checker.rules.analysis import Analysis, reads_context
@@ -71,8 +71,9 @@ def grade(
     try:
         path = _as_path(text_or_path)
         if path is not None:
-            dockerfile = parse_file(path)
-            text = _read_text(path)
+            source = _named_file(path, context)
+            dockerfile = parse_file(source)
+            text = _read_text(source)
         else:
             text = str(text_or_path)
             dockerfile = parse(text)
@@ -99,6 +100,16 @@ def _as_path(value: str | os.PathLike[str]) -> str | None:
     if os.path.isdir(name):
         name = os.path.join(name, "Dockerfile")
     return name
+
+
+def _named_file(path: str, context: str | os.PathLike[str] | BuildContext | None) -> str:
+    """The file to read for ``path``: a link is followed inside its folder or the context
+    (:func:`checker.jail.named_file`); elsewhere, broken or a loop, the grade is an error."""
+    root = context.root if isinstance(context, BuildContext) else context
+    try:
+        return str(named_file(path, (root,) if root is not None else ()))
+    except Unreadable as error:
+        raise DockerfileSyntaxError(str(error), None, None) from None
 
 
 def _read_text(path: str) -> str:
