@@ -38,7 +38,7 @@ from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.parser import MAX_BYTES
 from checker.formats import FORMATS, render
 from checker.grading import grade
-from checker.jail import read_file
+from checker.jail import Unreadable, named_file, read_file
 from checker.report import SEVERITIES
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
@@ -315,7 +315,8 @@ def run_explain(args: argparse.Namespace) -> int:
     try:
         if args.context is not None and not Path(args.context).is_dir():
             return _fail(f"--context {args.context}: not a directory")
-        dockerfile = parse_file(args.dockerfile)
+        roots = (args.context,) if args.context else ()
+        dockerfile = parse_file(named_file(args.dockerfile, roots))  # a link: as grade
         context = BuildContext.from_dir(args.context, args.dockerfile) if args.context else None
         prediction = predict(
             dockerfile,
@@ -329,6 +330,8 @@ def run_explain(args: argparse.Namespace) -> int:
         return 0
     except DockerfileSyntaxError as error:
         return _fail(f"{args.dockerfile}: {error}")
+    except Unreadable as error:
+        return _fail(str(error))
     except Exception as error:
         return _fail(f"explain failed: {type(error).__name__}: {error}")
 

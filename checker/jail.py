@@ -96,7 +96,7 @@ def named_file(path: str, roots: tuple[str | os.PathLike[str], ...] = ()) -> Pat
     raise Unreadable(
         f"{path} is a link to {shown}, outside its folder"
         + (" and the build context" if roots else "")
-        + " (not read: grade the file it links to)"
+        + " (not read: name the file it links to)"
     )
 
 

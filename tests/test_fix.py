@@ -257,3 +257,10 @@ def test_a_dockerfile_linking_out_of_its_folder_broken_or_looping_is_refused_by_
     assert outside.read_bytes() == LESSON_BAD.read_bytes()  # never written through the link
     # The build context widens where a link may point.
     assert grade(folder / "Dockerfile", tmp_path).error is None
+
+
+def test_explain_follows_a_linked_dockerfile_as_grade_does(tmp_path: Path, capsys) -> None:
+    _copy(LESSON_BAD, tmp_path, "Dockerfile.prod")
+    (tmp_path / "Dockerfile").symlink_to("Dockerfile.prod")
+    assert main(["explain", str(tmp_path / "Dockerfile"), "--changed", "run.py"]) == 0
+    assert "RUN pip install" in capsys.readouterr().out
