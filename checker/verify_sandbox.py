@@ -5,7 +5,8 @@ A submitted Dockerfile runs arbitrary ``RUN`` commands on the engine, so every b
 * a wall-clock limit (``timeout``; the runner kills the running step and removes what it left);
 * a memory limit without swap and a CPU limit: the classic builder's container limits, and
   for BuildKit a cgroup of ours (:class:`BuildkitCgroup`) passed as ``--cgroup-parent``, under
-  which BuildKit creates every ``RUN`` container (where the engine allows: cgroupfs, root);
+  which BuildKit creates every ``RUN`` container (where the engine allows: cgroupfs, root;
+  and only for an engine on this machine, :func:`local_engine`: a remote one has none of ours);
 * the least network that still lets ``pip`` reach its package index (:func:`choose_network`);
 * removal of exactly what it created (:class:`Leftovers`), after a failure too.
 
