@@ -120,8 +120,9 @@ def _link_problem(entry: Path) -> str:
 
 
 def _dockerfile_in(folder: Path) -> Path | None:
-    """The folder's ``Dockerfile`` (or first Dockerfile-like name) that is a regular file,
-    or a link inside the folder that grading will refuse with its own message."""
+    """The folder's ``Dockerfile`` (or first Dockerfile-like name) that is not a folder: a
+    regular file, or a link, which grading follows inside the submission's folder (as the
+    docker CLI follows a linked Dockerfile) and refuses with its own message otherwise."""
     candidates = sorted(
         (item for item in folder.iterdir() if is_dockerfile_name(item.name)),
         key=lambda item: (item.name != "Dockerfile", os.fsencode(item.name)),

@@ -14,7 +14,8 @@ is and which output format its CI reads, instead of repeating flags in every hoo
 In one folder ``.checker.toml`` wins over ``pyproject.toml``; a ``pyproject.toml`` without
 ``[tool.checker]`` is passed over. Command-line flags override the file. Ignoring a rule
 silences its findings; it does not change the ``dependency_cache`` verdict, and a
-``reinstalled`` verdict still fails. A key, rule or value the checker does not know is a
+``reinstalled`` verdict still fails (text and the CI formats then name the install's line:
+:func:`checker.report.verdict_finding`). A key, rule or value the checker does not know is a
 :class:`ConfigError` naming the file and the key, never silently ignored.
 """
 
@@ -185,4 +186,7 @@ def apply_config(report: Report, ignored: frozenset[str], fail_on: str) -> Repor
         findings=findings,
         score=_score(report.dependency_cache or "", findings),
         passed=passed,
+        ignored_rules=tuple(
+            sorted({*report.ignored_rules, *(f.rule for f in report.findings if f.rule in ignored)})
+        ),
     )

@@ -4,6 +4,10 @@ The grader already suggests a reordered Dockerfile and keeps the suggestion only
 grades ``kept`` itself; fixing writes exactly that text over the file. The original is kept
 nowhere else, so a fix says line by line what moved, was added or removed, and the file is
 graded again after writing so the summary shows the new verdict rather than a promise.
+The file keeps its line endings (CRLF stays CRLF) and its last line's newline, or lack of
+one: a fix changes the instructions' order, not how the file is saved. A Dockerfile that is
+a link is fixed in the file it links to (grading has checked where it points); the link
+stays a link.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ class FileFix:
     original: str
     fixed: str | None
     reason: str = ""
+    target: str | None = None  # the file written, when ``path`` is a link to it
 
     def diff(self) -> str:
         """A unified diff (``a/PATH`` to ``b/PATH``), empty when nothing changes."""
@@ -71,8 +76,9 @@ class FileFix:
         return [sentence for _, sentence in sorted(sentences)]
 
 
-def plan(report: Report, raw: bytes) -> FileFix:
-    """Decide what ``--fix`` does to the graded file whose bytes are ``raw``."""
+def plan(report: Report, raw: bytes, target: str | None = None) -> FileFix:
+    """Decide what ``--fix`` does to the graded file whose bytes are ``raw`` (read from
+    ``target`` when the graded path is a link to it)."""
     path = report.path or "Dockerfile"
     try:
         original = raw.decode("utf-8")
@@ -81,13 +87,24 @@ def plan(report: Report, raw: bytes) -> FileFix:
     if report.error is not None:
         return FileFix(path, original, None, f"not fixed: {report.error}")
     suggestion = report.suggested_dockerfile
+    if suggestion is not None:
+        suggestion = saved_like(suggestion, original)
     if suggestion is None or suggestion == original:
         if report.dependency_cache in (KEPT, NO_INSTALL):
             return FileFix(path, original, None, "nothing to fix")
         return FileFix(
             path, original, None, "not fixed: no reordering found that keeps the install cached"
         )
-    return FileFix(path, original, suggestion)
+    return FileFix(path, original, suggestion, target=target)
+
+
+def saved_like(text: str, original: str) -> str:
+    """``text`` (lines ended by ``\n``, as the grader renders) with ``original``'s line
+    ending (CRLF when most of its lines end so) and its final newline, or lack of one."""
+    ending = "\r\n" if original.count("\r\n") * 2 > original.count("\n") else "\n"
+    body = text[:-1] if text.endswith("\n") else text
+    final = ending if original.endswith(("\n", "\r")) else ""
+    return ending.join(body.split("\n")) + final
 
 
 def summary(fix: FileFix, before: Report, after: Report | None) -> str:
@@ -95,9 +112,26 @@ def summary(fix: FileFix, before: Report, after: Report | None) -> str:
     if fix.fixed is None:
         return f"{fix.path}: {fix.reason}"
     head = f"fixed {fix.path}"
+    if fix.target is not None:
+        head = f"fixed {fix.target}, the file the link {fix.path} points to"
     if after is not None:
         head += (
             f" (dependency cache: {before.dependency_cache} -> {after.dependency_cache},"
             f" score {before.score} -> {after.score})"
         )
     return "\n".join([f"{head}:", *(f"  {change}" for change in fix.changes())])
+
+
+def as_dict(fix: FileFix, before: Report, after: Report | None) -> dict[str, object]:
+    """``--fix --format json``: the report after fixing (as ``grade --format json`` prints
+    it, the one before when nothing was written) with a ``fix`` object: whether the file was
+    written, which file, the changes as in text, and the verdict and score before."""
+    data = (after or before).as_dict()
+    data["fix"] = {
+        "written": fix.fixed is not None,
+        "file": fix.target or fix.path,
+        "changes": fix.changes(),
+        "reason": fix.reason or None,
+        "before": {"dependency_cache": before.dependency_cache, "score": before.score},
+    }
+    return data

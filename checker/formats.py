@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
-from checker.report import Report, render_text
+from checker.report import VERDICT_RULE, Finding, Report, render_text, verdict_finding
 from checker.rules import RULES
 from checker.safe_text import csv_cell
 
@@ -105,10 +105,19 @@ def _csv_rows(reports: Sequence[Report]) -> Iterable[dict[str, object]]:
             yield {**base, **finding.as_dict()}
 
 
+def _annotated(report: Report) -> tuple[Finding, ...]:
+    """The findings a CI format shows: the report's, after the failing verdict's own entry
+    when no finding is left to explain it (:func:`checker.report.verdict_finding`), so a
+    failing file always has an annotation."""
+    verdict = verdict_finding(report)
+    return (verdict, *report.findings) if verdict is not None else report.findings
+
+
 def to_sarif(reports: Sequence[Report]) -> str:
     """A minimal valid SARIF 2.1.0 log: one run, the rule catalogue, one result a finding.
 
-    Unreadable Dockerfiles become results of the pseudo-rule ``LC000``."""
+    Unreadable Dockerfiles become results of the pseudo-rule ``LC000``, a failing verdict
+    whose findings were all ignored one of ``dependency-cache``."""
     rules = [
         {
             "id": rule.id,
@@ -126,13 +135,23 @@ def to_sarif(reports: Sequence[Report]) -> str:
             "defaultConfiguration": {"level": "error"},
         }
     )
+    rules.append(
+        {
+            "id": VERDICT_RULE,
+            "name": "failing-verdict",
+            "shortDescription": {
+                "text": "The install reruns on a code change; the rules that say why are ignored."
+            },
+            "defaultConfiguration": {"level": "error"},
+        }
+    )
     results = []
     for report in reports:
         uri = report.path or "Dockerfile"
         if report.error is not None:
             region = {"startLine": report.error_line or 1}
             results.append(_result("LC000", "error", report.error, uri, region))
-        for finding in report.findings:
+        for finding in _annotated(report):
             region = {"startLine": finding.line, "endLine": finding.end_line}
             message = f"{finding.message}\nFix:\n{finding.fix}" if finding.fix else finding.message
             results.append(
@@ -201,14 +220,15 @@ def to_github(reports: Sequence[Report]) -> str:
     """GitHub Actions workflow commands, one a finding (``::error file=...,line=...::...``):
     printed in a workflow step, each becomes an annotation on the Dockerfile's lines.
     Severity maps error to ``error``, warning to ``warning`` and info to ``notice``; an
-    unreadable Dockerfile is an ``error`` titled ``LC000``."""
+    unreadable Dockerfile is an ``error`` titled ``LC000``, and a failing verdict whose
+    findings were ignored an ``error`` titled ``dependency-cache`` on the install's line."""
     commands = []
     for report in reports:
         path = report.path or "Dockerfile"
         if report.error is not None:
             line = report.error_line or 1
             commands.append(_github_command("error", path, line, line, "LC000", report.error))
-        for finding in report.findings:
+        for finding in _annotated(report):
             commands.append(
                 _github_command(
                     _GITHUB_COMMAND.get(finding.severity, "warning"),
@@ -235,7 +255,7 @@ def to_gitlab(reports: Sequence[Report]) -> str:
         source = report.source.splitlines()
         entries = [
             (f.rule, f.severity, f.line, f.end_line, _finding_text(f.message, f.fix))
-            for f in report.findings
+            for f in _annotated(report)
         ]
         if report.error is not None:
             line = report.error_line or 1

@@ -35,7 +35,7 @@ from checker.cache_model import BuildContext
 from checker.dockerfile import DockerfileSyntaxError, parse, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.dockerfile.parser import MAX_BYTES, MAX_INSTRUCTIONS
-from checker.jail import read_file
+from checker.jail import Unreadable, named_file, read_file
 from checker.report import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding, Report
 from checker.rules import RULES
 from checker.rules.analysis import Analysis, reads_context
@@ -72,8 +72,9 @@ def grade(
     try:
         path = _as_path(text_or_path)
         if path is not None:
-            dockerfile = parse_file(path)
-            text = _read_text(path)
+            source = _named_file(path, context)
+            dockerfile = parse_file(source)
+            text = _read_text(source)
         else:
             text = str(text_or_path)
             dockerfile = parse(text)
@@ -100,6 +101,16 @@ def _as_path(value: str | os.PathLike[str]) -> str | None:
     if os.path.isdir(name):
         name = os.path.join(name, "Dockerfile")
     return name
+
+
+def _named_file(path: str, context: str | os.PathLike[str] | BuildContext | None) -> str:
+    """The file to read for ``path``: a link is followed inside its folder or the context
+    (:func:`checker.jail.named_file`); elsewhere, broken or a loop, the grade is an error."""
+    root = context.root if isinstance(context, BuildContext) else context
+    try:
+        return str(named_file(path, (root,) if root is not None else ()))
+    except Unreadable as error:
+        raise DockerfileSyntaxError(str(error), None, None) from None
 
 
 def _read_text(path: str) -> str:
@@ -156,8 +167,10 @@ def _grade_model(
 ) -> Report:
     _check_bounds(dockerfile)
     analysis = analyse(dockerfile, text, context, builder)
-    findings = _apply_ignores(dockerfile, text, _run_rules(analysis))
+    found = _run_rules(analysis)
+    findings = _apply_ignores(dockerfile, text, found)
     verdict = analysis.verdict
+    rerun = analysis.reinstalling_steps[0].instruction if analysis.reinstalling_steps else None
     score = _score(verdict, findings)
     passed = verdict in (KEPT, NO_INSTALL) and not any(f.severity == "error" for f in findings)
     suggestion = _suggest(analysis) if suggest and verdict != NO_INSTALL else None
@@ -169,6 +182,8 @@ def _grade_model(
         findings=findings,
         suggested_dockerfile=suggestion,
         source=text,
+        install_lines=(rerun.line, rerun.end_line) if rerun is not None else None,
+        ignored_rules=tuple(sorted({f.rule for f in found} - {f.rule for f in findings})),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import sys
 from collections.abc import Iterable
@@ -34,8 +35,10 @@ from checker.config import (
     parse_rule_ids,
 )
 from checker.dockerfile import DockerfileSyntaxError, parse_file
+from checker.dockerfile.parser import MAX_BYTES
 from checker.formats import FORMATS, render
 from checker.grading import grade
+from checker.jail import Unreadable, named_file, read_file
 from checker.report import SEVERITIES
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
@@ -170,6 +173,11 @@ def _fail(message: str) -> int:
     return 2
 
 
+# What --fix (True) and --diff (False) print: a summary of changes as text or JSON, a diff.
+# None is no --format flag: the configuration's format is for reports, not for these.
+_FIX_FORMATS = {True: (None, "text", "json"), False: (None, "text")}
+
+
 def collect_dockerfiles(paths: list[str]) -> list[Path]:
     """Expand directories into the Dockerfiles they hold (sorted; hidden dirs skipped)."""
     found: list[Path] = []
@@ -192,8 +200,16 @@ def run_grade(args: argparse.Namespace) -> int:
     try:
         if args.context is not None and not Path(args.context).is_dir():
             return _fail(f"--context {args.context}: not a directory")
+        if (args.fix or args.diff) and args.format not in _FIX_FORMATS[args.fix]:
+            flag = "--fix" if args.fix else "--diff"
+            shown = " or ".join(_FIX_FORMATS[args.fix][1:])
+            return _fail(
+                f"{flag} prints {shown}, not --format {args.format} (grade without {flag}"
+                " for other formats)"
+            )
         files = collect_dockerfiles(args.paths)
-        missing = [path for path in files if not path.is_file()]
+        # A link is graded even when broken: the grade says what is wrong with it.
+        missing = [path for path in files if not path.is_file() and not path.is_symlink()]
         if missing:
             return _fail(f"{missing[0]}: no such file")
         if not files:
@@ -259,17 +275,24 @@ def _run_fixes(
 
     outcomes = []
     for path, report in zip(files, reports, strict=True):
-        fix = fixing.plan(report, path.read_bytes())
+        # A link was followed by grading only where it may be (its folder, the context);
+        # an error report means nothing is written, whatever the path is.
+        target = Path(os.path.realpath(path)) if report.error is None else path
+        raw = read_file(target, MAX_BYTES + 1) if report.error is None else b""
+        fix = fixing.plan(report, raw, _link_target(path, target))
         if args.diff:
             sys.stdout.write(fix.diff() or f"{fix.path}: {fix.reason}\n")
             outcomes.append(report)
             continue
         after = None
         if fix.fixed is not None:
-            path.write_bytes(fix.fixed.encode("utf-8"))
+            target.write_bytes(fix.fixed.encode("utf-8"))
             after = grade(path, args.context, builder=args.builder)
             after = _configured(after, path, settings, args)
-        print(fixing.summary(fix, report, after))
+        if args.format == "json":
+            sys.stdout.write(json.dumps(fixing.as_dict(fix, report, after)) + "\n")
+        else:
+            print(fixing.summary(fix, report, after))
         outcomes.append(after or report)
     errors = [report for report in outcomes if report.error is not None]
     for report in errors:
@@ -279,11 +302,21 @@ def _run_fixes(
     return 0 if all(report.passed for report in outcomes) else 1
 
 
+def _link_target(path: Path, target: Path) -> str | None:
+    """How to name the file a linked Dockerfile points to: beside the link's own name
+    (``ci/Dockerfile.prod`` for ``ci/Dockerfile``); None when ``path`` is no link."""
+    if not path.is_symlink():
+        return None
+    folder = os.path.realpath(path.parent)
+    return os.path.normpath(os.path.join(path.parent, os.path.relpath(target, folder)))
+
+
 def run_explain(args: argparse.Namespace) -> int:
     try:
         if args.context is not None and not Path(args.context).is_dir():
             return _fail(f"--context {args.context}: not a directory")
-        dockerfile = parse_file(args.dockerfile)
+        roots = (args.context,) if args.context else ()
+        dockerfile = parse_file(named_file(args.dockerfile, roots))  # a link: as grade
         context = BuildContext.from_dir(args.context, args.dockerfile) if args.context else None
         prediction = predict(
             dockerfile,
@@ -297,6 +330,8 @@ def run_explain(args: argparse.Namespace) -> int:
         return 0
     except DockerfileSyntaxError as error:
         return _fail(f"{args.dockerfile}: {error}")
+    except Unreadable as error:
+        return _fail(str(error))
     except Exception as error:
         return _fail(f"explain failed: {type(error).__name__}: {error}")
 

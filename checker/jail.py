@@ -11,6 +11,7 @@ regular file, and read up to a size cap.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -66,6 +67,37 @@ def refusal(root: Path, relative: str) -> str | None:
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return None
     return f"{relative} is {_kind(mode)}, not a regular file (not read)"
+
+
+def named_file(path: str, roots: tuple[str | os.PathLike[str], ...] = ()) -> Path:
+    """The file to read for a Dockerfile the user named: ``path`` itself, or, when it is a
+    link (``Dockerfile -> Dockerfile.prod``), the file it resolves to, as the docker CLI
+    follows it. The user chose the name, but not always its target (a submission, a
+    checkout): the link is followed only to a file inside its own folder or one of
+    ``roots`` (the build context); Unreadable names the target otherwise, or the link is
+    broken or a loop."""
+    if not os.path.islink(path):
+        return Path(path)
+    try:
+        shown = os.readlink(path)
+    except OSError:
+        shown = "?"
+    try:
+        os.stat(path)
+    except OSError as error:
+        problem = "a link loop" if error.errno == errno.ELOOP else "a broken link"
+        raise Unreadable(f"{path} is {problem} to {shown} (not read)") from None
+    target = os.path.realpath(path)
+    folders = (os.path.dirname(os.path.abspath(path)), *roots)
+    for folder in folders:
+        base = os.path.realpath(folder).rstrip("/") + "/"
+        if target.startswith(base):
+            return Path(target)
+    raise Unreadable(
+        f"{path} is a link to {shown}, outside its folder"
+        + (" and the build context" if roots else "")
+        + " (not read: name the file it links to)"
+    )
 
 
 def read_bytes(root: Path, relative: str, limit: int = MAX_FILE_BYTES) -> bytes:

@@ -65,6 +65,11 @@ class Report:
     error: str | None = None
     error_line: int | None = None
     source: str = field(default="", repr=False)  # the Dockerfile text, for highlighting
+    # The first install that reruns on a code change (its first and last line), and the
+    # rules whose findings were left out (configuration, --ignore, ``# checker ignore=``):
+    # with them a failing verdict is explained even when no finding is left to say why.
+    install_lines: tuple[int, int] | None = None
+    ignored_rules: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -90,6 +95,37 @@ class Report:
         return render_html(self)
 
 
+VERDICT_RULE = "dependency-cache"
+"""The pseudo-rule that annotates a failing verdict no remaining finding explains."""
+
+
+def verdict_finding(report: Report) -> Finding | None:
+    """An error on the install that reruns, when the verdict fails the file and no finding
+    of error severity is left to say so (its rules were ignored): every failing report
+    then names a line, in text and in each CI format. None otherwise."""
+    if report.error is not None or report.passed or report.dependency_cache in (KEPT, NO_INSTALL):
+        return None
+    if report.install_lines is None or any(f.severity == "error" for f in report.findings):
+        return None
+    line, end_line = report.install_lines
+    source = report.source.splitlines()
+    text = " ".join(source[line - 1].split()) if line <= len(source) else ""
+    shown = f" ({text[:57]}...)" if len(text) > 60 else f" ({text})" if text else ""
+    message = (
+        f"The install on line {line}{shown} reruns when an application file changes"
+        f" (dependency cache: {report.dependency_cache}), so the file fails."
+    )
+    if report.ignored_rules:
+        message += (
+            f" Rules ignored here (by the configuration, --ignore or a `# checker ignore=`"
+            f" comment): {', '.join(report.ignored_rules)}; ignoring a rule hides its"
+            " findings, not the verdict."
+        )
+    if report.suggested_dockerfile:
+        message += " `grade --diff` shows a reordered Dockerfile that keeps the install cached."
+    return Finding(VERDICT_RULE, "failing-verdict", line, end_line, "error", message, "")
+
+
 def render_text(report: Report) -> str:
     """A terminal rendering: verdict, then each finding's why and fix. Control characters
     from the Dockerfile (terminal escapes) are shown escaped, never sent raw."""
@@ -104,7 +140,8 @@ def _text(report: Report) -> str:
         f"{name}: {'PASSED' if report.passed else 'FAILED'}  score {report.score}/100",
         f"  dependency cache: {VERDICT_TEXT.get(report.dependency_cache or '', '-')}",
     ]
-    for finding in report.findings:
+    verdict = verdict_finding(report)
+    for finding in (verdict, *report.findings) if verdict else report.findings:
         where = (
             f"line {finding.line}"
             if finding.line == finding.end_line

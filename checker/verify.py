@@ -72,6 +72,7 @@ from checker.verify_sandbox import (
     choose_network,
     image_ids,
     index_urls,
+    local_engine,
 )
 
 AGREED = "agreed"
@@ -443,6 +444,7 @@ def _run(
         raise VerifyProblem("engine", f"no Docker engine answers ({error})") from error
     leftovers: Leftovers | None = None
     cgroup = BuildkitCgroup(limits.memory, limits.cpus)
+    remote = not local_engine(os.environ.get("DOCKER_HOST"))  # api_client's engine
     try:
         bases = base_images(parsed)
         before = image_ids(api, bases)
@@ -454,9 +456,9 @@ def _run(
             options.update(memory=limits.memory, cpuset_cpus=limits.cpuset())
             if limits.memory is not None:
                 options["memswap"] = limits.memory  # memory + swap = memory: no swap
-        elif cgroup.__enter__().path is not None:  # left in the finally below
+        elif not remote and cgroup.__enter__().path is not None:  # left in the finally below
             options["cgroup_parent"] = cgroup.path
-        result.limits = limits.describe(result.builder, "cgroup_parent" in options)
+        result.limits = limits.describe(result.builder, "cgroup_parent" in options, remote)
         leftovers = Leftovers(api)
         missing = [name for name, image in before.items() if image is None]
         index = f"the package index {indexes[0]}" if indexes else "PyPI"

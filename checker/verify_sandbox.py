@@ -5,7 +5,8 @@ A submitted Dockerfile runs arbitrary ``RUN`` commands on the engine, so every b
 * a wall-clock limit (``timeout``; the runner kills the running step and removes what it left);
 * a memory limit without swap and a CPU limit: the classic builder's container limits, and
   for BuildKit a cgroup of ours (:class:`BuildkitCgroup`) passed as ``--cgroup-parent``, under
-  which BuildKit creates every ``RUN`` container (where the engine allows: cgroupfs, root);
+  which BuildKit creates every ``RUN`` container (where the engine allows: cgroupfs, root;
+  and only for an engine on this machine, :func:`local_engine`: a remote one has none of ours);
 * the least network that still lets ``pip`` reach its package index (:func:`choose_network`);
 * removal of exactly what it created (:class:`Leftovers`), after a failure too.
 
@@ -56,7 +57,7 @@ class Limits:
         count = max(1, min(self.cpus, os.cpu_count() or 1))
         return "0" if count == 1 else f"0-{count - 1}"
 
-    def describe(self, builder: str, cgroup: bool = False) -> str:
+    def describe(self, builder: str, cgroup: bool = False, remote: bool = False) -> str:
         parts = [f"time limit {self.timeout:g} s per build"]
         if builder == "classic" or cgroup:
             if self.memory is not None:
@@ -65,9 +66,22 @@ class Limits:
                 parts.append(f"CPUs {self.cpuset()}")
             if cgroup:
                 parts.append("through --cgroup-parent")
+        elif remote:
+            parts.append(
+                "no memory or CPU limit: the engine is remote (set them on the remote builder)"
+            )
         else:
             parts.append("no memory or CPU limit (no cgroup of ours could be made here)")
         return ", ".join(parts)
+
+
+def local_engine(docker_host: str | None) -> bool:
+    """Whether the engine at ``docker_host`` (``DOCKER_HOST``; None or empty: the default
+    socket) runs on this machine, so a cgroup made here (:class:`BuildkitCgroup`) is one its
+    ``--cgroup-parent`` finds. Only a unix socket counts: ``tcp://`` and ``ssh://`` engines
+    make the cgroup parent on their own machine, where ours does not exist (even a
+    ``tcp://127.0.0.1`` may be a tunnel to another machine); ``npipe://`` is Windows."""
+    return not docker_host or docker_host.startswith("unix://")
 
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")

@@ -90,3 +90,27 @@ def test_summary_counts_verdicts_rules_and_errors(tmp_path: Path) -> None:
     assert summary["dependency_cache"] == {"kept": 1, "reinstalled": 1}
     assert summary["rules"]["LC002"] == 1
     assert summary["rules"]["LC001"] == 0
+
+
+def test_a_submissions_linked_dockerfile_is_followed_inside_its_folder_only(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "class"
+    (root / "erin").mkdir(parents=True)
+    (root / "erin" / "Dockerfile.prod").write_text(BAD)
+    (root / "erin" / "Dockerfile").symlink_to("Dockerfile.prod")  # as the docker CLI follows
+    (root / "frank").mkdir()
+    (root / "frank" / "Dockerfile").symlink_to("../erin/Dockerfile.prod")
+    (root / "Dockerfile.gina").symlink_to("erin/Dockerfile.prod")  # an entry: never followed
+    status = {row["submission"]: row for row in grade_folder(root, timeout=30)}
+    assert (status["erin"]["grading_status"], status["erin"]["dependency_cache"]) == (
+        "graded",
+        "reinstalled",
+    )
+    assert (
+        "is a link to ../erin/Dockerfile.prod, outside its folder and the build context"
+        in (status["frank"]["grading_status"])
+    )
+    assert status["Dockerfile.gina"]["grading_status"] == (
+        "error: a symbolic link to erin/Dockerfile.prod (links are not followed)"
+    )

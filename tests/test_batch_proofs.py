@@ -1,19 +1,26 @@
 """``batch DIR --prove --engine URL ...``: proofs spread over engines, every row accounted for.
 
 The engine tests prove a small class on the real engine addressed twice (two socket paths
-to one engine) plus one address where nothing answers, and, given a second engine's URL in
-``CHECKER_SECOND_ENGINE`` (a dockerd of its own: data root, exec root, socket, bridge), across
-two engines. An engine that dies half-way cannot
+to one engine) plus one address where nothing answers, and across two engines: the second is
+``CHECKER_SECOND_ENGINE`` when set (a URL), else one the test starts on this machine, lesson
+10's throwaway engine (:class:`checker.lessons.ci_runner.Runner`: its own dockerd, data root,
+socket and bridge, the base image loaded, all deleted after; it needs Linux, root and
+``dockerd``, and the test skips saying which is missing). An engine that dies half-way cannot
 be produced on demand, so the hand-over is tested with a runner that answers as verify does
 when its engine goes away (its JSON error of kind ``engine``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import ipaddress
 import os
+import random
+import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -164,20 +171,55 @@ def test_a_class_is_proven_and_every_row_accounted_for(tmp_path: Path, engine, c
     assert code == 0, err
 
 
-SECOND_ENGINE = os.environ.get("CHECKER_SECOND_ENGINE")
+@pytest.fixture
+def second_engine(engine) -> Iterator[str]:
+    """A second engine's URL: ``CHECKER_SECOND_ENGINE``, else a throwaway engine started
+    here for the test (lesson 10's cold runner) and deleted after it."""
+    given = os.environ.get("CHECKER_SECOND_ENGINE")
+    if given:
+        yield given
+        return
+    from checker.lessons import ci_runner
+    from checker.lessons.ci_runner import Runner, unavailable
+
+    reason = unavailable()
+    if reason:
+        pytest.skip(f"no second engine: {reason} (or set CHECKER_SECOND_ENGINE to one's URL)")
+    with pytest.MonkeyPatch.context() as patch:
+        # The runner's bridge has one fixed network; several runners on one machine (other
+        # lessons or checks running now) then share its route, and the replies from the
+        # package index go to another runner's bridge. Ours gets a network nobody routes.
+        patch.setattr(ci_runner, "BRIDGE_NETWORK", _unrouted_network())
+        with Runner() as runner:
+            yield runner.host
+
+
+def _unrouted_network() -> ipaddress.IPv4Network:
+    """A /24 in 10.231.0.0/16 that no route of this machine overlaps (a random one of the
+    free ones, so two test runs at once are unlikely to pick the same)."""
+    listed = subprocess.run(["ip", "-o", "-4", "route"], capture_output=True, text=True).stdout
+    used = []
+    for line in listed.splitlines():
+        with contextlib.suppress(ValueError):
+            used.append(ipaddress.ip_network(line.split()[0], strict=False))
+    free = [
+        network
+        for network in ipaddress.ip_network("10.231.0.0/16").subnets(new_prefix=24)
+        if not any(network.overlaps(other) for other in used if other.prefixlen > 0)
+    ]
+    if not free:
+        pytest.skip("no free network in 10.231.0.0/16 for a second engine's bridge")
+    return random.choice(free)
 
 
 @pytest.mark.docker
-@pytest.mark.skipif(
-    not SECOND_ENGINE,
-    reason="set CHECKER_SECOND_ENGINE to a second engine's URL (its own dockerd, with the "
-    "base image loaded) to prove a class across two engines",
-)
-def test_a_class_is_proven_across_two_engines(tmp_path: Path, engine, capsys) -> None:
+def test_a_class_is_proven_across_two_engines(
+    tmp_path: Path, engine, second_engine: str, capsys
+) -> None:
     root = make_class(tmp_path / "class", count=4)
     out = tmp_path / "grades.csv"
     first = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
-    engines = ["--engine", first, "--engine", str(SECOND_ENGINE)]
+    engines = ["--engine", first, "--engine", second_engine]
     code = main(
         ["batch", str(root), "--prove", "--out", str(out), "--proof-timeout", "300", *engines]
     )
@@ -187,6 +229,6 @@ def test_a_class_is_proven_across_two_engines(tmp_path: Path, engine, capsys) ->
     assert len(graded) == 4
     assert all(row["proof"] == "agreed" for row in graded), [r["proof_summary"] for r in graded]
     # Each engine took a submission at the start, so both proved some.
-    assert {row["engine"] for row in graded} == {first, SECOND_ENGINE}
+    assert {row["engine"] for row in graded} == {first, second_engine}
     assert "dropped" not in err
     assert code == 0, err

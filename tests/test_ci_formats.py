@@ -110,3 +110,43 @@ def test_gitlab_format_is_a_code_quality_report(tmp_path: Path, capsys) -> None:
     after = json.loads(capsys.readouterr().out)[0]
     assert (before["location"]["lines"]["begin"], after["location"]["lines"]["begin"]) == (5, 6)
     assert after["fingerprint"] == before["fingerprint"]
+
+
+def test_a_failing_verdict_whose_rules_are_ignored_still_gets_an_annotation(
+    tmp_path: Path, capsys
+) -> None:
+    # Inline comments silence LC002 and LC003; BuildKit still reruns the install (line 8).
+    inline = str(CASES / "reinstall_rules_ignored_inline.Dockerfile")
+    assert main(["grade", inline, "--no-config", "--format", "github"]) == 1
+    (command,) = parse_commands(capsys.readouterr().out)
+    assert (command["command"], command["title"], command["line"]) == (
+        "error",
+        "dependency-cache",
+        "8",
+    )
+    assert "Rules ignored here" in command["message"] and "LC002, LC003" in command["message"]
+
+    # The configuration ignores LC001: the LC007 notice alone would not say why it fails.
+    path = tmp_path / "Dockerfile"
+    shutil.copy2(CASES / "lesson_bad.Dockerfile", path)
+    (tmp_path / ".checker.toml").write_text('ignore = ["LC001"]\n', encoding="utf-8")
+    assert main(["grade", str(path), "--format", "github"]) == 1
+    commands = parse_commands(capsys.readouterr().out)
+    assert [(c["command"], c["title"], c["line"]) for c in commands] == [
+        ("error", "dependency-cache", "6"),
+        ("notice", "LC007", "6"),
+    ]
+    assert main(["grade", str(path), "--format", "gitlab"]) == 1
+    issues = json.loads(capsys.readouterr().out)
+    assert [(issue["check_name"], issue["severity"]) for issue in issues] == [
+        ("dependency-cache", "major"),
+        ("LC007", "info"),
+    ]
+    assert issues[0]["location"]["lines"] == {"begin": 6, "end": 6}
+    # Text says the same under its FAILED line; a passing file gets no such entry.
+    assert main(["grade", str(path), "--ignore", "LC001,LC007"]) == 1
+    text = capsys.readouterr().out
+    assert "FAILED" in text and "dependency-cache error (failing-verdict) line 6:" in text
+    good = CASES / "lesson_good.Dockerfile"
+    assert main(["grade", str(good), "--no-config", "--format", "gitlab", "--ignore", "LC007"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

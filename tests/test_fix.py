@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 from pathlib import Path
 
@@ -155,3 +156,111 @@ def test_the_fixed_lesson_dockerfile_builds_and_keeps_the_install_on_a_code_chan
         for image in reversed(images):
             with contextlib.suppress(Exception):
                 engine.remove_image(image, force=True)
+
+
+def test_fix_keeps_crlf_line_ends_and_a_missing_final_newline(tmp_path: Path, capsys) -> None:
+    path = _copy(CASES / "windows_line_endings.Dockerfile", tmp_path)
+    assert not path.read_bytes().endswith(b"\n")
+    assert main(["grade", str(path), "--no-config", "--diff"]) == 1
+    diff = capsys.readouterr().out
+    assert "\n+COPY requirements.txt ./\r\n" in diff  # only the real change, in CRLF
+    assert "\n-FROM" not in diff
+
+    assert main(["grade", str(path), "--no-config", "--fix"]) == 0
+    fixed = path.read_bytes()
+    assert fixed.count(b"\r\n") == fixed.count(b"\n") == 7  # 8 lines, CRLF; no newline added
+    assert fixed.endswith(b'CMD ["python", "app.py"]')
+    assert b"COPY requirements.txt ./\r\nRUN pip install" in fixed
+
+    unix = tmp_path / "unix" / "Dockerfile"
+    unix.parent.mkdir()
+    unix.write_bytes(fixed.replace(b"\r\n", b"\n") + b"\n")  # LF, with a final newline
+    before = unix.read_bytes()
+    assert main(["grade", str(unix), "--no-config", "--fix"]) == 0
+    assert "nothing to fix" in capsys.readouterr().out and unix.read_bytes() == before
+
+
+def test_fix_as_json_prints_the_report_after_fixing_and_what_changed(
+    tmp_path: Path, capsys
+) -> None:
+    path = _copy(LESSON_BAD, tmp_path)
+    good = _copy(CASES / "lesson_good.Dockerfile", tmp_path / "good")
+    assert main(["grade", str(path), str(good), "--no-config", "--fix", "--format", "json"]) == 0
+    fixed, untouched = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert (fixed["path"], fixed["dependency_cache"], fixed["passed"]) == (str(path), "kept", True)
+    assert fixed["fix"]["written"] is True and fixed["fix"]["file"] == str(path)
+    assert fixed["fix"]["before"] == {"dependency_cache": "reinstalled", "score": 12}
+    assert any(change.startswith("line 6 moved to line 5") for change in fixed["fix"]["changes"])
+    assert untouched["fix"] == {
+        "written": False,
+        "file": str(good),
+        "changes": [],
+        "reason": "nothing to fix",
+        "before": {"dependency_cache": "kept", "score": 97},
+    }
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--fix", "--format", "github"], "--fix prints text or json, not --format github"),
+        (["--diff", "--format", "json"], "--diff prints text, not --format json"),
+    ],
+)
+def test_fix_and_diff_refuse_a_format_they_cannot_print(
+    tmp_path: Path, capsys, flags: list[str], said: str
+) -> None:
+    path = _copy(LESSON_BAD, tmp_path)
+    original = path.read_bytes()
+    assert main(["grade", str(path), *flags]) == 2
+    captured = capsys.readouterr()
+    assert said in captured.err and captured.out == ""
+    assert path.read_bytes() == original
+
+
+def test_a_linked_dockerfile_is_graded_and_fixed_through_its_target(tmp_path: Path, capsys) -> None:
+    target = _copy(LESSON_BAD, tmp_path, "Dockerfile.prod")
+    link = tmp_path / "Dockerfile"
+    link.symlink_to("Dockerfile.prod")
+    report = grade(link)
+    assert (report.error, report.path, report.dependency_cache) == (None, str(link), "reinstalled")
+
+    assert main(["grade", str(link), "--no-config", "--fix"]) == 0
+    out = capsys.readouterr().out
+    assert f"fixed {target}, the file the link {link} points to" in out
+    assert link.is_symlink() and grade(target).dependency_cache == "kept"
+
+
+def test_a_dockerfile_linking_out_of_its_folder_broken_or_looping_is_refused_by_name(
+    tmp_path: Path, capsys
+) -> None:
+    outside = _copy(LESSON_BAD, tmp_path / "elsewhere")
+    folder = tmp_path / "service"
+    folder.mkdir()
+    for name, points_to in [
+        ("Dockerfile", str(outside)),
+        ("Dockerfile.broken", "missing"),
+        ("Dockerfile.loop", "Dockerfile.loop"),
+    ]:
+        (folder / name).symlink_to(points_to)
+    expected = {
+        "Dockerfile": f"is a link to {outside}, outside its folder (not read",
+        "Dockerfile.broken": "is a broken link to missing (not read)",
+        "Dockerfile.loop": "is a link loop to Dockerfile.loop (not read)",
+    }
+    for name, said in expected.items():
+        assert said in (grade(folder / name).error or ""), name
+        assert main(["grade", str(folder / name), "--no-config", "--fix"]) == 2
+        captured = capsys.readouterr()
+        assert f"{folder / name}: not fixed: {folder / name} {said}" in captured.out
+        assert "Too many levels" not in captured.out + captured.err
+    assert outside.read_bytes() == LESSON_BAD.read_bytes()  # never written through the link
+    # The build context widens where a link may point.
+    assert grade(folder / "Dockerfile", tmp_path).error is None
+
+
+def test_explain_follows_a_linked_dockerfile_as_grade_does(tmp_path: Path, capsys) -> None:
+    _copy(LESSON_BAD, tmp_path, "Dockerfile.prod")
+    (tmp_path / "Dockerfile").symlink_to("Dockerfile.prod")
+    assert main(["explain", str(tmp_path / "Dockerfile"), "--changed", "run.py"]) == 0
+    assert "RUN pip install" in capsys.readouterr().out

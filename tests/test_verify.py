@@ -134,6 +134,72 @@ def test_limits_describe_what_each_builder_can_enforce() -> None:
     assert "no memory or CPU limit" in limits.describe("buildkit")
 
 
+@pytest.mark.parametrize(
+    ("docker_host", "local"),
+    [
+        (None, True),  # the default socket
+        ("", True),
+        ("unix:///var/run/docker.sock", True),
+        ("tcp://build2.example.org:2376", False),
+        ("tcp://127.0.0.1:2375", False),  # may be a tunnel: not known to be this machine
+        ("ssh://grader@build1.example.org", False),
+        ("npipe:////./pipe/docker_engine", False),
+    ],
+)
+def test_a_buildkit_cgroup_is_made_only_for_an_engine_on_this_machine(
+    docker_host: str | None, local: bool
+) -> None:
+    from checker.verify_sandbox import local_engine
+
+    assert local_engine(docker_host) is local
+
+
+def test_a_remote_buildkit_engine_gets_no_cgroup_and_the_report_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No engine needed: the build is stopped as it starts; what matters is what was set up."""
+    import checker.verify as verify_module
+    from checker.verify_sandbox import BuildkitCgroup
+
+    class FakeApi:
+        def ping(self) -> bool:
+            return True
+
+        def inspect_image(self, name: str) -> dict:
+            return {"Id": "sha256:" + "0" * 64, "Config": {"Env": []}}
+
+        def images(self, all: bool = False) -> list:
+            return []
+
+        def close(self) -> None:
+            pass
+
+    seen: list[dict] = []
+
+    def stop_at_the_build(number: int, result: VerifyReport, setup: _Setup) -> BuildResult:
+        seen.append(dict(setup.options))
+        raise RuntimeError("stopped before building")
+
+    def no_cgroup_here(self: BuildkitCgroup) -> BuildkitCgroup:
+        raise AssertionError("a local cgroup was made for a remote engine")
+
+    monkeypatch.setenv("DOCKER_HOST", "ssh://grader@build1.example.org")
+    monkeypatch.setattr(verify_module, "api_client", lambda **kwargs: FakeApi())
+    monkeypatch.setattr(verify_module, "_build", stop_at_the_build)
+    monkeypatch.setattr(BuildkitCgroup, "__enter__", no_cgroup_here)
+    result = VerifyReport("Dockerfile", str(tmp_path), "buildkit")
+    with pytest.raises(RuntimeError, match="stopped before building"):
+        verify_module._run(
+            result, parse(GOOD), tmp_path, "Dockerfile", "app.py", BuildContext(),
+            Limits(), lambda line: None,
+        )  # fmt: skip
+    assert "cgroup_parent" not in seen[0]
+    assert result.limits.endswith(
+        "no memory or CPU limit: the engine is remote (set them on the remote builder)"
+    )
+    assert "--cgroup-parent" not in result.limits
+
+
 def record(number: int, instruction: str, outcome: str, stage: str | None = None) -> StepRecord:
     return StepRecord(
         key=f"{stage}-{number}",
