@@ -22,6 +22,7 @@ import contextlib
 import ipaddress
 import json
 import os
+import random
 import shutil
 import subprocess
 import tempfile
@@ -30,7 +31,34 @@ import uuid
 from pathlib import Path
 
 BASE_IMAGE = "python:3.11-slim"
-BRIDGE_NETWORK = ipaddress.ip_network("172.29.0.0/16")
+# Where each runner's bridge takes a /24 no other interface or route of this host uses: two
+# runners (a lesson and a test, two learners) on one subnet would steal each other's replies.
+BRIDGE_RANGE = ipaddress.ip_network("172.28.0.0/14")
+
+
+def free_subnet(used: list[ipaddress.IPv4Network] | None = None) -> ipaddress.IPv4Network:
+    """A /24 of :data:`BRIDGE_RANGE` that overlaps no route of this host, picked at random
+    among the free ones (so two runners starting at once rarely pick the same)."""
+    taken = host_networks() if used is None else used
+    free = [
+        subnet
+        for subnet in BRIDGE_RANGE.subnets(new_prefix=24)
+        if not any(subnet.overlaps(network) for network in taken)
+    ]
+    if not free:
+        raise RuntimeError(f"no free /24 left in {BRIDGE_RANGE} for a runner's bridge")
+    return random.choice(free)
+
+
+def host_networks() -> list[ipaddress.IPv4Network]:
+    """The IPv4 networks of this host's routes (``ip -json route``), the default route aside."""
+    shown = subprocess.run(["ip", "-json", "route"], capture_output=True, text=True, check=True)
+    networks = []
+    for route in json.loads(shown.stdout or "[]"):
+        with contextlib.suppress(ValueError):
+            if route.get("dst") != "default":
+                networks.append(ipaddress.ip_network(route["dst"], strict=False))
+    return networks
 
 
 def unavailable() -> str | None:
@@ -66,9 +94,10 @@ class Runner:
 
     def _start(self) -> None:
         subprocess.run(["ip", "link", "add", self.bridge, "type", "bridge"], check=True)
-        gateway = next(BRIDGE_NETWORK.hosts())
+        network = free_subnet()
+        gateway = next(network.hosts())
         subprocess.run(
-            ["ip", "addr", "add", f"{gateway}/{BRIDGE_NETWORK.prefixlen}", "dev", self.bridge],
+            ["ip", "addr", "add", f"{gateway}/{network.prefixlen}", "dev", self.bridge],
             check=True,
         )
         subprocess.run(["ip", "link", "set", self.bridge, "up"], check=True)
