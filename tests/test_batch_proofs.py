@@ -12,13 +12,9 @@ when its engine goes away (its JSON error of kind ``engine``).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import ipaddress
 import os
-import random
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -179,37 +175,13 @@ def second_engine(engine) -> Iterator[str]:
     if given:
         yield given
         return
-    from checker.lessons import ci_runner
     from checker.lessons.ci_runner import Runner, unavailable
 
     reason = unavailable()
     if reason:
         pytest.skip(f"no second engine: {reason} (or set CHECKER_SECOND_ENGINE to one's URL)")
-    with pytest.MonkeyPatch.context() as patch:
-        # The runner's bridge has one fixed network; several runners on one machine (other
-        # lessons or checks running now) then share its route, and the replies from the
-        # package index go to another runner's bridge. Ours gets a network nobody routes.
-        patch.setattr(ci_runner, "BRIDGE_NETWORK", _unrouted_network())
-        with Runner() as runner:
-            yield runner.host
-
-
-def _unrouted_network() -> ipaddress.IPv4Network:
-    """A /24 in 10.231.0.0/16 that no route of this machine overlaps (a random one of the
-    free ones, so two test runs at once are unlikely to pick the same)."""
-    listed = subprocess.run(["ip", "-o", "-4", "route"], capture_output=True, text=True).stdout
-    used = []
-    for line in listed.splitlines():
-        with contextlib.suppress(ValueError):
-            used.append(ipaddress.ip_network(line.split()[0], strict=False))
-    free = [
-        network
-        for network in ipaddress.ip_network("10.231.0.0/16").subnets(new_prefix=24)
-        if not any(network.overlaps(other) for other in used if other.prefixlen > 0)
-    ]
-    if not free:
-        pytest.skip("no free network in 10.231.0.0/16 for a second engine's bridge")
-    return random.choice(free)
+    with Runner() as runner:  # its bridge takes a /24 no route of this machine uses
+        yield runner.host
 
 
 @pytest.mark.docker
