@@ -7,8 +7,9 @@ directory), then times ``checker.grading.grade`` on it in a child process whose 
 space is capped (``RLIMIT_AS``); the child grades a two-line file first, so imports are not
 timed. It prints wall time, peak resident memory and how the grade ended (``graded``,
 ``refused: ...`` for a report with an error, ``timeout`` or ``memory``). The shapes are
-issue 13's reproducers (doubling variables, long moves, ignore comments, backtracking
-``.dockerignore`` patterns, pattern soups, big contexts) scaled up to the input caps.
+issue 13's reproducers (doubling variables, long moves, ignore comments, chains of stages,
+backtracking ``.dockerignore`` patterns, pattern soups, big contexts) scaled up to the input
+caps.
 Target: every case under 2 s and 512 MB. Not part of the test suite:
 timings depend on the machine.
 """
@@ -45,6 +46,18 @@ def _max_moves() -> str:
     from checker.grading import MAX_INSTRUCTIONS
 
     return _moves(MAX_INSTRUCTIONS - 3)
+
+
+def _stage_chain(count: int) -> str:
+    """``count`` stages, each built FROM the one before, three RUNs each (issue 13: 999
+    stages ran past 60 s, a per-step scan of the stages up the chain)."""
+    stages = ["FROM python:3.12 AS s0\n"]
+    for index in range(1, count):
+        stages.append(
+            f"FROM s{index - 1} AS s{index}\nRUN pip install pkg{index}\n"
+            f"RUN echo step {index}\nRUN python -c 'print({index})'\n"
+        )
+    return "".join(stages)
 
 
 def _context(files: list[str], ignore: str, link: dict[str, str] | None = None) -> str:
@@ -172,6 +185,8 @@ CASES: dict[str, Callable[[], tuple[str, str | None]]] = {
     "moves-5500": lambda: (_moves(5500), None),
     "moves-max": lambda: (_max_moves(), None),
     "moves-1600-ignores": lambda: (_moves(1600, ignore=True), None),
+    "stage-chain-999": lambda: (_stage_chain(999), None),
+    "stage-chain-max": lambda: (_stage_chain(1000), None),
     "ignore-star-a-backtracking": lambda: (
         "FROM python:3.12\nCOPY . .\nRUN pip install -r requirements.txt\n",
         _context(["a" * 40 + ".py", "requirements.txt"], "*a" * 12 + "\n"),

@@ -134,11 +134,187 @@ def test_many_installs_after_a_broad_copy_are_planned_in_bounded_work() -> None:
     assert longest <= MAX_CARRIED + 5  # no fix lists the whole file again
 
 
+def _slow_cleans(argv: tuple[str, ...], cache_dir: str, tool: str) -> bool:
+    """The definition: does a later command with ``argv`` empty the install's cache?"""
+    from checker.shell.installs import _tool_of
+    from checker.shell.wrappers import program
+
+    name, words = program(argv[0]), argv[1:]
+    if name == "rm":
+        cache = cache_dir.rstrip("/")
+        return any(
+            cache == target.rstrip("/").rstrip("*").rstrip("/")
+            or cache.startswith(target.rstrip("/") + "/")
+            for target in words
+            if not target.startswith("-") and target not in ("", "/")
+        )
+    other = _tool_of(name)
+    family = {other, tool} <= {"conda", "mamba"} or other == tool
+    if other in ("conda", "mamba", "micromamba") and family:
+        return words[:1] == ("clean",)
+    if other == "pip" and tool in ("pip", "pipenv", "pip-sync"):
+        return words[:2] in (("cache", "purge"), ("cache", "remove"))
+    if other == "uv" and tool == "uv":
+        return words[:2] in (("cache", "clean"), ("cache", "prune")) or words[:1] == ("clean",)
+    if other == "poetry" and tool == "poetry":
+        return words[:2] == ("cache", "clear")
+    return False
+
+
+_cache_dirs = st.sampled_from(["/root/.cache/pip", "/root/.cache/pip/", "/opt/conda/pkgs", "/x"])
+_cleaners = st.one_of(
+    st.lists(
+        st.sampled_from(["-rf", "/", "//", "/root", "/root/", "/root/.cache/pip/*", "/x*", ""]),
+        max_size=3,
+    ).map(lambda words: ("rm", *words)),
+    st.tuples(
+        st.sampled_from(["pip", "pip3", "conda", "mamba", "micromamba", "uv", "poetry", "ls"]),
+        st.sampled_from(["clean", "cache"]),
+        st.sampled_from(["purge", "remove", "clean", "prune", "clear", "--all"]),
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    _cleaners,
+    _cache_dirs,
+    st.sampled_from(["pip", "pipenv", "pip-sync", "uv", "poetry", "conda", "mamba", "micromamba"]),
+)
+def test_cleaning_keys_find_what_a_scan_of_later_commands_finds(argv, cache_dir, tool) -> None:
+    """The lookup by keys gives what asking each later command gives."""
+    from types import SimpleNamespace
+
+    from checker.shell.installs import _cleaning_keys, _keys_that_clean
+    from checker.shell.script import ShellCommand
+
+    record = SimpleNamespace(cache_dir=cache_dir, tool=tool)  # all the lookup reads
+    command = ShellCommand(argv, 0, 0)
+    keys = set(_cleaning_keys(command))
+    found = any(key in keys for key in _keys_that_clean(record))
+    assert found == _slow_cleans(argv, cache_dir, tool)
+
+
+def test_a_run_of_thousands_of_installs_is_read_in_linear_work() -> None:
+    """Issue 13: each install scanned every later command of its RUN for one that empties
+    its cache (7,000 ``pip install a &&`` in one RUN: about a minute)."""
+    from checker.dockerfile.parser import parse
+    from checker.shell.installs import installs_in
+
+    text = "FROM python:3.12\nRUN " + "pip install a && " * 7000 + "pip cache purge\n"
+    installs = installs_in(parse(text), parse(text).instructions[-1])
+    assert len(installs) == 7000 and all(item.cache_cleaned for item in installs)
+    report = grade(text)
+    assert report.error is None
+
+
 def test_ignore_comments_are_honoured_on_long_files() -> None:
     text = "FROM python:3.12\nCOPY . .\n" + "# checker ignore=LC002\nRUN pip install x\n" * 300
     report = grade(text)
     assert report.error is None
     assert "LC002" not in {finding.rule for finding in report.findings}
+
+
+# --------------------------------------------------------------------------------------
+# Stages: the ENV and USER in force at each step, looked up in linear work
+
+
+def _slow_environment(dockerfile, instruction) -> dict[str, str]:
+    """The definition: walk up the stages it is built FROM, replay each from its start."""
+    from checker.dockerfile.variables import StageScope, global_arg_values
+
+    if not 0 <= instruction.stage < len(dockerfile.stages):
+        return {}
+    chain, index = [], instruction.stage
+    while index is not None:
+        chain.append(index)
+        parent = dockerfile.stage_named(dockerfile.stages[index].base)
+        index = parent.index if parent is not None and parent.index < index else None
+    globals_ = global_arg_values(dockerfile.global_args, dockerfile.escape)
+    env: dict[str, str] = {}
+    for position in reversed(chain):
+        scope = StageScope(env, globals_, dockerfile.escape)
+        for item in dockerfile.stages[position].instructions:
+            if item is instruction:
+                return scope.values
+            scope.apply(item)
+        env = scope.env
+    return env
+
+
+def _slow_user(dockerfile, instruction) -> str:
+    """The definition: the last USER before the step, in its stage or up the chain."""
+    index = instruction.stage
+    while index is not None:
+        stage = dockerfile.stages[index]
+        users = [
+            item.resolved_arguments[0]
+            for item in stage.instructions
+            if item.keyword == "USER"
+            and item.resolved_arguments
+            and (index != instruction.stage or item.line < instruction.line)
+        ]
+        if users:
+            return users[-1]
+        parent = dockerfile.stage_named(stage.base)
+        index = parent.index if parent is not None and parent.index < index else None
+    return "root"
+
+
+_stage_lines = st.lists(
+    st.sampled_from(
+        [
+            *("ENV A=$A.x", "ENV B=${A:-b}", "ARG A", "ARG C=$B", "USER app", "USER 1000"),
+            *("RUN pip install x", "WORKDIR /w", "ONBUILD RUN pip install y"),
+        ]
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 9), st.booleans(), _stage_lines), min_size=1, max_size=8),
+    st.booleans(),
+)
+def test_environment_and_user_at_each_step_are_those_of_the_stage_chain(stages, backwards):
+    """Any stages built FROM earlier ones (by alias or number, or an image), asked in file
+    order or backwards: the indexed lookups give what walking the chain gives."""
+    from checker.dockerfile.variables import environment_at
+    from checker.shell.installs import user_at
+
+    text = "ARG A=g\n"
+    for index, (parent, by_number, lines) in enumerate(stages):
+        base = "python:3.12" if parent >= index else (str(parent) if by_number else f"s{parent}")
+        text += f"FROM {base} AS s{index}\n" + "".join(line + "\n" for line in lines)
+    dockerfile = parse(text)
+    steps = [item for stage in dockerfile.stages for item in stage.instructions]
+    for instruction in reversed(steps) if backwards else steps:
+        assert environment_at(dockerfile, instruction) == _slow_environment(dockerfile, instruction)
+        assert user_at(dockerfile, instruction) == _slow_user(dockerfile, instruction)
+
+
+def test_a_chain_of_999_stages_is_graded_with_what_each_stage_inherits() -> None:
+    """Issue 13: 999 stages, each FROM the one before, ran past 60 s (every step scanned
+    the stages up its chain, and each link was a scan of all stages)."""
+    from checker.dockerfile.variables import environment_at
+    from checker.shell.installs import user_at
+
+    text = "FROM python:3.12 AS s0\nENV FIRST=1\n"
+    for index in range(1, 999):
+        user = "USER app\n" if index == 500 else ""
+        text += (
+            f"FROM s{index - 1} AS s{index}\n{user}RUN pip install pkg{index}\n"
+            f"RUN echo {index}\nRUN python -c 'print({index})'\n"
+        )
+    report = grade(text)
+    assert report.error is None
+    dockerfile = parse(text)
+    last = dockerfile.instructions[-3]
+    assert last.text == "pip install pkg998"
+    assert environment_at(dockerfile, last)["FIRST"] == "1"
+    assert user_at(dockerfile, last) == "app"
+    assert user_at(dockerfile, dockerfile.stages[499].instructions[0]) == "root"
 
 
 # --------------------------------------------------------------------------------------
@@ -424,11 +600,17 @@ def test_a_submission_past_its_time_becomes_a_timeout_row_and_the_batch_goes_on(
 
     root = tmp_path / "class"
     root.mkdir()
+    # The largest file, of distinct lines (no cache helps): graded in about a second,
+    # far past the limit; the small one takes milliseconds.
     (root / "Dockerfile.slow").write_text(
-        "FROM python:3.12\nCOPY . .\n" + "RUN pip install x\n" * (MAX_INSTRUCTIONS - 3)
+        "FROM python:3.12\nCOPY . .\n"
+        + "".join(
+            f"RUN pip install -r r{index}.txt && pip install a{index} b c && rm -rf /x\n"
+            for index in range(MAX_INSTRUCTIONS - 3)
+        )
     )
     (root / "Dockerfile.zed").write_text("FROM python:3.12\nRUN pip install flask\n")
-    rows = grade_folder(root, timeout=0.5)
+    rows = grade_folder(root, timeout=0.15)
     status = {row["submission"]: row["grading_status"] for row in rows}
     assert status["Dockerfile.slow"].startswith("timeout: not graded within")
     assert status["Dockerfile.zed"] == "graded"
