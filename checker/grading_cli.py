@@ -37,6 +37,7 @@ from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.formats import FORMATS, render
 from checker.grading import grade
 from checker.report import SEVERITIES
+from checker.safe_text import escape_control, escape_name
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 
@@ -166,7 +167,7 @@ def _one_line_error(parser: argparse.ArgumentParser):
 
 
 def _fail(message: str) -> int:
-    print(f"checker: {' '.join(message.split())}", file=sys.stderr)
+    print(f"checker: {escape_control(' '.join(message.split()))}", file=sys.stderr)
     return 2
 
 
@@ -193,9 +194,11 @@ def run_grade(args: argparse.Namespace) -> int:
         if args.context is not None and not Path(args.context).is_dir():
             return _fail(f"--context {args.context}: not a directory")
         files = collect_dockerfiles(args.paths)
-        missing = [path for path in files if not path.is_file()]
+        # Only a name that is nothing at all stops the run; a FIFO, a link or a folder
+        # named like a Dockerfile is graded as unreadable, with its reason, among the rest.
+        missing = [path for path in files if not os.path.lexists(path)]
         if missing:
-            return _fail(f"{missing[0]}: no such file")
+            return _fail(f"{escape_name(str(missing[0]))}: no such file")
         if not files:
             return _fail(f"no Dockerfile found in {', '.join(args.paths)}")
         settings = _settings(files, args)
@@ -210,8 +213,7 @@ def run_grade(args: argparse.Namespace) -> int:
         sys.stdout.write(render(reports, fmt))
         sys.stdout.flush()
         errors = [report for report in reports if report.error is not None]
-        for report in errors:
-            print(f"checker: {report.path}: {report.error}", file=sys.stderr)
+        _print_errors(errors)
         if errors:
             return 2
         return 0 if all(report.passed for report in reports) else 1
@@ -219,6 +221,15 @@ def run_grade(args: argparse.Namespace) -> int:
         return _fail(str(error))
     except Exception as error:  # a handler never shows a traceback
         return _fail(f"grade failed: {type(error).__name__}: {error}")
+
+
+def _print_errors(reports: list) -> None:
+    """Each unreadable file's error on stderr, escaped as all printed text is."""
+    for report in reports:
+        print(
+            f"checker: {escape_name(str(report.path))}: {escape_control(report.error)}",
+            file=sys.stderr,
+        )
 
 
 def _settings(files: list[Path], args: argparse.Namespace) -> dict[Path, Config | None]:
@@ -259,9 +270,9 @@ def _run_fixes(
 
     outcomes = []
     for path, report in zip(files, reports, strict=True):
-        fix = fixing.plan(report, path.read_bytes())
+        fix = fixing.plan(report, path.read_bytes() if report.error is None else b"")
         if args.diff:
-            sys.stdout.write(fix.diff() or f"{fix.path}: {fix.reason}\n")
+            sys.stdout.write(escape_control(fix.diff() or f"{fix.path}: {fix.reason}\n"))
             outcomes.append(report)
             continue
         after = None
@@ -269,11 +280,10 @@ def _run_fixes(
             path.write_bytes(fix.fixed.encode("utf-8"))
             after = grade(path, args.context, builder=args.builder)
             after = _configured(after, path, settings, args)
-        print(fixing.summary(fix, report, after))
+        print(escape_control(fixing.summary(fix, report, after)))
         outcomes.append(after or report)
     errors = [report for report in outcomes if report.error is not None]
-    for report in errors:
-        print(f"checker: {report.path}: {report.error}", file=sys.stderr)
+    _print_errors(errors)
     if errors:
         return 2
     return 0 if all(report.passed for report in outcomes) else 1
@@ -293,7 +303,7 @@ def run_explain(args: argparse.Namespace) -> int:
             builder=args.builder,
             target=args.target,
         )
-        print(format_table(prediction))
+        print(escape_control(format_table(prediction)))
         return 0
     except DockerfileSyntaxError as error:
         return _fail(f"{args.dockerfile}: {error}")

@@ -670,6 +670,17 @@ def test_no_csv_cell_can_start_a_formula(text: str) -> None:
     assert isinstance(cell, str) and not cell.startswith(FORMULA_START)
 
 
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Cf")), max_size=30))
+def test_a_neutralised_cell_reads_back_as_written(text: str) -> None:
+    """A leading ``'`` always means one was added: ``'=x`` (a name that really starts so)
+    and ``=x`` (neutralised) stay two different cells."""
+    from checker.safe_text import csv_cell
+
+    cell = csv_cell(text)
+    assert (cell[1:] if cell.startswith("'") else cell) == text
+    assert csv_cell("'=x") == "''=x" and csv_cell("=x") == "'=x"
+
+
 @given(st.text(max_size=30))
 def test_names_are_escaped_losslessly(name: str) -> None:
     from checker.safe_text import escape_name
@@ -686,6 +697,79 @@ def test_terminal_escapes_in_a_dockerfile_never_reach_the_text_output() -> None:
     shown = str(report)
     assert "\x1b" not in shown and "\x07" not in shown
     assert "\\x1b" in shown
+
+
+_RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e", "\u2028")
+_HOSTILE_LINE = "RUN pip install flask # \x1b]0;owned\x07 \x1b[2J \u202e \x9b x\n"
+
+
+def _assert_harmless(shown: str) -> None:
+    assert not any(char in shown for char in _RAW_CONTROLS), repr(shown)
+    assert "\\x1b" in shown and "\\u202e" in shown
+
+
+def test_terminal_escapes_never_reach_explain_diff_fix_or_annotations(tmp_path, capsys) -> None:
+    """Issue 13: the explain table, --diff, --fix's summary and --format github printed the
+    Dockerfile's escapes raw; they go through the same escaping as grade's text."""
+    from checker.__main__ import main
+
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM python:3.12\nCOPY . .\n" + _HOSTILE_LINE)
+    assert main(["explain", str(path), "--changed", "app.py"]) == 0
+    _assert_harmless(capsys.readouterr().out)
+    assert main(["grade", str(path), "--diff"]) == 1
+    _assert_harmless(capsys.readouterr().out)
+    assert main(["grade", str(path), "--format", "github"]) == 1
+    annotations = capsys.readouterr().out
+    _assert_harmless(annotations)
+    lines = annotations.splitlines()
+    assert lines and all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+    assert len(lines) == len(grade(path).findings)  # one line per annotation, no more
+    assert main(["grade", str(path), "--fix"]) == 0
+    _assert_harmless(capsys.readouterr().out)
+
+
+def test_line_separators_are_escaped_too() -> None:
+    from checker.safe_text import escape_control
+
+    assert escape_control("a\u2028b\u2029c\rd\r\n") == "a\\u2028b\\u2029c\\x0dd\r\n"
+
+
+def test_error_messages_show_file_names_escaped(tmp_path, capsys) -> None:
+    from checker.__main__ import main
+
+    assert main(["grade", str(tmp_path / "no\x1b[2Jpe")]) == 2
+    error = capsys.readouterr().err
+    assert "\x1b" not in error and "no\\x1b[2Jpe: no such file" in error
+
+
+def test_a_fifo_named_as_the_dockerfile_is_said_to_be_one(tmp_path, capsys) -> None:
+    import os
+
+    from checker.__main__ import main
+
+    os.mkfifo(tmp_path / "Dockerfile")
+    assert main(["grade", str(tmp_path / "Dockerfile")]) == 2
+    error = capsys.readouterr().err
+    assert "a FIFO, not a regular file" in error and "no such file" not in error
+
+
+def test_grading_a_folder_grades_around_a_broken_link_and_a_fifo(tmp_path, capsys) -> None:
+    """Issue 13: one dangling-link or FIFO ``Dockerfile.*`` made ``grade DIR`` stop with no
+    output. The others are graded and printed; each unreadable one is reported with its
+    reason, and the exit code is 2 as for any unreadable input (README)."""
+    import os
+
+    from checker.__main__ import main
+
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12\nRUN pip install flask\n")
+    (tmp_path / "Dockerfile.dangling").symlink_to("missing")
+    os.mkfifo(tmp_path / "Dockerfile.fifo")
+    assert main(["grade", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert f"{tmp_path / 'Dockerfile'}: PASSED" in captured.out
+    assert "Dockerfile.dangling is a broken link to missing" in captured.err
+    assert "Dockerfile.fifo is a FIFO, not a regular file" in captured.err
 
 
 # --------------------------------------------------------------------------------------
