@@ -325,18 +325,21 @@ def _context_relative(path: str, context: str | None) -> str:
 
 
 def _prove(rows: list[dict], args: argparse.Namespace):
+    """The proof run and its rows, each yielded as soon as its proof is done."""
     from checker import batch_proofs  # only --prove needs docker-py
 
     submissions = [
         (name, path, None if args.no_context else context)
         for name, path, context in find_submissions(args.directory)
     ]
-    return batch_proofs.prove_rows(
-        rows,
+    run = batch_proofs.ProofRun(rows)
+    proven = batch_proofs.iter_proofs(
+        run,
         submissions,
         args.engine or batch_proofs.default_engines(),
         batch_proofs.verify_in_process(args.builder, args.proof_timeout),
     )
+    return run, proven
 
 
 def run_batch(args: argparse.Namespace) -> int:
@@ -353,9 +356,8 @@ def run_batch(args: argparse.Namespace) -> int:
         )
         fields = ROW_FIELDS
         proofs = None
-        if args.prove:
-            rows = list(rows)
-            proofs = _prove(rows, args)
+        if args.prove:  # graded first (quickly), then written as each proof is done
+            proofs, rows = _prove(list(rows), args)
             fields = (*ROW_FIELDS, *proofs.fields)
         if args.out:  # written row by row: a crash keeps what was graded
             with open(args.out, "w", encoding="utf-8", newline="") as stream:
