@@ -60,6 +60,24 @@ def _stage_chain(count: int) -> str:
     return "".join(stages)
 
 
+def _distinct_runs(line: str) -> str:
+    """As many RUNs as the cap allows after a broad COPY, each ``line`` with its own
+    number (no per-text cache helps)."""
+    from checker.grading import MAX_INSTRUCTIONS
+
+    count = MAX_INSTRUCTIONS - 3
+    return "FROM python:3.12\nCOPY . .\n" + "".join(line.format(i=i) + "\n" for i in range(count))
+
+
+def _compound_runs(size: int) -> str:
+    """RUNs of compound shell (``if``/``for``/``$(...)``: the full shell parser) of about
+    ``size`` characters each, up to the 1 MiB cap."""
+    piece = "if [ -f r{i}.txt ]; then pip install -r r{i}.txt; else echo $(date) {i}; fi; "
+    run = "RUN " + "".join(piece.format(i=i) for i in range(max(1, size // len(piece))))
+    count = min(MIB // (len(run) + 1) - 1, 4990)
+    return "FROM python:3.12\nCOPY . .\n" + "".join(f"{run} # {i}\n" for i in range(count))
+
+
 def _context(files: list[str], ignore: str, link: dict[str, str] | None = None) -> str:
     root = tempfile.mkdtemp(prefix="bench-hostile-")
     for name in files:
@@ -185,6 +203,17 @@ CASES: dict[str, Callable[[], tuple[str, str | None]]] = {
     "moves-5500": lambda: (_moves(5500), None),
     "moves-max": lambda: (_max_moves(), None),
     "moves-1600-ignores": lambda: (_moves(1600, ignore=True), None),
+    "moves-max-distinct": lambda: (
+        _distinct_runs("RUN pip install -r r{i}.txt && pip install a{i} b c && rm -rf /x{i}"),
+        None,
+    ),
+    "one-run-7000-installs": lambda: (
+        "FROM python:3.12\nCOPY . .\nRUN " + "pip install a && " * 7000 + "pip cache purge\n",
+        None,
+    ),
+    "compound-runs-200b": lambda: (_compound_runs(200), None),
+    "compound-runs-20kib": lambda: (_compound_runs(20_000), None),
+    "compound-runs-128kib": lambda: (_compound_runs(128_000), None),
     "stage-chain-999": lambda: (_stage_chain(999), None),
     "stage-chain-max": lambda: (_stage_chain(1000), None),
     "ignore-star-a-backtracking": lambda: (

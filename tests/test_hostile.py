@@ -208,6 +208,80 @@ def test_a_run_of_thousands_of_installs_is_read_in_linear_work() -> None:
     assert report.error is None
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.text(" \t\r\n;&|<>()'\"\\#ab=$-", max_size=16))
+def test_the_crude_split_tokenizes_as_shlex_does(text: str) -> None:
+    """The regular expression that replaced shlex (a character at a time in Python) gives
+    its tokens, and fails where it fails."""
+    import shlex
+
+    from checker.shell.commands import _shell_tokens
+
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|<>()\n")
+    lexer.whitespace = " \t\r"
+    lexer.whitespace_split = True
+    try:
+        expected: list[str] | None = list(lexer)
+    except ValueError:
+        expected = None
+    try:
+        found: list[str] | None = _shell_tokens(text)
+    except ValueError:
+        found = None
+    assert found == expected
+
+
+def _compound_runs(count: int) -> str:
+    return "FROM python:3.12\nCOPY . .\n" + "".join(
+        f"RUN if [ -f r{i}.txt ]; then pip install -r r{i}.txt; fi; echo $(date) {i}\n"
+        for i in range(count)
+    )
+
+
+def test_compound_shell_past_the_budget_is_split_simply_and_named() -> None:
+    """Issue 13: 1 MiB of compound RUNs (bashlex, about 130 KB a second) took 20 s. The
+    first 32 KiB of compound shell is parsed fully; later RUNs get the simple split, which
+    still finds an install inside ``then``, and LC008 names the first of them."""
+    from checker.dockerfile.parser import parse
+    from checker.shell.commands import MAX_COMPOUND_TEXT, compound_budget
+    from checker.shell.installs import installs_in
+
+    text = _compound_runs(2000)
+    dockerfile = parse(text)
+    runs = [item for item in dockerfile.instructions if item.keyword == "RUN"]
+    used, within = 0, 0  # the RUNs that fit in the budget, in file order
+    while used + len(runs[within].text) <= MAX_COMPOUND_TEXT:
+        used += len(runs[within].text)
+        within += 1
+    with compound_budget(run.text for run in runs):
+        for index in (0, within - 1, within, len(runs) - 1):
+            found = installs_in(dockerfile, runs[index])
+            assert [item.reads for item in found] == [(f"r{index}.txt",)]
+    report = grade(text)
+    limits = [finding for finding in report.findings if finding.rule == "LC008"]
+    assert len(limits) == 1 and limits[0].line == runs[within].line
+    assert f"and {len(runs) - within - 1} later RUNs" in limits[0].message
+
+
+def test_which_runs_are_past_the_budget_depends_on_the_file_alone() -> None:
+    """Caches keep parses across grades; a grade must not depend on what came before."""
+    from checker.formats import to_json
+    from checker.shell.commands import compound_budget
+    from checker.shell.script import shell_commands
+
+    text = _compound_runs(600)
+    first = to_json([grade(text)])
+    head, *lines = text.splitlines(keepends=True)
+    grade(head + "".join(reversed(lines)))  # the same RUNs: the first ones now past it
+    assert to_json([grade(text)]) == first
+    runs = [item.text for item in parse(text).instructions if item.keyword == "RUN"]
+    crude = ("echo", "$")  # the simple split's reading of "echo $(date) 0"
+    with compound_budget(runs):  # as grading the file: its first RUN is parsed fully
+        assert crude not in [command.argv for command in shell_commands(runs[0])]
+    with compound_budget(reversed(runs)):  # last in the file: the crude split
+        assert crude in [command.argv for command in shell_commands(runs[0])]
+
+
 def test_ignore_comments_are_honoured_on_long_files() -> None:
     text = "FROM python:3.12\nCOPY . .\n" + "# checker ignore=LC002\nRUN pip install x\n" * 300
     report = grade(text)
