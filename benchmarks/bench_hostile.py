@@ -5,12 +5,12 @@ Run:  python benchmarks/bench_hostile.py [--only NAME] [--timeout 20] [--memory-
 Each case builds its input (a Dockerfile text, and for some a build context in a temporary
 directory), then times ``checker.grading.grade`` on it in a child process whose address
 space is capped (``RLIMIT_AS``); the child grades a two-line file first, so imports are not
-timed. It prints wall time, peak resident memory and how the grade ended (``graded``,
-``refused: ...`` for a report with an error, ``timeout`` or ``memory``). The shapes are
-issue 13's reproducers (doubling variables, long moves, ignore comments, backtracking
-``.dockerignore`` patterns, pattern soups, big contexts) scaled up to the input caps.
-Target: every case under 2 s and 512 MB. Not part of the test suite:
-timings depend on the machine.
+timed. It prints wall time, CPU time (what a loaded machine changes least), peak resident
+memory and how the grade ended (``graded``, ``refused: ...`` for a report with an error,
+``timeout`` or ``memory``). The shapes are issue 13's reproducers (doubling variables, long
+moves, ignore comments, chains of stages, compound shell, backtracking ``.dockerignore``
+patterns, pattern soups, big contexts) scaled up to the input caps. Target: every case
+under 2 s and 512 MB. Not part of the test suite: timings depend on the machine.
 """
 
 from __future__ import annotations
@@ -45,6 +45,36 @@ def _max_moves() -> str:
     from checker.grading import MAX_INSTRUCTIONS
 
     return _moves(MAX_INSTRUCTIONS - 3)
+
+
+def _stage_chain(count: int) -> str:
+    """``count`` stages, each built FROM the one before, three RUNs each (issue 13: 999
+    stages ran past 60 s, a per-step scan of the stages up the chain)."""
+    stages = ["FROM python:3.12 AS s0\n"]
+    for index in range(1, count):
+        stages.append(
+            f"FROM s{index - 1} AS s{index}\nRUN pip install pkg{index}\n"
+            f"RUN echo step {index}\nRUN python -c 'print({index})'\n"
+        )
+    return "".join(stages)
+
+
+def _distinct_runs(line: str) -> str:
+    """As many RUNs as the cap allows after a broad COPY, each ``line`` with its own
+    number (no per-text cache helps)."""
+    from checker.grading import MAX_INSTRUCTIONS
+
+    count = MAX_INSTRUCTIONS - 3
+    return "FROM python:3.12\nCOPY . .\n" + "".join(line.format(i=i) + "\n" for i in range(count))
+
+
+def _compound_runs(size: int) -> str:
+    """RUNs of compound shell (``if``/``for``/``$(...)``: the full shell parser) of about
+    ``size`` characters each, up to the 1 MiB cap."""
+    piece = "if [ -f r{i}.txt ]; then pip install -r r{i}.txt; else echo $(date) {i}; fi; "
+    run = "RUN " + "".join(piece.format(i=i) for i in range(max(1, size // len(piece))))
+    count = min(MIB // (len(run) + 1) - 1, 4990)
+    return "FROM python:3.12\nCOPY . .\n" + "".join(f"{run} # {i}\n" for i in range(count))
 
 
 def _context(files: list[str], ignore: str, link: dict[str, str] | None = None) -> str:
@@ -172,6 +202,19 @@ CASES: dict[str, Callable[[], tuple[str, str | None]]] = {
     "moves-5500": lambda: (_moves(5500), None),
     "moves-max": lambda: (_max_moves(), None),
     "moves-1600-ignores": lambda: (_moves(1600, ignore=True), None),
+    "moves-max-distinct": lambda: (
+        _distinct_runs("RUN pip install -r r{i}.txt && pip install a{i} b c && rm -rf /x{i}"),
+        None,
+    ),
+    "one-run-7000-installs": lambda: (
+        "FROM python:3.12\nCOPY . .\nRUN " + "pip install a && " * 7000 + "pip cache purge\n",
+        None,
+    ),
+    "compound-runs-200b": lambda: (_compound_runs(200), None),
+    "compound-runs-20kib": lambda: (_compound_runs(20_000), None),
+    "compound-runs-128kib": lambda: (_compound_runs(128_000), None),
+    "stage-chain-999": lambda: (_stage_chain(999), None),
+    "stage-chain-max": lambda: (_stage_chain(1000), None),
     "ignore-star-a-backtracking": lambda: (
         "FROM python:3.12\nCOPY . .\nRUN pip install -r requirements.txt\n",
         _context(["a" * 40 + ".py", "requirements.txt"], "*a" * 12 + "\n"),
@@ -209,17 +252,19 @@ def _run_case(name: str) -> None:
     """Child side: build the input, grade it once, print the figures as JSON."""
     from checker.grading import grade
 
-    grade("FROM python:3.12\nRUN pip install x && echo\n")  # imports (bashlex builds tables)
+    grade("FROM python:3.12\nRUN if true; then pip install x; fi\n")  # imports, bashlex tables
     text, context = CASES[name]()
     start = time.perf_counter()
+    cpu = time.process_time()
     try:
         report = grade(text, context)
         outcome = "graded" if report.error is None else f"refused: {report.error[:70]}"
     except MemoryError:
         outcome = "memory"
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak, "outcome": outcome}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "outcome": outcome}))
 
 
 def _limit(memory_mb: int) -> Callable[[], None]:
@@ -247,7 +292,7 @@ def main() -> int:
 def _run_all(args: argparse.Namespace, scratch: str) -> int:
     """Parent side: each case in a child whose temporary files go under ``scratch``."""
     environment = {**os.environ, "TMPDIR": scratch}
-    print(f"{'case':34} {'seconds':>8} {'peak MB':>8}  outcome")
+    print(f"{'case':34} {'seconds':>8} {'cpu s':>6} {'peak MB':>8}  outcome")
     worst = 0.0
     for name in CASES:
         if args.only and args.only not in name:
@@ -264,20 +309,21 @@ def _run_all(args: argparse.Namespace, scratch: str) -> int:
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            print(f"{name:34} {'>' + str(int(args.timeout)):>8} {'-':>8}  timeout")
+            print(f"{name:34} {'>' + str(int(args.timeout)):>8} {'-':>6} {'-':>8}  timeout")
             worst = float("inf")
             continue
         lines = done.stdout.strip().splitlines()
         if done.returncode != 0 or not lines:
             tail = (done.stderr.strip().splitlines() or ["?"])[-1]
             elapsed = time.perf_counter() - start
-            print(f"{name:34} {elapsed:8.2f} {'-':>8}  crashed: {tail[:60]}")
+            print(f"{name:34} {elapsed:8.2f} {'-':>6} {'-':>8}  crashed: {tail[:60]}")
             worst = float("inf")
             continue
         figures = json.loads(lines[-1])
         worst = max(worst, figures["seconds"])
         print(
-            f"{name:34} {figures['seconds']:8.2f} {figures['peak_mb']:8.0f}  {figures['outcome']}"
+            f"{name:34} {figures['seconds']:8.2f} {figures['cpu']:6.2f} {figures['peak_mb']:8.0f}"
+            f"  {figures['outcome']}"
         )
     print(f"worst: {worst:.2f} s (target < 2 s, < 512 MB)")
     return 0

@@ -34,6 +34,7 @@ from typing import TextIO
 
 from checker.formats import CsvWriter, csv_text
 from checker.grading import grade
+from checker.jail import link_problem
 from checker.rules import RULES
 from checker.safe_text import escape_control, escape_name
 
@@ -90,7 +91,7 @@ def _classify(entry: Path) -> Entry:
     except OSError as error:
         return Entry(name, entry, status=f"error: cannot stat it ({error.strerror})")
     if stat.S_ISLNK(mode):
-        return Entry(name, entry, status=f"error: {_link_problem(entry)} (links are not followed)")
+        return Entry(name, entry, status=f"error: {link_problem(entry)} (links are not followed)")
     if stat.S_ISDIR(mode):
         try:
             dockerfile = _dockerfile_in(entry)
@@ -104,19 +105,6 @@ def _classify(entry: Path) -> Entry:
     if not stat.S_ISREG(mode):
         return Entry(name, entry, status="error: not a regular file")
     return Entry(name, entry, entry, None)
-
-
-def _link_problem(entry: Path) -> str:
-    try:
-        target = os.readlink(entry)
-    except OSError:
-        return "a symbolic link"
-    try:
-        entry.stat()
-    except OSError as error:
-        problem = "a link loop" if error.errno == 40 else "a broken link"
-        return f"{problem} to {escape_name(target)}"
-    return f"a symbolic link to {escape_name(target)}"
 
 
 def _dockerfile_in(folder: Path) -> Path | None:

@@ -12,18 +12,20 @@ about to take from it. An engine that does not answer at the start, or which no 
 answers a ping after a proof on it failed, is dropped: the submission
 goes back to the queue for the others, and the summary names the engine and why. If every
 engine is lost, the remaining rows say so (``proof`` = ``not proven``): every graded row is
-accounted for.
+accounted for. :func:`iter_proofs` yields each row once it is final, so the CLI writes it
+while the other proofs go on, as plain ``batch`` writes each graded row.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,13 +124,40 @@ def prove_rows(
     """Add ``proof``, ``proof_summary`` and ``engine`` to each row; a row's ``submission``
     names its entry in ``submissions`` (as ``checker.batch.find_submissions`` gives them)."""
     run = ProofRun(rows)
+    for _row in iter_proofs(run, submissions, engines, runner, probe):
+        pass
+    return run
+
+
+def iter_proofs(
+    run: ProofRun,
+    submissions: Sequence[tuple[str, Path, Path | None]],
+    engines: Sequence[str],
+    runner: Runner,
+    probe: Callable[[str], tuple[str | None, str | None]] = engine_problem,
+) -> Iterator[dict]:
+    """Prove ``run.rows`` (see :func:`prove_rows`), yielding each row as soon as it is
+    final, so ``batch.write_rows`` writes it while the other proofs go on and a crash keeps
+    what was proven: first the rows with nothing to prove, in their order, then the others
+    in the order their proofs finish (the ``submission`` column names each)."""
+    rows = run.rows
     where = {name: (dockerfile, context) for name, dockerfile, context in submissions}
     pending: deque[int] = deque()
     for index, row in enumerate(rows):
         row.update(dict.fromkeys(PROOF_FIELDS, ""))
         if row.get("grading_status") == "graded" and row.get("submission") in where:
             pending.append(index)
+    waiting = set(pending)
+    yield from (row for index, row in enumerate(rows) if index not in waiting)
     lock = threading.Lock()
+    finished: queue.SimpleQueue[int | None] = queue.SimpleQueue()  # None: a worker is done
+
+    def prove(engine: str, index: int) -> dict:
+        dockerfile, context = where[rows[index]["submission"]]
+        try:
+            return runner(engine, dockerfile, context)
+        except Exception as error:  # a row is never lost to a runner that raises
+            return _error("internal", f"the proof failed: {type(error).__name__}: {error}")
 
     def work(engine: str) -> None:
         while True:
@@ -136,8 +165,7 @@ def prove_rows(
                 if not pending:
                     return
                 index = pending.popleft()
-            dockerfile, context = where[rows[index]["submission"]]
-            result = runner(engine, dockerfile, context)
+            result = prove(engine, index)
             # Any failed proof asks the engine again: one that dies mid-build surfaces in
             # verify as an engine error, or as an unexpected ConnectionError ("internal").
             if result.get("status") != "agreed" and result.get("status") != "mismatch":
@@ -152,22 +180,33 @@ def prove_rows(
                 rows[index]["proof_summary"] = str(result.get("summary") or "")
                 rows[index]["engine"] = engine
                 run.proved[engine] = run.proved.get(engine, 0) + 1
+            finished.put(index)
+
+    def worker(engine: str) -> None:
+        try:
+            work(engine)
+        finally:
+            finished.put(None)
 
     unique = _answering(run, list(dict.fromkeys(engines)), probe)
     for engine in unique:
         run.proved.setdefault(engine, 0)
-    threads = [threading.Thread(target=work, args=(engine,), daemon=True) for engine in unique]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    for engine in unique:
+        threading.Thread(target=worker, args=(engine,), daemon=True).start()
+    running = len(unique)
+    while running:
+        index = finished.get()
+        if index is None:
+            running -= 1
+        else:
+            yield rows[index]
     for engine in run.lost:
         if not run.proved.get(engine):
             run.proved.pop(engine, None)
     for index in pending:
         rows[index]["proof"] = NOT_PROVEN
         rows[index]["proof_summary"] = "every engine was lost before this submission's turn"
-    return run
+        yield rows[index]
 
 
 def _answering(run: ProofRun, engines: list[str], probe) -> list[str]:

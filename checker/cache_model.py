@@ -362,20 +362,11 @@ def _from_references(instruction: Instruction) -> list[str]:
     return references
 
 
-_STAGE_NAMES: list = [None, {}]  # (the last Dockerfile indexed, its name -> index map)
-
-
 def stage_index(dockerfile: Dockerfile, reference: str) -> int | None:
-    """``Dockerfile.stage_named`` as a dict lookup (memoised for the last Dockerfile), so
-    many-stage files stay linear. The first stage with a name wins, as in stage_named."""
-    if _STAGE_NAMES[0] is not dockerfile:
-        names: dict[str, int] = {}
-        for stage in dockerfile.stages:
-            if stage.name is not None:
-                names.setdefault(stage.name, stage.index)
-            names.setdefault(str(stage.index), stage.index)
-        _STAGE_NAMES[0], _STAGE_NAMES[1] = dockerfile, names
-    return _STAGE_NAMES[1].get(reference.lower())
+    """The index of the stage ``reference`` names (``Dockerfile.stage_named``, a dict
+    lookup), or None for an image."""
+    stage = dockerfile.stage_named(reference)
+    return None if stage is None else stage.index
 
 
 def _stage_ref(dockerfile: Dockerfile, reference: str, before: int) -> int | None:

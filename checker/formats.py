@@ -15,7 +15,7 @@ from typing import TextIO
 
 from checker.report import VERDICT_RULE, Finding, Report, render_text, verdict_finding
 from checker.rules import RULES
-from checker.safe_text import csv_cell
+from checker.safe_text import csv_cell, escape_control
 
 FORMATS = ("text", "json", "csv", "sarif", "github", "gitlab")
 CSV_FIELDS = (
@@ -199,7 +199,10 @@ def _finding_text(message: str, fix: str) -> str:
 
 
 def _github_data(text: str) -> str:
-    """Escape a workflow command's message: ``%``, CR and LF (the runner decodes them)."""
+    """Escape a workflow command's message: control characters as for the terminal (the
+    log shows them), then ``%``, CR and LF (the runner decodes them), so the command stays
+    one line."""
+    text = escape_control(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from checker.cache_model import BuildContext
@@ -43,6 +44,7 @@ from checker.rules.fixes import plan_fix
 from checker.rules.rewrite import Edit, render
 from checker.rules.unset_args import assume_unset_args
 from checker.rules.volatile_build_value import plan_volatile_move, volatile_declarations
+from checker.shell.commands import compound_budget
 
 _IGNORE = re.compile(r"#\s*checker\s+ignore\s*=\s*([A-Za-z0-9_,\s]+)")
 _PENALTY = {"error": 25, "warning": 10, "info": 3}
@@ -166,6 +168,27 @@ def _grade_model(
     builder: str = "buildkit",
 ) -> Report:
     _check_bounds(dockerfile)
+    with compound_budget(_shell_texts(dockerfile)):
+        return _graded(dockerfile, text, context, path, suggest, builder)
+
+
+def _shell_texts(dockerfile: Dockerfile) -> Iterator[str]:
+    """The shell-form RUN texts in file order: what the compound-shell budget charges first
+    (see ``checker.shell.commands``)."""
+    for instruction in dockerfile.instructions:
+        target = instruction.trigger or instruction
+        if target.keyword == "RUN" and not target.json_form and not target.heredocs:
+            yield target.text
+
+
+def _graded(
+    dockerfile: Dockerfile,
+    text: str,
+    context: BuildContext | None,
+    path: str | None,
+    suggest: bool,
+    builder: str,
+) -> Report:
     analysis = analyse(dockerfile, text, context, builder)
     found = _run_rules(analysis)
     findings = _apply_ignores(dockerfile, text, found)

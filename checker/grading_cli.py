@@ -40,6 +40,7 @@ from checker.formats import FORMATS, render
 from checker.grading import grade
 from checker.jail import Unreadable, named_file, read_file
 from checker.report import SEVERITIES
+from checker.safe_text import escape_control, escape_name
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 
@@ -169,7 +170,7 @@ def _one_line_error(parser: argparse.ArgumentParser):
 
 
 def _fail(message: str) -> int:
-    print(f"checker: {' '.join(message.split())}", file=sys.stderr)
+    print(f"checker: {escape_control(' '.join(message.split()))}", file=sys.stderr)
     return 2
 
 
@@ -208,10 +209,11 @@ def run_grade(args: argparse.Namespace) -> int:
                 " for other formats)"
             )
         files = collect_dockerfiles(args.paths)
-        # A link is graded even when broken: the grade says what is wrong with it.
-        missing = [path for path in files if not path.is_file() and not path.is_symlink()]
+        # Only a name that is nothing at all stops the run; a FIFO, a link or a folder
+        # named like a Dockerfile is graded as unreadable, with its reason, among the rest.
+        missing = [path for path in files if not os.path.lexists(path)]
         if missing:
-            return _fail(f"{missing[0]}: no such file")
+            return _fail(f"{escape_name(str(missing[0]))}: no such file")
         if not files:
             return _fail(f"no Dockerfile found in {', '.join(args.paths)}")
         settings = _settings(files, args)
@@ -226,8 +228,7 @@ def run_grade(args: argparse.Namespace) -> int:
         sys.stdout.write(render(reports, fmt))
         sys.stdout.flush()
         errors = [report for report in reports if report.error is not None]
-        for report in errors:
-            print(f"checker: {report.path}: {report.error}", file=sys.stderr)
+        _print_errors(errors)
         if errors:
             return 2
         return 0 if all(report.passed for report in reports) else 1
@@ -235,6 +236,15 @@ def run_grade(args: argparse.Namespace) -> int:
         return _fail(str(error))
     except Exception as error:  # a handler never shows a traceback
         return _fail(f"grade failed: {type(error).__name__}: {error}")
+
+
+def _print_errors(reports: list) -> None:
+    """Each unreadable file's error on stderr, escaped as all printed text is."""
+    for report in reports:
+        print(
+            f"checker: {escape_name(str(report.path))}: {escape_control(report.error)}",
+            file=sys.stderr,
+        )
 
 
 def _settings(files: list[Path], args: argparse.Namespace) -> dict[Path, Config | None]:
@@ -281,7 +291,7 @@ def _run_fixes(
         raw = read_file(target, MAX_BYTES + 1) if report.error is None else b""
         fix = fixing.plan(report, raw, _link_target(path, target))
         if args.diff:
-            sys.stdout.write(fix.diff() or f"{fix.path}: {fix.reason}\n")
+            sys.stdout.write(escape_control(fix.diff() or f"{fix.path}: {fix.reason}\n"))
             outcomes.append(report)
             continue
         after = None
@@ -292,11 +302,10 @@ def _run_fixes(
         if args.format == "json":
             sys.stdout.write(json.dumps(fixing.as_dict(fix, report, after)) + "\n")
         else:
-            print(fixing.summary(fix, report, after))
+            print(escape_control(fixing.summary(fix, report, after)))
         outcomes.append(after or report)
     errors = [report for report in outcomes if report.error is not None]
-    for report in errors:
-        print(f"checker: {report.path}: {report.error}", file=sys.stderr)
+    _print_errors(errors)
     if errors:
         return 2
     return 0 if all(report.passed for report in outcomes) else 1
@@ -326,7 +335,7 @@ def run_explain(args: argparse.Namespace) -> int:
             builder=args.builder,
             target=args.target,
         )
-        print(format_table(prediction))
+        print(escape_control(format_table(prediction)))
         return 0
     except DockerfileSyntaxError as error:
         return _fail(f"{args.dockerfile}: {error}")
@@ -350,18 +359,21 @@ def _context_relative(path: str, context: str | None) -> str:
 
 
 def _prove(rows: list[dict], args: argparse.Namespace):
+    """The proof run and its rows, each yielded as soon as its proof is done."""
     from checker import batch_proofs  # only --prove needs docker-py
 
     submissions = [
         (name, path, None if args.no_context else context)
         for name, path, context in find_submissions(args.directory)
     ]
-    return batch_proofs.prove_rows(
-        rows,
+    run = batch_proofs.ProofRun(rows)
+    proven = batch_proofs.iter_proofs(
+        run,
         submissions,
         args.engine or batch_proofs.default_engines(),
         batch_proofs.verify_in_process(args.builder, args.proof_timeout),
     )
+    return run, proven
 
 
 def run_batch(args: argparse.Namespace) -> int:
@@ -378,9 +390,8 @@ def run_batch(args: argparse.Namespace) -> int:
         )
         fields = ROW_FIELDS
         proofs = None
-        if args.prove:
-            rows = list(rows)
-            proofs = _prove(rows, args)
+        if args.prove:  # graded first (quickly), then written as each proof is done
+            proofs, rows = _prove(list(rows), args)
             fields = (*ROW_FIELDS, *proofs.fields)
         if args.out:  # written row by row: a crash keeps what was graded
             with open(args.out, "w", encoding="utf-8", newline="") as stream:

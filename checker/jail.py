@@ -16,6 +16,8 @@ import os
 import stat
 from pathlib import Path
 
+from checker.safe_text import escape_name
+
 MAX_FILE_BYTES = 1 << 20
 """Largest context file read (requirement files, pyproject.toml, .dockerignore)."""
 
@@ -119,6 +121,8 @@ def read_file(path: Path, limit: int = MAX_FILE_BYTES, name: str | None = None) 
     except (FileNotFoundError, NotADirectoryError):
         raise Missing(f"{shown} does not exist") from None
     except OSError as error:
+        if error.errno == errno.ELOOP and os.path.islink(path):  # O_NOFOLLOW met a link
+            raise Unreadable(f"{shown} is {link_problem(path)} (links are not followed)") from None
         raise Unreadable(f"{shown} cannot be read ({error.strerror or error})") from None
     try:
         mode = os.fstat(descriptor).st_mode
@@ -133,6 +137,21 @@ def read_file(path: Path, limit: int = MAX_FILE_BYTES, name: str | None = None) 
     if len(data) > limit:
         raise Unreadable(f"{shown} is larger than {limit:,} bytes (not read)")
     return data
+
+
+def link_problem(path: Path) -> str:
+    """What the link at ``path`` is, for a message: ``a broken link to T``, ``a link loop
+    to T`` or ``a symbolic link to T`` (the target escaped for printing)."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return "a symbolic link"
+    try:
+        os.stat(path)
+    except OSError as error:
+        problem = "a link loop" if error.errno == errno.ELOOP else "a broken link"
+        return f"{problem} to {escape_name(target)}"
+    return f"a symbolic link to {escape_name(target)}"
 
 
 def _kind(mode: int) -> str:

@@ -2,10 +2,17 @@
 
 A Dockerfile is written by a stranger: ``\\x1b]0;...\\x07`` in it retitles the grader's
 terminal, ``\\x1b[2J`` clears it, and a file name or message that starts with ``=`` runs as
-a formula when the CSV is opened in a spreadsheet. So control characters (C0, DEL, C1, and
-the bidirectional overrides of "Trojan Source") are shown as ``\\xNN``/``\\uNNNN`` escapes,
-and a CSV cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
-a leading ``'``, as OWASP's "CSV Injection" page recommends. File names are escaped
+a formula when the CSV is opened in a spreadsheet. So control characters (C0, DEL, C1, the
+line and paragraph separators, and the bidirectional overrides of "Trojan Source") are
+shown as ``\\xNN``/``\\uNNNN`` escapes wherever the checker prints text it did not write
+(grade's text, explain's table, ``--diff``, ``--fix``'s summary, GitHub annotations, error
+messages): :func:`escape_control` is the one implementation. It keeps newlines, tabs and a
+CR that ends a line (CRLF), which a terminal shows as they are meant.
+
+A CSV cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+leading ``'``, as OWASP's "CSV Injection" page recommends; so does a cell that already
+starts with ``'``, so the rule reads back without ambiguity: a cell that starts with ``'``
+had one ``'`` added (``'=A1`` was ``=A1``; ``''=A1`` was ``'=A1``). File names are escaped
 losslessly (a backslash is doubled; bytes that are not UTF-8 become ``\\xNN``), so two
 different names never print the same.
 """
@@ -14,10 +21,11 @@ from __future__ import annotations
 
 import re
 
-_BIDI = "\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
+_BIDI = "\u202a-\u202e\u2066-\u2069\u2028\u2029"  # and the line/paragraph separators
+_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]|\r(?!\n)")
 _CONTROL_ALL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NEUTRALISED_START = (*FORMULA_START, "'")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -28,7 +36,7 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def escape_control(text: str) -> str:
-    """``text`` with control characters escaped; newlines and tabs are kept."""
+    """``text`` with control characters escaped; newlines, tabs and CRLF are kept."""
     return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
 
 
@@ -41,10 +49,11 @@ def escape_name(name: str) -> str:
 
 def csv_cell(value: object) -> object:
     """A value safe to put in a CSV cell: text escaped, and neutralised when a spreadsheet
-    would read it as a formula. Numbers and booleans are left as they are."""
+    would read it as a formula, or when it starts with ``'`` (so a leading ``'`` always
+    means one was added). Numbers and booleans are left as they are."""
     if not isinstance(value, str):
         return value
     text = value.replace("\r\n", "\n")
-    if text.startswith(FORMULA_START):
+    if text.startswith(_NEUTRALISED_START):
         text = "'" + text
     return escape_control(text)

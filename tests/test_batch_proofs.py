@@ -16,14 +16,15 @@ import csv
 import io
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from checker.__main__ import main
-from checker.batch import find_submissions, grade_folder
-from checker.batch_proofs import NOT_PROVEN, prove_rows
+from checker.batch import ROW_FIELDS, find_submissions, grade_folder, write_rows
+from checker.batch_proofs import NOT_PROVEN, PROOF_FIELDS, ProofRun, iter_proofs, prove_rows
 
 BASE = "python:3.11-slim"
 GOOD = (
@@ -134,6 +135,71 @@ def test_an_engine_error_on_a_live_engine_is_the_submissions_result(tmp_path: Pa
     row = rows[1] if rows[0]["submission"] == "broken.Dockerfile" else rows[0]
     assert (row["proof"], row["engine"]) == ("error", "tcp://a:2375")
     assert run.lost == {}
+
+
+def _written(stream: io.StringIO, submission: str, seconds: float = 10) -> bool:
+    """Whether ``submission``'s row reaches ``stream`` within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if f"\n{submission}," in stream.getvalue():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_proven_rows_are_written_as_each_proof_finishes(tmp_path: Path) -> None:
+    """Issue 13: ``batch --prove`` wrote nothing until every proof was done, so a crash
+    lost them all. Each proof here (the runner stands in for verify) waits to see the
+    rows before it in the output: rows with nothing to prove at once, then each proven
+    row as its proof ends."""
+    root = make_class(tmp_path, count=3)
+    rows = grade_folder(root)
+    stream = io.StringIO()
+    seen: list[str] = []
+
+    def runner(engine: str, dockerfile: Path, context: Path | None) -> dict:
+        assert context is not None
+        if not seen:
+            assert _written(stream, "broken.Dockerfile"), "ungraded row not written first"
+        else:
+            assert _written(stream, seen[-1]), f"{seen[-1]}'s row not written after its proof"
+        seen.append(context.name)
+        return _agreed(engine, dockerfile, context)
+
+    run = ProofRun(rows)
+    proven = iter_proofs(
+        run, find_submissions(root), ["tcp://a:2375"], runner, lambda e: (None, "id")
+    )
+    assert write_rows(proven, stream, "csv", (*ROW_FIELDS, *PROOF_FIELDS)) == 4
+    assert seen == ["student0", "student1", "student2"]
+    written = list(csv.DictReader(io.StringIO(stream.getvalue())))
+    assert [row["submission"] for row in written] == [
+        "broken.Dockerfile",
+        "student0",
+        "student1",
+        "student2",
+    ]
+    assert [row["proof"] for row in written] == ["", "agreed", "agreed", "agreed"]
+    assert run.proved == {"tcp://a:2375": 3} and run.complete
+
+
+def test_a_runner_that_raises_leaves_an_error_row_not_a_lost_one(tmp_path: Path) -> None:
+    root = make_class(tmp_path, count=2)
+    rows = grade_folder(root)
+
+    def runner(engine: str, dockerfile: Path, context: Path | None) -> dict:
+        if context is not None and context.name == "student0":
+            raise RuntimeError("boom")
+        return _agreed(engine, dockerfile, context)
+
+    run = ProofRun(rows)
+    written = list(
+        iter_proofs(run, find_submissions(root), ["tcp://a:2375"], runner, lambda e: (None, "i"))
+    )
+    assert len(written) == len(rows) == 3
+    proofs = {row["submission"]: (row["proof"], row["proof_summary"]) for row in written}
+    assert proofs["student0"] == ("error", "the proof failed: RuntimeError: boom")
+    assert proofs["student1"][0] == "agreed"
 
 
 def test_engine_flags_need_prove(tmp_path: Path, capsys) -> None:

@@ -134,11 +134,261 @@ def test_many_installs_after_a_broad_copy_are_planned_in_bounded_work() -> None:
     assert longest <= MAX_CARRIED + 5  # no fix lists the whole file again
 
 
+def _slow_cleans(argv: tuple[str, ...], cache_dir: str, tool: str) -> bool:
+    """The definition: does a later command with ``argv`` empty the install's cache?"""
+    from checker.shell.installs import _tool_of
+    from checker.shell.wrappers import program
+
+    name, words = program(argv[0]), argv[1:]
+    if name == "rm":
+        cache = cache_dir.rstrip("/")
+        return any(
+            cache == target.rstrip("/").rstrip("*").rstrip("/")
+            or cache.startswith(target.rstrip("/") + "/")
+            for target in words
+            if not target.startswith("-") and target not in ("", "/")
+        )
+    other = _tool_of(name)
+    family = {other, tool} <= {"conda", "mamba"} or other == tool
+    if other in ("conda", "mamba", "micromamba") and family:
+        return words[:1] == ("clean",)
+    if other == "pip" and tool in ("pip", "pipenv", "pip-sync"):
+        return words[:2] in (("cache", "purge"), ("cache", "remove"))
+    if other == "uv" and tool == "uv":
+        return words[:2] in (("cache", "clean"), ("cache", "prune")) or words[:1] == ("clean",)
+    if other == "poetry" and tool == "poetry":
+        return words[:2] == ("cache", "clear")
+    return False
+
+
+_cache_dirs = st.sampled_from(["/root/.cache/pip", "/root/.cache/pip/", "/opt/conda/pkgs", "/x"])
+_cleaners = st.one_of(
+    st.lists(
+        st.sampled_from(["-rf", "/", "//", "/root", "/root/", "/root/.cache/pip/*", "/x*", ""]),
+        max_size=3,
+    ).map(lambda words: ("rm", *words)),
+    st.tuples(
+        st.sampled_from(["pip", "pip3", "conda", "mamba", "micromamba", "uv", "poetry", "ls"]),
+        st.sampled_from(["clean", "cache"]),
+        st.sampled_from(["purge", "remove", "clean", "prune", "clear", "--all"]),
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    _cleaners,
+    _cache_dirs,
+    st.sampled_from(["pip", "pipenv", "pip-sync", "uv", "poetry", "conda", "mamba", "micromamba"]),
+)
+def test_cleaning_keys_find_what_a_scan_of_later_commands_finds(argv, cache_dir, tool) -> None:
+    """The lookup by keys gives what asking each later command gives."""
+    from types import SimpleNamespace
+
+    from checker.shell.installs import _cleaning_keys, _keys_that_clean
+    from checker.shell.script import ShellCommand
+
+    record = SimpleNamespace(cache_dir=cache_dir, tool=tool)  # all the lookup reads
+    command = ShellCommand(argv, 0, 0)
+    keys = set(_cleaning_keys(command))
+    found = any(key in keys for key in _keys_that_clean(record))
+    assert found == _slow_cleans(argv, cache_dir, tool)
+
+
+def test_a_run_of_thousands_of_installs_is_read_in_linear_work() -> None:
+    """Issue 13: each install scanned every later command of its RUN for one that empties
+    its cache (7,000 ``pip install a &&`` in one RUN: about a minute)."""
+    from checker.dockerfile.parser import parse
+    from checker.shell.installs import installs_in
+
+    text = "FROM python:3.12\nRUN " + "pip install a && " * 7000 + "pip cache purge\n"
+    installs = installs_in(parse(text), parse(text).instructions[-1])
+    assert len(installs) == 7000 and all(item.cache_cleaned for item in installs)
+    report = grade(text)
+    assert report.error is None
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(" \t\r\n;&|<>()'\"\\#ab=$-", max_size=16))
+def test_the_crude_split_tokenizes_as_shlex_does(text: str) -> None:
+    """The regular expression that replaced shlex (a character at a time in Python) gives
+    its tokens, and fails where it fails."""
+    import shlex
+
+    from checker.shell.commands import _shell_tokens
+
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|<>()\n")
+    lexer.whitespace = " \t\r"
+    lexer.whitespace_split = True
+    try:
+        expected: list[str] | None = list(lexer)
+    except ValueError:
+        expected = None
+    try:
+        found: list[str] | None = _shell_tokens(text)
+    except ValueError:
+        found = None
+    assert found == expected
+
+
+def _compound_runs(count: int) -> str:
+    return "FROM python:3.12\nCOPY . .\n" + "".join(
+        f"RUN if [ -f r{i}.txt ]; then pip install -r r{i}.txt; fi; echo $(date) {i}\n"
+        for i in range(count)
+    )
+
+
+def test_compound_shell_past_the_budget_is_split_simply_and_named() -> None:
+    """Issue 13: 1 MiB of compound RUNs (bashlex, about 130 KB a second) took 20 s. The
+    first 32 KiB of compound shell is parsed fully; later RUNs get the simple split, which
+    still finds an install inside ``then``, and LC008 names the first of them."""
+    from checker.dockerfile.parser import parse
+    from checker.shell.commands import MAX_COMPOUND_TEXT, compound_budget
+    from checker.shell.installs import installs_in
+
+    text = _compound_runs(2000)
+    dockerfile = parse(text)
+    runs = [item for item in dockerfile.instructions if item.keyword == "RUN"]
+    used, within = 0, 0  # the RUNs that fit in the budget, in file order
+    while used + len(runs[within].text) <= MAX_COMPOUND_TEXT:
+        used += len(runs[within].text)
+        within += 1
+    with compound_budget(run.text for run in runs):
+        for index in (0, within - 1, within, len(runs) - 1):
+            found = installs_in(dockerfile, runs[index])
+            assert [item.reads for item in found] == [(f"r{index}.txt",)]
+    report = grade(text)
+    limits = [finding for finding in report.findings if finding.rule == "LC008"]
+    assert len(limits) == 1 and limits[0].line == runs[within].line
+    assert f"and {len(runs) - within - 1} later RUNs" in limits[0].message
+
+
+def test_which_runs_are_past_the_budget_depends_on_the_file_alone() -> None:
+    """Caches keep parses across grades; a grade must not depend on what came before."""
+    from checker.formats import to_json
+    from checker.shell.commands import compound_budget
+    from checker.shell.script import shell_commands
+
+    text = _compound_runs(600)
+    first = to_json([grade(text)])
+    head, *lines = text.splitlines(keepends=True)
+    grade(head + "".join(reversed(lines)))  # the same RUNs: the first ones now past it
+    assert to_json([grade(text)]) == first
+    runs = [item.text for item in parse(text).instructions if item.keyword == "RUN"]
+    crude = ("echo", "$")  # the simple split's reading of "echo $(date) 0"
+    with compound_budget(runs):  # as grading the file: its first RUN is parsed fully
+        assert crude not in [command.argv for command in shell_commands(runs[0])]
+    with compound_budget(reversed(runs)):  # last in the file: the crude split
+        assert crude in [command.argv for command in shell_commands(runs[0])]
+
+
 def test_ignore_comments_are_honoured_on_long_files() -> None:
     text = "FROM python:3.12\nCOPY . .\n" + "# checker ignore=LC002\nRUN pip install x\n" * 300
     report = grade(text)
     assert report.error is None
     assert "LC002" not in {finding.rule for finding in report.findings}
+
+
+# --------------------------------------------------------------------------------------
+# Stages: the ENV and USER in force at each step, looked up in linear work
+
+
+def _slow_environment(dockerfile, instruction) -> dict[str, str]:
+    """The definition: walk up the stages it is built FROM, replay each from its start."""
+    from checker.dockerfile.variables import StageScope, global_arg_values
+
+    if not 0 <= instruction.stage < len(dockerfile.stages):
+        return {}
+    chain, index = [], instruction.stage
+    while index is not None:
+        chain.append(index)
+        parent = dockerfile.stage_named(dockerfile.stages[index].base)
+        index = parent.index if parent is not None and parent.index < index else None
+    globals_ = global_arg_values(dockerfile.global_args, dockerfile.escape)
+    env: dict[str, str] = {}
+    for position in reversed(chain):
+        scope = StageScope(env, globals_, dockerfile.escape)
+        for item in dockerfile.stages[position].instructions:
+            if item is instruction:
+                return scope.values
+            scope.apply(item)
+        env = scope.env
+    return env
+
+
+def _slow_user(dockerfile, instruction) -> str:
+    """The definition: the last USER before the step, in its stage or up the chain."""
+    index = instruction.stage
+    while index is not None:
+        stage = dockerfile.stages[index]
+        users = [
+            item.resolved_arguments[0]
+            for item in stage.instructions
+            if item.keyword == "USER"
+            and item.resolved_arguments
+            and (index != instruction.stage or item.line < instruction.line)
+        ]
+        if users:
+            return users[-1]
+        parent = dockerfile.stage_named(stage.base)
+        index = parent.index if parent is not None and parent.index < index else None
+    return "root"
+
+
+_stage_lines = st.lists(
+    st.sampled_from(
+        [
+            *("ENV A=$A.x", "ENV B=${A:-b}", "ARG A", "ARG C=$B", "USER app", "USER 1000"),
+            *("RUN pip install x", "WORKDIR /w", "ONBUILD RUN pip install y"),
+        ]
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 9), st.booleans(), _stage_lines), min_size=1, max_size=8),
+    st.booleans(),
+)
+def test_environment_and_user_at_each_step_are_those_of_the_stage_chain(stages, backwards):
+    """Any stages built FROM earlier ones (by alias or number, or an image), asked in file
+    order or backwards: the indexed lookups give what walking the chain gives."""
+    from checker.dockerfile.variables import environment_at
+    from checker.shell.installs import user_at
+
+    text = "ARG A=g\n"
+    for index, (parent, by_number, lines) in enumerate(stages):
+        base = "python:3.12" if parent >= index else (str(parent) if by_number else f"s{parent}")
+        text += f"FROM {base} AS s{index}\n" + "".join(line + "\n" for line in lines)
+    dockerfile = parse(text)
+    steps = [item for stage in dockerfile.stages for item in stage.instructions]
+    for instruction in reversed(steps) if backwards else steps:
+        assert environment_at(dockerfile, instruction) == _slow_environment(dockerfile, instruction)
+        assert user_at(dockerfile, instruction) == _slow_user(dockerfile, instruction)
+
+
+def test_a_chain_of_999_stages_is_graded_with_what_each_stage_inherits() -> None:
+    """Issue 13: 999 stages, each FROM the one before, ran past 60 s (every step scanned
+    the stages up its chain, and each link was a scan of all stages)."""
+    from checker.dockerfile.variables import environment_at
+    from checker.shell.installs import user_at
+
+    text = "FROM python:3.12 AS s0\nENV FIRST=1\n"
+    for index in range(1, 999):
+        user = "USER app\n" if index == 500 else ""
+        text += (
+            f"FROM s{index - 1} AS s{index}\n{user}RUN pip install pkg{index}\n"
+            f"RUN echo {index}\nRUN python -c 'print({index})'\n"
+        )
+    report = grade(text)
+    assert report.error is None
+    dockerfile = parse(text)
+    last = dockerfile.instructions[-3]
+    assert last.text == "pip install pkg998"
+    assert environment_at(dockerfile, last)["FIRST"] == "1"
+    assert user_at(dockerfile, last) == "app"
+    assert user_at(dockerfile, dockerfile.stages[499].instructions[0]) == "root"
 
 
 # --------------------------------------------------------------------------------------
@@ -424,11 +674,17 @@ def test_a_submission_past_its_time_becomes_a_timeout_row_and_the_batch_goes_on(
 
     root = tmp_path / "class"
     root.mkdir()
+    # The largest file, of distinct lines (no cache helps): graded in about a second,
+    # far past the limit; the small one takes milliseconds.
     (root / "Dockerfile.slow").write_text(
-        "FROM python:3.12\nCOPY . .\n" + "RUN pip install x\n" * (MAX_INSTRUCTIONS - 3)
+        "FROM python:3.12\nCOPY . .\n"
+        + "".join(
+            f"RUN pip install -r r{index}.txt && pip install a{index} b c && rm -rf /x\n"
+            for index in range(MAX_INSTRUCTIONS - 3)
+        )
     )
     (root / "Dockerfile.zed").write_text("FROM python:3.12\nRUN pip install flask\n")
-    rows = grade_folder(root, timeout=0.5)
+    rows = grade_folder(root, timeout=0.15)
     status = {row["submission"]: row["grading_status"] for row in rows}
     assert status["Dockerfile.slow"].startswith("timeout: not graded within")
     assert status["Dockerfile.zed"] == "graded"
@@ -488,6 +744,17 @@ def test_no_csv_cell_can_start_a_formula(text: str) -> None:
     assert isinstance(cell, str) and not cell.startswith(FORMULA_START)
 
 
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Cf")), max_size=30))
+def test_a_neutralised_cell_reads_back_as_written(text: str) -> None:
+    """A leading ``'`` always means one was added: ``'=x`` (a name that really starts so)
+    and ``=x`` (neutralised) stay two different cells."""
+    from checker.safe_text import csv_cell
+
+    cell = csv_cell(text)
+    assert (cell[1:] if cell.startswith("'") else cell) == text
+    assert csv_cell("'=x") == "''=x" and csv_cell("=x") == "'=x"
+
+
 @given(st.text(max_size=30))
 def test_names_are_escaped_losslessly(name: str) -> None:
     from checker.safe_text import escape_name
@@ -504,6 +771,79 @@ def test_terminal_escapes_in_a_dockerfile_never_reach_the_text_output() -> None:
     shown = str(report)
     assert "\x1b" not in shown and "\x07" not in shown
     assert "\\x1b" in shown
+
+
+_RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e", "\u2028")
+_HOSTILE_LINE = "RUN pip install flask # \x1b]0;owned\x07 \x1b[2J \u202e \x9b x\n"
+
+
+def _assert_harmless(shown: str) -> None:
+    assert not any(char in shown for char in _RAW_CONTROLS), repr(shown)
+    assert "\\x1b" in shown and "\\u202e" in shown
+
+
+def test_terminal_escapes_never_reach_explain_diff_fix_or_annotations(tmp_path, capsys) -> None:
+    """Issue 13: the explain table, --diff, --fix's summary and --format github printed the
+    Dockerfile's escapes raw; they go through the same escaping as grade's text."""
+    from checker.__main__ import main
+
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM python:3.12\nCOPY . .\n" + _HOSTILE_LINE)
+    assert main(["explain", str(path), "--changed", "app.py"]) == 0
+    _assert_harmless(capsys.readouterr().out)
+    assert main(["grade", str(path), "--diff"]) == 1
+    _assert_harmless(capsys.readouterr().out)
+    assert main(["grade", str(path), "--format", "github"]) == 1
+    annotations = capsys.readouterr().out
+    _assert_harmless(annotations)
+    lines = annotations.splitlines()
+    assert lines and all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+    assert len(lines) == len(grade(path).findings)  # one line per annotation, no more
+    assert main(["grade", str(path), "--fix"]) == 0
+    _assert_harmless(capsys.readouterr().out)
+
+
+def test_line_separators_are_escaped_too() -> None:
+    from checker.safe_text import escape_control
+
+    assert escape_control("a\u2028b\u2029c\rd\r\n") == "a\\u2028b\\u2029c\\x0dd\r\n"
+
+
+def test_error_messages_show_file_names_escaped(tmp_path, capsys) -> None:
+    from checker.__main__ import main
+
+    assert main(["grade", str(tmp_path / "no\x1b[2Jpe")]) == 2
+    error = capsys.readouterr().err
+    assert "\x1b" not in error and "no\\x1b[2Jpe: no such file" in error
+
+
+def test_a_fifo_named_as_the_dockerfile_is_said_to_be_one(tmp_path, capsys) -> None:
+    import os
+
+    from checker.__main__ import main
+
+    os.mkfifo(tmp_path / "Dockerfile")
+    assert main(["grade", str(tmp_path / "Dockerfile")]) == 2
+    error = capsys.readouterr().err
+    assert "a FIFO, not a regular file" in error and "no such file" not in error
+
+
+def test_grading_a_folder_grades_around_a_broken_link_and_a_fifo(tmp_path, capsys) -> None:
+    """Issue 13: one dangling-link or FIFO ``Dockerfile.*`` made ``grade DIR`` stop with no
+    output. The others are graded and printed; each unreadable one is reported with its
+    reason, and the exit code is 2 as for any unreadable input (README)."""
+    import os
+
+    from checker.__main__ import main
+
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12\nRUN pip install flask\n")
+    (tmp_path / "Dockerfile.dangling").symlink_to("missing")
+    os.mkfifo(tmp_path / "Dockerfile.fifo")
+    assert main(["grade", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert f"{tmp_path / 'Dockerfile'}: PASSED" in captured.out
+    assert "Dockerfile.dangling is a broken link to missing" in captured.err
+    assert "Dockerfile.fifo is a FIFO, not a regular file" in captured.err
 
 
 # --------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ once, in the parser, and tested there against Docker's own parser.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -110,13 +111,30 @@ class Dockerfile:
     # bounds, e.g. a variable too large to expand; grading reports each as a finding.
     limits: tuple[tuple[int, str], ...] = ()
 
+    # Indexes derived from the fields on first use (the ENV and USER in force at each step,
+    # see variables.py and shell/installs.py), kept with the file so per-step lookups stay
+    # linear on a file of thousands of steps or stages. Not part of equality.
+    memo: dict[str, object] = field(default_factory=dict, init=False, compare=False, repr=False)
+
     def stage_named(self, name_or_index: str) -> Stage | None:
         """Resolve ``--from=`` / ``FROM`` references to an earlier stage, by alias or number."""
-        key = name_or_index.lower()
+        index = self._stage_indexes.get(name_or_index.lower())
+        return None if index is None else self.stages[index]
+
+    def parent_of(self, index: int) -> int | None:
+        """The earlier stage that stage ``index`` is built ``FROM``; None for an image."""
+        parent = self.stage_named(self.stages[index].base)
+        return parent.index if parent is not None and parent.index < index else None
+
+    @cached_property
+    def _stage_indexes(self) -> dict[str, int]:
+        """Alias or number -> stage index; the first stage that answers to a key wins."""
+        found: dict[str, int] = {}
         for stage in self.stages:
-            if stage.name == key or str(stage.index) == key:
-                return stage
-        return None
+            if stage.name is not None:
+                found.setdefault(stage.name, stage.index)
+            found.setdefault(str(stage.index), stage.index)
+        return found
 
 
 class DockerfileSyntaxError(ValueError):

@@ -418,25 +418,71 @@ def _first_variable(text: str) -> str:
 
 
 def environment_at(dockerfile: object, instruction: Instruction) -> dict[str, str]:
-    """ENV and ARG values a ``RUN`` (or any step) sees, as Docker computes them."""
+    """ENV and ARG values a ``RUN`` (or any step) sees, as Docker computes them (a new dict,
+    the caller's to change)."""
     stages = dockerfile.stages  # type: ignore[attr-defined]
     if not 0 <= instruction.stage < len(stages):
         return {}
-    escape = getattr(dockerfile, "escape", "\\")
-    budget = Budget()
-    globals_ = global_arg_values(dockerfile.global_args, escape, budget)  # type: ignore[attr-defined]
-    chain = []
-    index: int | None = instruction.stage
-    while index is not None and len(chain) <= len(stages):
-        chain.append(index)
-        parent = dockerfile.stage_named(stages[index].base)  # type: ignore[attr-defined]
-        index = parent.index if parent is not None and parent.index < index else None
-    env: dict[str, str] = {}
-    for position in reversed(chain):
-        scope = StageScope(env, globals_, escape, budget)
-        for item in stages[position].instructions:
-            if item is instruction:
-                return scope.values
+    memo = dockerfile.memo  # type: ignore[attr-defined]
+    environments = memo.get("environments")
+    if environments is None:
+        environments = memo["environments"] = _Environments(dockerfile)
+    return environments.at(instruction)
+
+
+class _Environments:
+    """The ENV and ARG values at each step of one Dockerfile, computed once per stage.
+
+    A step sees its stage's ENV and ARG up to it, over the ENV its parent stage ends with.
+    Each stage's final ENV is computed once, stages in file order, with one :class:`Budget`
+    as the parser's pass has; a cursor walks the stage of the last question from the
+    budget left at that stage's start. Asked step after step, as the rules ask, this
+    applies each instruction at most twice; going back restarts one stage's walk."""
+
+    def __init__(self, dockerfile: object) -> None:
+        self.dockerfile = dockerfile
+        self.escape = getattr(dockerfile, "escape", "\\")
+        self.budget = Budget()
+        self.globals = global_arg_values(dockerfile.global_args, self.escape, self.budget)  # type: ignore[attr-defined]
+        self.ends: list[dict[str, str]] = []  # the ENV each stage ends with, stage by stage
+        self.starts: list[int] = []  # the budget left when each stage's walk began
+        self.positions = {
+            id(item): position
+            for stage in dockerfile.stages  # type: ignore[attr-defined]
+            for position, item in enumerate(stage.instructions)
+        }
+        self.cursor: tuple[int, int, StageScope] | None = None  # stage, steps applied, scope
+
+    def _scope(self, index: int, budget: Budget) -> StageScope:
+        """A scope at the start of stage ``index`` (its parent's ENV, no ARG yet)."""
+        parent = self.dockerfile.parent_of(index)  # type: ignore[attr-defined]
+        inherited = self.ends[parent] if parent is not None else {}
+        return StageScope(inherited, self.globals, self.escape, budget)
+
+    def end(self, index: int) -> dict[str, str]:
+        """The ENV stage ``index`` ends with (computed for every stage up to it, in order:
+        a parent comes before its child)."""
+        stages = self.dockerfile.stages  # type: ignore[attr-defined]
+        while len(self.ends) <= index:
+            self.starts.append(self.budget.remaining)
+            scope = self._scope(len(self.ends), self.budget)
+            for item in stages[len(self.ends)].instructions:
+                scope.apply(item)
+            self.ends.append(scope.env)
+        return self.ends[index]
+
+    def at(self, instruction: Instruction) -> dict[str, str]:
+        index = instruction.stage
+        final = self.end(index)
+        members = self.dockerfile.stages[index].instructions  # type: ignore[attr-defined]
+        position = self.positions.get(id(instruction))
+        if position is None or position >= len(members) or members[position] is not instruction:
+            return {**final}  # not one of the stage's steps: the ENV the stage ends with
+        if self.cursor is None or self.cursor[0] != index or self.cursor[1] > position:
+            budget = Budget(remaining=self.starts[index])
+            self.cursor = (index, 0, self._scope(index, budget))
+        _, applied, scope = self.cursor
+        for item in members[applied:position]:
             scope.apply(item)
-        env = scope.env
-    return {**env}
+        self.cursor = (index, position, scope)
+        return scope.values

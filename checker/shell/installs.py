@@ -14,6 +14,7 @@ each tool caches).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -95,24 +96,39 @@ def installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Depen
 def user_at(dockerfile: Dockerfile, instruction: Instruction) -> str:
     """The ``USER`` a step runs as (the last USER before it in its stage or the stages it
     is built FROM); ``root`` where none is set (the base image's own USER is unknown here)."""
-    stages = dockerfile.stages
-    chain: list[int] = []
-    index: int | None = instruction.stage
-    while index is not None and 0 <= index < len(stages) and len(chain) <= len(stages):
-        chain.append(index)
-        parent = dockerfile.stage_named(stages[index].base)
-        index = parent.index if parent is not None and parent.index < index else None
-    for position in chain:
+    if not 0 <= instruction.stage < len(dockerfile.stages):
+        return "root"
+    users = dockerfile.memo.get("users")
+    if users is None:
+        users = dockerfile.memo["users"] = _stage_users(dockerfile)
+    lines, names, inherited = users[instruction.stage]  # type: ignore[index]
+    before = bisect_left(lines, instruction.line)
+    return names[before - 1] if before else inherited
+
+
+def _stage_users(dockerfile: Dockerfile) -> list[tuple[list[int], list[str], str]]:
+    """Per stage, in one pass: the lines and names of its USERs, and the user it starts as
+    (its parent stage's last, else ``root``), so each step's user is a bisection."""
+    found: list[tuple[list[int], list[str], str]] = []
+    for stage in dockerfile.stages:
+        parent = dockerfile.parent_of(stage.index)
+        inherited = "root"
+        if parent is not None:
+            _, names, start = found[parent]
+            inherited = names[-1] if names else start
         users = [
             item
-            for item in stages[position].instructions
-            if item.keyword == "USER"
-            and item.resolved_arguments
-            and (position != instruction.stage or item.line < instruction.line)
+            for item in stage.instructions
+            if item.keyword == "USER" and item.resolved_arguments
         ]
-        if users:
-            return users[-1].resolved_arguments[0]
-    return "root"
+        found.append(
+            (
+                [item.line for item in users],
+                [item.resolved_arguments[0] for item in users],
+                inherited,
+            )
+        )
+    return found
 
 
 def home_of(user: str) -> str | None:
@@ -164,6 +180,12 @@ def _installs(
     located: tuple[RunCommand, ...], caches: tuple[Mount, ...], env: Mapping[str, str] | None
 ) -> list[DependencyInstall]:
     found = []
+    # Where each command's cleaning is last done, so "does a later command empty this
+    # cache?" is a few lookups per install, not a scan of the rest of the RUN.
+    last_cleaning: dict[tuple[str, str], int] = {}
+    for position, run in enumerate(located):
+        for key in _cleaning_keys(run.command):
+            last_cleaning[key] = position
     for position, run in enumerate(located):
         record = _recognise(run, env or {})
         if record is None:
@@ -177,9 +199,7 @@ def _installs(
             else _mount_holds_cache(mount, record.cache_dir)
             for mount in caches
         )
-        cleaned = record.cache_dir is not None and any(
-            _cleans(later.command, record) for later in located[position + 1 :]
-        )
+        cleaned = any(last_cleaning.get(key, -1) > position for key in _keys_that_clean(record))
         found.append(_with_cache_state(record, mounted, cleaned))
     return found
 
@@ -295,33 +315,61 @@ def _mount_holds_cache(mount: Mount, cache_dir: str) -> bool:
     return False
 
 
-def _cleans(command: ShellCommand, record: DependencyInstall) -> bool:
-    """A later command that empties the cache the install wrote."""
+def _cleaning_keys(command: ShellCommand) -> list[tuple[str, str]]:
+    """What a command empties, as keys an install's cache is looked up by
+    (:func:`_keys_that_clean`): ``("exact", dir)`` for ``rm`` of ``dir``, ``dir/`` or
+    ``dir/*``; ``("parent", dir)`` for ``rm`` of a folder, which empties what is under it;
+    ``("clean", tool)`` for a tool's own cache-clearing command (``pip cache purge``)."""
     argv = command.argv
-    if not argv or record.cache_dir is None:
-        return False
+    if not argv:
+        return []
     name = program(argv[0])
     words = argv[1:]
     if name == "rm":
-        targets = [word for word in words if not word.startswith("-")]
-        cache = record.cache_dir.rstrip("/")
-        return any(
-            cache == target.rstrip("/").rstrip("*").rstrip("/")
-            or cache.startswith(target.rstrip("/") + "/")
-            for target in targets
-            if target not in ("", "/")
-        )
+        keys = []
+        for target in words:
+            if target.startswith("-") or target in ("", "/"):
+                continue
+            keys.append(("exact", target.rstrip("/").rstrip("*").rstrip("/")))
+            keys.append(("parent", target.rstrip("/")))
+        return keys
     tool = _tool_of(name)
-    conda_family = {tool, record.tool} <= {"conda", "mamba"} or tool == record.tool
-    if tool in ("conda", "mamba", "micromamba") and conda_family:
-        return bool(words) and words[0] == "clean"
-    if tool == "pip" and record.tool in ("pip", "pipenv", "pip-sync"):
-        return words[:2] in (("cache", "purge"), ("cache", "remove"))
-    if tool == "uv" and record.tool == "uv":
-        return words[:2] in (("cache", "clean"), ("cache", "prune")) or words[:1] == ("clean",)
-    if tool == "poetry" and record.tool == "poetry":
-        return words[:2] == ("cache", "clear")
-    return False
+    if tool in ("conda", "mamba", "micromamba") and words[:1] == ("clean",):
+        return [("clean", tool)]
+    if tool == "pip" and words[:2] in (("cache", "purge"), ("cache", "remove")):
+        return [("clean", tool)]
+    if tool == "uv" and (
+        words[:2] in (("cache", "clean"), ("cache", "prune")) or words[:1] == ("clean",)
+    ):
+        return [("clean", tool)]
+    if tool == "poetry" and words[:2] == ("cache", "clear"):
+        return [("clean", tool)]
+    return []
+
+
+# The tools whose cache-clearing command empties a tool's cache: conda and mamba share
+# theirs; pipenv and pip-sync use pip's.
+_CLEANED_BY = {
+    "conda": ("conda", "mamba"),
+    "mamba": ("conda", "mamba"),
+    "micromamba": ("micromamba",),
+    "pip": ("pip",),
+    "pipenv": ("pip",),
+    "pip-sync": ("pip",),
+    "uv": ("uv",),
+    "poetry": ("poetry",),
+}
+
+
+def _keys_that_clean(record: DependencyInstall) -> list[tuple[str, str]]:
+    """The :func:`_cleaning_keys` of a later command that empties ``record``'s cache."""
+    if record.cache_dir is None:
+        return []
+    cache = record.cache_dir.rstrip("/")
+    keys = [("exact", cache)]
+    keys.extend(("parent", cache[:index]) for index, char in enumerate(cache) if char == "/")
+    keys.extend(("clean", tool) for tool in _CLEANED_BY.get(record.tool, ()))
+    return keys
 
 
 def mounted_cache(instruction: Instruction, path: str) -> Mount | None:

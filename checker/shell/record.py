@@ -25,6 +25,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from checker.shell.manifests import is_manifest
 from checker.shell.sources import RunCommand
@@ -66,7 +67,7 @@ class DependencyInstall:
     # files found in the context); None: derived from ``reads`` (see ``manifests``).
     manifest_files: tuple[str, ...] | None = None
 
-    @property
+    @cached_property  # asked per rule and per step; kept, since the record is frozen
     def manifests(self) -> tuple[str, ...]:
         """The dependency files it reads: requirement and constraint files, lock files and
         other manifests among its reads (not the project directory ``.``)."""

@@ -13,7 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from checker.shell.commands import RawCommand, bashlex_commands, raw_commands
+from checker.shell.commands import (
+    CACHED_TEXTS,
+    RawCommand,
+    bashlex_commands,
+    compound_allowed,
+    raw_commands,
+)
 from checker.shell.wrappers import is_assignment, program, unwrap
 
 _MAX_DEPTH = 4  # sh -c 'sh -c "..."' nests; deeper is treated as an opaque command
@@ -50,13 +56,14 @@ def commands(text: str) -> list[tuple[str, ...]]:
 
 
 def shell_commands(text: str) -> tuple[ShellCommand, ...]:
-    """Every command of a shell script with its index, line, environment and directory."""
-    return _shell_commands_cached(text)
+    """Every command of a shell script with its index, line, environment and directory
+    (compound shell past the grade's budget split crudely: see ``commands``)."""
+    return _shell_commands_cached(text, compound_allowed(text))
 
 
 def argv_commands(argv: tuple[str, ...]) -> tuple[ShellCommand, ...]:
     """The commands an exec-form argv runs: itself, or the script of ``sh -c``."""
-    walker = _Walker()
+    walker = _Walker(compound_allowed("\0".join(argv)))
     walker.add(tuple(argv), 0, 0, (), 0)
     return tuple(walker.found)
 
@@ -70,28 +77,28 @@ def heredoc_shell_commands(
     data for its command (``cat <<EOF > file``), not commands. bashlex reads that script;
     when it cannot, the text alone is split (bodies are then ignored, never run).
     """
-    return _heredoc_shell_commands_cached(text, bodies)
-
-
-@lru_cache(maxsize=1024)
-def _heredoc_shell_commands_cached(
-    text: str, bodies: tuple[tuple[str, str], ...]
-) -> tuple[ShellCommand, ...]:
     script = text + "\n"
     for name, body in bodies:
         body = body.replace("\r\n", "\n")
         script += body + ("\n" if body and not body.endswith("\n") else "") + name + "\n"
-    raw = bashlex_commands(script)
+    return _heredoc_shell_commands_cached(text, script, compound_allowed(script))
+
+
+@lru_cache(maxsize=1024)
+def _heredoc_shell_commands_cached(
+    text: str, script: str, compound: bool
+) -> tuple[ShellCommand, ...]:
+    raw = bashlex_commands(script, compound)
     if raw is None:
-        return shell_commands(text)
-    walker = _Walker()
+        return _shell_commands_cached(text, compound)
+    walker = _Walker(compound)
     walker.script(script, 0, None, (), 0, raw)
     return tuple(walker.found)
 
 
-@lru_cache(maxsize=4096)
-def _shell_commands_cached(text: str) -> tuple[ShellCommand, ...]:
-    walker = _Walker()
+@lru_cache(maxsize=CACHED_TEXTS)
+def _shell_commands_cached(text: str, compound: bool) -> tuple[ShellCommand, ...]:
+    walker = _Walker(compound)
     walker.script(text, 0, None, (), 0)
     return tuple(walker.found)
 
@@ -99,7 +106,8 @@ def _shell_commands_cached(text: str) -> tuple[ShellCommand, ...]:
 class _Walker:
     """Accumulates ShellCommands; env and cwd flow forward through one script."""
 
-    def __init__(self) -> None:
+    def __init__(self, compound: bool = True) -> None:
+        self.compound = compound  # nested ``sh -c`` scripts are read as their parent is
         self.found: list[ShellCommand] = []
         self.env: list[tuple[str, str]] = []  # exported: what child processes see
         self.variables: dict[str, str] = {}  # set without export: the shell's own
@@ -116,7 +124,7 @@ class _Walker:
     ) -> None:
         """Add the commands of ``text``; nested scripts pass the offset of their ``sh -c``."""
         counted, newlines = 0, 0
-        for raw in raw_commands(text) if parsed is None else parsed:
+        for raw in raw_commands(text, self.compound) if parsed is None else parsed:
             if raw.offset > counted:  # offsets only grow: count each newline once
                 newlines += text.count("\n", counted, raw.offset)
                 counted = raw.offset

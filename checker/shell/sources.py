@@ -68,6 +68,8 @@ def _only_heredoc_words(instruction: Instruction) -> bool:
 
 def _heredoc_scripts(instruction: Instruction) -> list[tuple[int, str]]:
     """(first body line, script text) for each heredoc that a shell will run."""
+    if not instruction.heredocs:
+        return []
     starts = _body_lines(instruction)
     only = _only_heredoc_words(instruction)
     consumers = _consumers(instruction.text)

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 
 SHELLS = frozenset(("sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"))
@@ -72,8 +71,8 @@ def is_assignment(word: str) -> bool:
 
 
 def program(word: str) -> str:
-    """The program name of argv[0]: ``/opt/venv/bin/pip`` -> ``pip``."""
-    return posixpath.basename(word)
+    """The program name of argv[0]: ``/opt/venv/bin/pip`` -> ``pip`` (``basename``)."""
+    return word.rpartition("/")[2]
 
 
 def unwrap(argv: tuple[str, ...]) -> Unwrapped:
