@@ -399,3 +399,20 @@ def test_rawjson_cached_listing_after_a_plain_completion_still_makes_the_step_ca
     assert result.step("RUN pip install").outcome == "cached"
     key = result.step("RUN pip install").key
     assert sum(isinstance(e, StepDone) and e.key == key for e in events) == 1
+
+
+def test_rawjson_link_vertex_of_a_copy_link_is_not_a_step_of_its_own():
+    """BuildKit lays a `COPY --link` layer onto the new layers below with a vertex of its own,
+    "[5/6] LINK COPY --link app.py ./"; the copy itself can be cached meanwhile."""
+    parser = BuildKitRawJsonParser()
+    start, end = "2026-12-05T15:00:00Z", "2026-12-05T15:00:01Z"
+    vertexes = [
+        {"digest": "sha256:c", "name": "[5/6] COPY --link app.py ./", "started": start,
+         "completed": end, "cached": True},
+        {"digest": "sha256:l", "name": "[5/6] LINK COPY --link app.py ./", "started": start,
+         "completed": end},
+    ]  # fmt: skip
+    result = record(parser.feed_update({"vertexes": vertexes}), "buildkit")
+    assert [(s.instruction, s.outcome) for s in result.steps] == [
+        ("COPY --link app.py ./", "cached")
+    ]

@@ -28,8 +28,11 @@ from collections.abc import Iterable
 from .events import BuildEvent, BuildFailed, CacheHit, Notice, OutputLine, StepDone, StepStarted
 
 _VERTEX = re.compile(r"^#(?P<key>\d+) (?P<rest>.*)$")
+# A step's header: "[stage 3/7] RUN ...". Not "[5/6] LINK COPY --link ...": BuildKit's own
+# vertex that lays a `COPY --link` layer onto the layers below it, beside the copy's vertex
+# (which is cached when only the layers below changed); it is the builder's work, not a step.
 STEP_HEADER = re.compile(
-    r"^\[(?:(?P<stage>\S+) )?(?P<number>\d+)/(?P<total>\d+)\] (?P<instruction>.*)$"
+    r"^\[(?:(?P<stage>\S+) )?(?P<number>\d+)/(?P<total>\d+)\] (?P<instruction>(?!LINK ).*)$"
 )
 _DONE = re.compile(r"^DONE (?P<seconds>\d+(?:\.\d+)?)s$")
 _OUTPUT = re.compile(r"^(?P<at>\d+\.\d+)(?: (?P<text>.*))?$")
