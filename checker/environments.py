@@ -115,11 +115,8 @@ def chain_before(dockerfile: Dockerfile, instruction: Instruction) -> list[Instr
 
 
 def workdir_at(dockerfile: Dockerfile, instruction: Instruction) -> str:
-    workdir = "/"
-    for item in chain_before(dockerfile, instruction):
-        if item.keyword == "WORKDIR" and item.arguments:
-            workdir = posixpath.join(workdir, item.resolved_arguments[0])
-    return posixpath.normpath(workdir)
+    """The working directory ``instruction`` runs in, normalised."""
+    return posixpath.normpath(dockerfile.workdir_before(instruction))
 
 
 def _absolute(path: str, cwd: str, home: str) -> str:

@@ -255,11 +255,7 @@ class Analysis:
 
     def workdir_at(self, instruction: Instruction) -> str:
         """The working directory a step runs in (WORKDIR of its chain, ``/`` by default)."""
-        workdir = "/"
-        for item in self.chain_before(instruction):
-            if item.keyword == "WORKDIR" and item.arguments:
-                workdir = posixpath.join(workdir, item.resolved_arguments[0])
-        return workdir
+        return self.dockerfile.workdir_before(instruction)
 
     def _with_nested(
         self, installs: tuple[DependencyInstall, ...], instruction: Instruction

@@ -87,9 +87,25 @@ def _environment_notes(analysis: Analysis) -> list[tuple[int, str]]:
 def _image_notes(analysis: Analysis) -> list[tuple[int, str]]:
     """``COPY --from=IMAGE`` or a bind mount ``from=IMAGE`` that an install reads from."""
     dockerfile = analysis.dockerfile
-    found = []
+    # Copies from an image are rare; find them once, not once per install (a file of
+    # thousands of installs would otherwise cost their square).
+    external = {
+        id(item)
+        for item in dockerfile.instructions
+        if any(
+            stage_index(dockerfile, reference) is None
+            for reference, _, _ in stage_copies(dockerfile, item)
+        )
+    }
+    found: list[tuple[int, str]] = []
+    if not external:
+        return found
     for step in analysis.install_steps:
-        chain = [*analysis.chain_before(step.instruction), step.instruction]
+        chain = [
+            item
+            for item in (*analysis.chain_before(step.instruction), step.instruction)
+            if id(item) in external
+        ]
         workdir = workdir_at(dockerfile, step.instruction)
         reads = [
             posixpath.normpath(posixpath.join(workdir, path))

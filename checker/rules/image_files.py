@@ -14,18 +14,24 @@ sure. The base image is assumed to hold none of the project's files (the finding
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from checker.cache_model import context_sources, normalize
 from checker.dockerfile.model import Instruction
 from checker.rules.analysis import Analysis
+from checker.shell.commands import grade_memo
 from checker.shell.installs import install_command
 from checker.shell.mounts import mounts
 from checker.shell.sources import run_commands
 
 _GLOB = re.compile(r"[*?\[]")
+# How many steps back the origin of a path is looked for; past it the path may be there (a
+# finding must be sure), so a file of thousands of steps stays linear.
+MAX_LOOKBACK = 256
 _ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst")
 # Programs that write no file they do not name (in their words or a redirection): package
 # managers write their environments and system folders, the rest only what they are given.
@@ -71,10 +77,12 @@ def origin(analysis: Analysis, instruction: Instruction, path: str) -> Origin:
         own = _run_origin(analysis, instruction, path)  # an earlier command of the same RUN
     if own is not None:
         return own
-    steps = _steps_with_workdir(analysis, instruction)
-    for item, workdir in reversed(steps):
+    for looked, item in enumerate(_steps_back(analysis, instruction)):
+        if looked >= MAX_LOOKBACK:
+            return Origin("unknown", step=item)  # too far back to follow: may be there
         found: Origin | None = None
         if item.keyword in ("COPY", "ADD"):
+            workdir = analysis.dockerfile.workdir_before(item)
             found = _copy_origin(analysis, item, workdir, path)
         elif item.keyword == "RUN":
             found = _run_origin(analysis, item, path)
@@ -91,16 +99,20 @@ def resolve(analysis: Analysis, instruction: Instruction, path: str, cwd: str | 
     return posixpath.normpath(posixpath.join(base, path))
 
 
-def _steps_with_workdir(
-    analysis: Analysis, instruction: Instruction
-) -> list[tuple[Instruction, str]]:
-    found = []
-    workdir = "/"
-    for item in analysis.chain_before(instruction):
-        if item.keyword == "WORKDIR" and item.arguments:
-            workdir = posixpath.join(workdir, item.resolved_arguments[0])
-        found.append((item, workdir))
-    return found
+def _steps_back(analysis: Analysis, instruction: Instruction) -> Iterator[Instruction]:
+    """The steps ``instruction`` builds on, latest first, without listing the whole chain
+    (asked once per install and path: a list each time would cost the square of the file)."""
+    stages = analysis.dockerfile.stages
+    for index in reversed(analysis.lineage(instruction.stage)):
+        members = stages[index].instructions
+        end = len(members)
+        if index == instruction.stage:
+            end = bisect.bisect_left(members, instruction.line, key=_line)
+        yield from reversed(members[:end])
+
+
+def _line(instruction: Instruction) -> int:
+    return instruction.line
 
 
 def _base_may_hold_files(analysis: Analysis, instruction: Instruction) -> bool:
@@ -196,10 +208,22 @@ def _run_origin(analysis: Analysis, item: Instruction, path: str) -> Origin | No
     script, ``cp``, ``git clone``, ``tar``...), or names the file outside an install
     (``poetry export -o requirements.txt``, ``echo ... > requirements.txt``)."""
     name = posixpath.basename(path)
+    text, unknown, named = _run_writes(item)
+    if unknown or name in named or re.search(r">\s*\S*" + re.escape(name) + r"\b", text):
+        return Origin("unknown", step=item)
+    return None
+
+
+def _run_writes(item: Instruction) -> tuple[str, bool, frozenset[str]]:
+    """(its text, whether it runs a program that may write anything, the file names its
+    commands name outside an install), once per RUN and grade: asked per install and path."""
+    memo = grade_memo()
+    known = memo.get(("run_writes", id(item))) if memo is not None else None
+    if known is not None and known[0] is item:
+        return known[1]  # type: ignore[return-value]
     target = item.trigger or item
     text = target.text + "".join(heredoc.content for heredoc in target.heredocs)
-    if re.search(r">\s*\S*" + re.escape(name) + r"\b", text):
-        return Origin("unknown", step=item)
+    unknown, named = False, set()
     for run in run_commands(item):
         argv = run.command.argv
         if not argv:
@@ -208,17 +232,18 @@ def _run_origin(analysis: Analysis, item: Instruction, path: str) -> Origin | No
         if _PYTHON.match(program):
             module = argv[2] if len(argv) > 2 and argv[1] == "-m" else None
             if module not in _PYTHON_MODULES:
-                return Origin("unknown", step=item)
+                unknown = True
+                break
         elif program not in _NAMING_PROGRAMS:
-            return Origin("unknown", step=item)
+            unknown = True
+            break
         record = install_command(run.command)
         if record is not None and record.action not in ("export", "wheel", "download"):
             continue  # an install reads the files it names, it does not write them
-        if any(_names(word, name) for word in argv[1:]):
-            return Origin("unknown", step=item)
-    return None
-
-
-def _names(word: str, name: str) -> bool:
-    value = word.partition("=")[2] if word.startswith("-") and "=" in word else word
-    return posixpath.basename(value.rstrip("/")) == name
+        for word in argv[1:]:
+            value = word.partition("=")[2] if word.startswith("-") and "=" in word else word
+            named.add(posixpath.basename(value.rstrip("/")))
+    found = (text, unknown, frozenset(named))
+    if memo is not None:
+        memo[("run_writes", id(item))] = (item, found)
+    return found

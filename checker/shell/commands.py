@@ -86,6 +86,9 @@ def _fast_cached(text: str) -> tuple[RawCommand, ...] | None:
 class _Budget:
     remaining: int
     decided: dict[str, bool] = field(default_factory=dict)  # text -> read with bashlex
+    # What one grade worked out per object (a RUN's commands), kept with the object itself so
+    # its id cannot be reused; dropped with the budget, so no grade sees another's answers.
+    memo: dict[tuple[str, int], tuple[object, object]] = field(default_factory=dict)
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("compound_budget", default=None)
@@ -104,6 +107,12 @@ def compound_budget(texts: Iterable[str] = (), limit: int = MAX_COMPOUND_TEXT) -
         yield
     finally:
         _BUDGET.reset(token)
+
+
+def grade_memo() -> dict[tuple[str, int], tuple[object, object]] | None:
+    """The current grade's memo (see :class:`_Budget`), or None outside a grade."""
+    budget = _BUDGET.get()
+    return budget.memo if budget is not None else None
 
 
 def compound_allowed(text: str) -> bool:

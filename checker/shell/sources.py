@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.dockerfile.model import Heredoc, Instruction
+from checker.shell.commands import grade_memo
 from checker.shell.script import (
     ShellCommand,
     argv_commands,
@@ -32,7 +33,21 @@ class RunCommand:
 
 
 def run_commands(instruction: Instruction) -> tuple[RunCommand, ...]:
-    """Every command a RUN (or an ONBUILD RUN trigger) executes, in source order."""
+    """Every command a RUN (or an ONBUILD RUN trigger) executes, in source order.
+
+    Within a grade, worked out once per RUN: the rules ask for the same RUN's commands
+    once per install they look at."""
+    memo = grade_memo()
+    if memo is None:
+        return _run_commands(instruction)
+    key = ("run_commands", id(instruction))
+    known = memo.get(key)
+    if known is None or known[0] is not instruction:
+        known = memo[key] = (instruction, _run_commands(instruction))
+    return known[1]  # type: ignore[return-value]
+
+
+def _run_commands(instruction: Instruction) -> tuple[RunCommand, ...]:
     target = instruction.trigger or instruction
     if target.keyword != "RUN":
         return ()
