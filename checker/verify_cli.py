@@ -29,8 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Build DOCKERFILE, change one application file in a temporary copy of "
         "the context, build again, and compare what the engine took from its cache with "
         "what the checker predicted, step by step. A disagreement is a checker bug. Builds "
-        "run with a time limit, a memory and CPU limit (classic builder), the least network "
-        "that reaches the package index, and everything they create is removed.",
+        "run with a time limit, a memory and CPU limit, a network that reaches the package "
+        "index and nothing else (a throwaway engine of verify's own, where this machine allows; "
+        "the report says where not, and why), and everything they create is removed.",
     )
     parser.add_argument("dockerfile", metavar="DOCKERFILE")
     parser.add_argument(
