@@ -11,6 +11,8 @@ rules reject before it leaves the machine).
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
 import random
 import socket
 import subprocess
@@ -171,6 +173,38 @@ def test_a_throwaway_bridge_takes_a_subnet_no_route_uses(monkeypatch: pytest.Mon
     used = [ipaddress.ip_network(net) for net in pool[:-1]]
     monkeypatch.setattr(throwaway_engine, "_used_networks", lambda: used)
     assert throwaway_engine.free_subnet() == pool[-1]
+
+
+def test_an_engine_whose_owner_died_is_swept_by_the_next_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A verify killed mid-build leaves its dockerd running and its rules in place: the next
+    throwaway engine to start stops what still runs in the folder, undoes the rules, and
+    deletes it; an engine whose owner still runs is left alone."""
+    monkeypatch.setattr(throwaway_engine, "ROOTS", str(tmp_path))
+    dead, alive = tmp_path / "vfy-engine-dead", tmp_path / "vfy-engine-alive"
+    dead.mkdir(), alive.mkdir()
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True)  # fmt: skip
+    undone = tmp_path / "undone"
+    record = {
+        "pid": int(finished.stdout),
+        "started": "1",
+        "bridge": "",
+        "undo": [["touch", str(undone)]],
+    }
+    (dead / "owner.json").write_text(json.dumps(record))
+    stray = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", str(dead)])
+    monkeypatch.setattr(
+        throwaway_engine, "_start_time", lambda pid: "1" if pid == os.getpid() else None
+    )
+    (alive / "owner.json").write_text(json.dumps({**record, "pid": os.getpid()}))
+    try:
+        assert throwaway_engine.sweep_stale() == [str(dead)]
+        assert stray.wait(timeout=10) is not None  # stopped
+        assert undone.exists() and not dead.exists() and alive.exists()
+    finally:
+        stray.kill()
 
 
 def test_a_network_failure_of_a_contained_build_names_the_containment() -> None:

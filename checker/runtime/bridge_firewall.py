@@ -63,7 +63,7 @@ class BridgeFirewall(ThrowawayHook):
         self.notes: list[str] = []
 
     def start(self, bridge: str, subnet: ipaddress.IPv4Network) -> None:
-        self.bridge, self.chain = bridge, f"CHECKER-{bridge}"
+        self.bridge, self.chain = bridge, f"CHECKER-{bridge}"  # as in undo_commands
         rules = [("-p", "tcp", "-d", e.address, "--dport", str(e.port), "-j", "ACCEPT")
                  for e in self.allowed]  # fmt: skip
         rules += [
@@ -99,6 +99,18 @@ class BridgeFirewall(ThrowawayHook):
         for argv in self.installed:
             _run(*argv)
         self.installed.clear()
+
+    def undo_commands(self, bridge: str) -> list[list[str]]:
+        chain = f"CHECKER-{bridge}"
+        return [
+            [command, "-w", *argv]
+            for command in ("iptables", "ip6tables")
+            for argv in (
+                *(("-D", hook, "-i", bridge, "-j", chain) for hook in reversed(HOOKS)),
+                ("-F", chain),
+                ("-X", chain),
+            )
+        ]
 
     def describe(self) -> str:
         allowed = ", ".join(f"{endpoint} (TCP)" for endpoint in self.allowed) or "nothing"

@@ -46,6 +46,7 @@ from pathlib import Path
 # earlier versions of the lesson's runner took all of it.)
 SUBNET_POOL = ipaddress.ip_network("172.30.0.0/15")
 SUBNET_LOCK = Path(tempfile.gettempdir()) / "checker-throwaway-engine.lock"
+ROOTS = "/tmp"  # where engine folders go (dockerd's socket path must stay short)
 START_TIMEOUT = 60.0
 
 
@@ -81,12 +82,14 @@ class ThrowawayEngine:
         reason = unavailable()
         if reason:
             raise RuntimeError(reason)
+        sweep_stale()
         self.name = f"{prefix[:6]}{uuid.uuid4().hex[:6]}"
-        self.root = Path(tempfile.mkdtemp(prefix=f"{prefix}-engine-", dir="/tmp"))
+        self.root = Path(tempfile.mkdtemp(prefix=f"{prefix}-engine-", dir=ROOTS))
         self.host = f"unix://{self.root}/docker.sock"
         self.bridge = f"{self.name}0"
         self.subnet: ipaddress.IPv4Network | None = None
         self._hooks = list(before_start or [])
+        _write_owner(self.root, self.bridge, self._hooks)
         self._started_hooks: list[ThrowawayHook] = []
         self._process: subprocess.Popen[bytes] | None = None
         self._settings: dict[str, object] = {
@@ -211,6 +214,89 @@ class ThrowawayHook:
 
     def stop(self) -> None:
         raise NotImplementedError
+
+    def undo_commands(self, bridge: str) -> list[list[str]]:
+        """Commands that undo :meth:`start` for ``bridge`` whatever part of it ran (failing
+        harmlessly for the rest): what :func:`sweep_stale` runs if our process dies first."""
+        return []
+
+
+# --------------------------------------------------------------------------------------
+# Engines whose owner died (a killed verify, a crashed notebook kernel) are removed by the
+# next engine to start: each engine's folder holds an owner record written before anything
+# else is made (the owning process, the bridge, the hooks' undo commands).
+
+OWNER = "owner.json"
+
+
+def _write_owner(root: Path, bridge: str, hooks: Sequence[ThrowawayHook]) -> None:
+    record = {
+        "pid": os.getpid(),
+        "started": _start_time(os.getpid()),
+        "bridge": bridge,
+        "undo": [command for hook in hooks for command in hook.undo_commands(bridge)],
+    }
+    (root / OWNER).write_text(json.dumps(record))
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time (clock ticks since boot), which a reused pid does not share."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def sweep_stale() -> list[str]:
+    """Remove every throwaway engine whose owning process is gone; returns their folders."""
+    swept: list[str] = []
+    for owner in Path(ROOTS).glob(f"*-engine-*/{OWNER}"):
+        try:
+            record = json.loads(owner.read_text())
+        except (OSError, ValueError):
+            continue
+        if _start_time(int(record.get("pid", 0))) == record.get("started"):
+            continue  # its owner still runs
+        claim = owner.with_name("owner.sweeping")
+        try:
+            owner.rename(claim)  # one sweeper per engine
+        except OSError:
+            continue
+        _remove_dead_engine(owner.parent, str(record.get("bridge", "")), record.get("undo", []))
+        swept.append(str(owner.parent))
+    return swept
+
+
+def _remove_dead_engine(root: Path, bridge: str, undo: list[list[str]]) -> None:
+    for signal_number, wait in ((15, 20.0), (9, 5.0)):
+        running = _processes_under(root)
+        for pid in running:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal_number)
+        deadline = time.monotonic() + wait
+        while running and _processes_under(root) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    for mount in _mounts_under(root):
+        subprocess.run(["umount", "-l", mount], capture_output=True)
+    for command in undo:
+        subprocess.run(command, capture_output=True)
+    if bridge:
+        subprocess.run(["ip", "link", "delete", bridge], capture_output=True)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _processes_under(root: Path) -> list[int]:
+    """Processes whose command line names the engine's folder (its dockerd, containerd and
+    shims): the folder's name is random, so no other process names it."""
+    found: list[int] = []
+    marker = str(root).encode()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            with contextlib.suppress(OSError):
+                if marker in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+    return found
 
 
 def free_subnet() -> ipaddress.IPv4Network:
