@@ -95,19 +95,32 @@ def verify_in_process(builder: str = "classic", timeout: float | None = None) ->
         env = {**os.environ, "DOCKER_HOST": engine}
         # Two builds at most `timeout` each, plus set-up and clean-up.
         limit = None if timeout is None else 2 * timeout + 300
+        with subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        ) as process:
+            try:
+                stdout, stderr = process.communicate(timeout=limit)
+            except subprocess.TimeoutExpired:
+                _stop(process)
+                return _error("timeout", f"verify ran past {limit:g} s and was stopped")
         try:
-            done = subprocess.run(
-                command, env=env, capture_output=True, text=True, timeout=limit, check=False
-            )
-        except subprocess.TimeoutExpired:
-            return _error("timeout", f"verify ran past {limit:g} s and was stopped")
-        try:
-            return json.loads(done.stdout)
+            return json.loads(stdout)
         except ValueError:
-            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            return _error("internal", f"verify exited {done.returncode}: {last}")
+            last = (stderr.strip().splitlines() or ["no output"])[-1]
+            return _error("internal", f"verify exited {process.returncode}: {last}")
 
     return run
+
+
+def _stop(process: subprocess.Popen[str], grace: float = 60) -> None:
+    """SIGTERM first, so verify removes its throwaway engine and firewall rules; SIGKILL only
+    if it does not end in ``grace`` seconds (the next engine to start sweeps what is left)."""
+    process.terminate()
+    try:
+        process.communicate(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
 
 
 def _error(kind: str, message: str) -> dict:

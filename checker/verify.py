@@ -62,6 +62,7 @@ from checker.labels import PROJECT_LABEL
 from checker.runtime.progress import Report, quiet
 from checker.shell.manifests import is_manifest
 from checker.verify_compare import AlignmentError, StepCheck, align, describe_mismatch
+from checker.verify_network import build_engine, plan_network
 from checker.verify_sandbox import (
     DEFAULT_TIMEOUT,
     BuildkitCgroup,
@@ -69,18 +70,24 @@ from checker.verify_sandbox import (
     Leftovers,
     Limits,
     base_images,
-    choose_network,
     image_ids,
     index_urls,
     local_engine,
 )
 
+THROWAWAY_ENGINE = "a throwaway engine of verify's own, deleted after the check"
+LEARNERS_ENGINE = "the engine DOCKER_HOST names (or the local one)"
 AGREED = "agreed"
 MISMATCH = "mismatch"
 ERROR = "error"
 PLEASE_REPORT = (
     "please report this checker bug to the workshop maintainers, with the Dockerfile and the "
     "output of `python -m checker verify ... --format json`"
+)
+_NETWORK_FAILURE = re.compile(
+    r"name resolution|resolve host|Name or service not known|Connection refused|"
+    r"Network is unreachable|No route to host|Connection reset|Failed to connect",
+    re.IGNORECASE,
 )
 _NO_DISTRIBUTION = re.compile(r"No matching distribution found for (?P<name>[^\s;]+)")
 _COMMENT = {
@@ -117,6 +124,8 @@ class VerifyReport:
     builds: list[dict[str, object]] = field(default_factory=list)
     network: str = "default"
     network_reason: str = ""
+    network_contained: bool = False
+    engine: str = ""
     limits: str = ""
     cleanup: CleanupSummary = field(default_factory=CleanupSummary)
 
@@ -181,6 +190,8 @@ class VerifyReport:
             "sandbox": {
                 "network": self.network,
                 "network_reason": self.network_reason,
+                "network_contained": self.network_contained,
+                "engine": self.engine,
                 "limits": self.limits,
             },
             "cleanup": self.cleanup.to_dict(),
@@ -223,6 +234,7 @@ def render_text(report: VerifyReport) -> str:
     if report.checker_bug:
         lines.append(PLEASE_REPORT)
     if report.limits:
+        lines.append(f"engine: {report.engine}")
         lines.append(f"network: {report.network} ({report.network_reason})")
         lines.append(f"limits: {report.limits}")
     removed = len(report.cleanup.images) + len(report.cleanup.containers)
@@ -338,20 +350,24 @@ def verify(
     timeout: float = DEFAULT_TIMEOUT,
     report: Report = quiet,
     limits: Limits | None = None,
+    contain: bool = True,
 ) -> VerifyReport:
     """Build twice (before and after a change to ``changed``) and compare with the model.
 
     ``context`` defaults to the Dockerfile's directory; ``changed`` is context-relative
     (default: :func:`choose_changed_file`). ``report`` receives progress lines (the builds
     take a while). ``timeout`` is per build; ``limits`` replaces all the limits (its own
-    timeout included) for callers that need other memory or CPU limits.
+    timeout included) for callers that need other memory or CPU limits. The builds run on a
+    throwaway engine whose ``RUN`` steps reach only the package index, where this machine allows
+    (:mod:`checker.verify_network`; the report says where not, and why); ``contain=False``
+    builds on the learner's engine as before (for tests of that path).
     """
     path = Path(dockerfile)
     root = Path(context) if context is not None else path.parent
     limits = Limits(timeout=timeout) if limits is None else limits
     result = VerifyReport(str(dockerfile), str(root), builder)
     try:
-        _check(result, path, root, changed, limits, report)
+        _check(result, path, root, changed, limits, report, contain)
     except VerifyProblem as problem:
         result.error, result.error_kind, result.detail = (
             problem.message,
@@ -371,6 +387,7 @@ def _check(
     changed: str | None,
     limits: Limits,
     report: Report,
+    contain: bool = True,
 ) -> None:
     if result.builder not in ("classic", "buildkit"):
         raise VerifyProblem("input", f"builder must be classic or buildkit, not {result.builder}")
@@ -394,7 +411,7 @@ def _check(
         build_context = BuildContext.from_dir(copy, ignore_from)
         target = _target_file(parsed, build_context, copy, changed, result.builder)
         result.changed = target
-        _run(result, parsed, copy, dockerfile_arg, target, build_context, limits, report)
+        _run(result, parsed, copy, dockerfile_arg, target, build_context, limits, report, contain)
 
 
 def _dockerfile_in(root: Path, path: Path) -> str:
@@ -436,12 +453,62 @@ def _run(
     context: BuildContext,
     limits: Limits,
     report: Report,
+    contain: bool = True,
 ) -> None:
     try:
         api = api_client(timeout=60)
         api.ping()
     except (DockerException, RequestException) as error:
         raise VerifyProblem("engine", f"no Docker engine answers ({error})") from error
+    try:
+        bases = base_images(parsed)
+        indexes = index_urls(api, bases)
+        plan = plan_network(parsed, indexes, api, contain)
+        present = [name for name, image in image_ids(api, bases).items() if image]
+        with build_engine(plan, api, present, report) as engine:
+            result.network, result.network_reason = plan.name, plan.why
+            result.network_contained = plan.contained
+            result.engine = THROWAWAY_ENGINE if engine is not None else LEARNERS_ENGINE
+            where = _Where(api, None, plan.mode, "")
+            if engine is not None:
+                where = _Where(api_client(engine.host, timeout=60), engine.host, None, plan.why)
+            try:
+                _builds(
+                    result, parsed, copy, dockerfile_arg, target, context, limits, where, report
+                )
+            finally:
+                if engine is not None:
+                    where.api.close()
+    except (DockerException, RequestException) as error:
+        raise VerifyProblem("engine", f"the Docker engine failed: {error}") from error
+    finally:
+        api.close()
+
+
+@dataclass(frozen=True)
+class _Where:
+    """The engine the builds run on (the learner's, or a throwaway one at ``host``), the
+    network mode of its ``RUN`` steps, and what that network reaches when contained."""
+
+    api: docker.APIClient
+    host: str | None
+    network: str | None
+    contained: str
+
+
+def _builds(
+    result: VerifyReport,
+    parsed: Dockerfile,
+    copy: Path,
+    dockerfile_arg: str,
+    target: str,
+    context: BuildContext,
+    limits: Limits,
+    where: _Where,
+    report: Report,
+) -> None:
+    """The two builds and the comparison, on ``where``'s engine, cleaned up after."""
+    api = where.api
     leftovers: Leftovers | None = None
     cgroup = BuildkitCgroup(limits.memory, limits.cpus)
     remote = not local_engine(os.environ.get("DOCKER_HOST"))  # api_client's engine
@@ -449,9 +516,9 @@ def _run(
         bases = base_images(parsed)
         before = image_ids(api, bases)
         indexes = index_urls(api, bases)
-        network, why = choose_network(parsed, indexes)
-        result.network, result.network_reason = network or "default", why
-        options: dict[str, object] = {"network_mode": network, "timeout": limits.timeout}
+        options: dict[str, object] = {"network_mode": where.network, "timeout": limits.timeout}
+        if where.host is not None:
+            options["docker_host"] = where.host
         if result.builder == "classic":
             options.update(memory=limits.memory, cpuset_cpus=limits.cpuset())
             if limits.memory is not None:
@@ -462,7 +529,10 @@ def _run(
         leftovers = Leftovers(api)
         missing = [name for name, image in before.items() if image is None]
         index = f"the package index {indexes[0]}" if indexes else "PyPI"
-        setup = _Setup(copy, dockerfile_arg, options, leftovers, missing, limits, index, report)
+        setup = _Setup(
+            copy, dockerfile_arg, options, leftovers, missing, limits, index, report,
+            where.contained,
+        )  # fmt: skip
         first = _build(1, result, setup)
         line = append_change(copy / target)
         report(f"changed {target}: appended `{line}`")
@@ -473,14 +543,11 @@ def _run(
             result.steps = align(parsed, prediction, second)
         except AlignmentError as error:
             raise VerifyProblem("alignment", str(error)) from error
-    except (DockerException, RequestException) as error:
-        raise VerifyProblem("engine", f"the Docker engine failed: {error}") from error
     finally:
         if leftovers is not None:
             result.cleanup = leftovers.remove()
             report(f"removed {len(result.cleanup.images)} image(s) this check created")
         cgroup.__exit__()
-        api.close()
 
 
 @dataclass(frozen=True)
@@ -495,6 +562,7 @@ class _Setup:
     limits: Limits
     index: str
     report: Report
+    contained: str = ""  # what RUN steps reach, when verify contained their network
 
 
 def _build(number: int, result: VerifyReport, setup: _Setup) -> BuildResult:
@@ -572,6 +640,8 @@ def _classify(error: BuildError, number: int, setup: _Setup, builder: str) -> Ve
     reason = " ".join(error.reason.split())
     if re.search(r"code: 137\b", reason) and limits.memory:
         reason += f" (killed: probably the {limits.memory // 1024**2} MiB memory limit)"
+    elif setup.contained and _NETWORK_FAILURE.search(text):
+        reason += f" (verify's network is contained: {setup.contained})"
     return VerifyProblem(
         "build-failed", f"the Dockerfile does not build: {where} failed: {reason}", detail
     )

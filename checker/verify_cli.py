@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import time
 
 from checker.grading_cli import _context_relative, _one_line_error
@@ -29,8 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Build DOCKERFILE, change one application file in a temporary copy of "
         "the context, build again, and compare what the engine took from its cache with "
         "what the checker predicted, step by step. A disagreement is a checker bug. Builds "
-        "run with a time limit, a memory and CPU limit (classic builder), the least network "
-        "that reaches the package index, and everything they create is removed.",
+        "run with a time limit, a memory and CPU limit, a network that reaches the package "
+        "index and nothing else (a throwaway engine of verify's own, where this machine allows; "
+        "the report says where not, and why), and everything they create is removed.",
     )
     parser.add_argument("dockerfile", metavar="DOCKERFILE")
     parser.add_argument(
@@ -64,7 +67,15 @@ def _progress() -> Report:
     return report
 
 
+def _stop_cleanly(signal_number: int, frame: object) -> None:
+    """SIGTERM (``batch --prove`` stopping a proof past its time) unwinds like an error, so
+    the throwaway engine, its bridge and firewall rules are removed on the way out."""
+    raise SystemExit(128 + signal_number)
+
+
 def run_verify(args: argparse.Namespace) -> int:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_cleanly)
     try:
         if args.timeout <= 0:
             print("checker: verify: --timeout must be more than 0 seconds", file=sys.stderr)

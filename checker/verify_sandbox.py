@@ -7,7 +7,9 @@ A submitted Dockerfile runs arbitrary ``RUN`` commands on the engine, so every b
   for BuildKit a cgroup of ours (:class:`BuildkitCgroup`) passed as ``--cgroup-parent``, under
   which BuildKit creates every ``RUN`` container (where the engine allows: cgroupfs, root;
   and only for an engine on this machine, :func:`local_engine`: a remote one has none of ours);
-* the least network that still lets ``pip`` reach its package index (:func:`choose_network`);
+* the least network that still lets ``pip`` reach its package index (:func:`choose_network`),
+  and where this machine allows, a throwaway engine whose bridge reaches that index and nothing
+  else (:mod:`checker.verify_network`);
 * removal of exactly what it created (:class:`Leftovers`), after a failure too.
 
 Why not :func:`checker.build.cleanup`: it removes every image carrying the project label,
@@ -246,9 +248,9 @@ def choose_network(dockerfile: Dockerfile, indexes: list[str]) -> tuple[str | No
       way a build's container reaches the host's ``127.0.0.1`` (the runner's engine tests
       make the same guess);
     * otherwise the default bridge (None): the workshop's stand-in image points pip at an
-      index on the bridge's gateway, and an image using PyPI needs the internet. The bridge
-      cannot be narrowed to the index alone without firewall rules on the host, which a
-      checker should not install; the time and memory limits bound what a build can do.
+      index on the bridge's gateway, and an image using PyPI needs the internet. On the
+      learner's engine that bridge reaches everything; :func:`checker.verify_network.plan_network`
+      moves the builds to a throwaway engine whose bridge reaches the index alone where it can.
     """
     runs = any(instruction.keyword == "RUN" for instruction in dockerfile.instructions)
     if not runs:
