@@ -149,7 +149,8 @@ def try_variant(
         show(in_file_order(rebuild, workspace.read("Dockerfile")), title)
         if rebuild.step(install_step).outcome == "ran":
             downloaded, cached = pip_downloads(rebuild, install_step)
-            print(f"the install ran: pip downloaded {downloaded} files, {cached} from its cache")
+            files = "file" if downloaded == 1 else "files"
+            print(f"the install ran: pip downloaded {downloaded} {files}, {cached} from its cache")
         size = image_bytes(rebuild.image_id)
     run = VariantRun(name, install_step, first, rebuild, described, size)
     if table is not None:
