@@ -51,10 +51,18 @@ def in_file_order(result: BuildResult, dockerfile: str) -> BuildResult:
         if stage.name:
             ranks[stage.name] = stage.index
 
+    # A named stage is also known as stage-N, and which of the two names a step shared by two
+    # stages (their common FROM) gets depends on which stage reached it first: use the AS name.
+    names = {f"stage-{stage.index}": stage.name for stage in stages if stage.name}
+
     def key(step: StepRecord) -> tuple[int, int]:
         return ranks.get(step.stage, len(stages)), step.number
 
-    return replace(result, steps=sorted(result.steps, key=key))
+    steps = [
+        replace(step, stage=names.get(step.stage or "", step.stage))
+        for step in sorted(result.steps, key=key)
+    ]
+    return replace(result, steps=steps)
 
 
 @dataclass
