@@ -91,6 +91,20 @@ class Report:
     def __str__(self) -> str:
         return render_text(self)
 
+    def __repr__(self) -> str:
+        """One line, so a report shown as a cell's value (or in a list) reads at a glance;
+        ``str()`` and the HTML view give the findings in full."""
+        name = self.path or "Dockerfile"
+        if self.error is not None:
+            return f"<Report {name}: error>"
+        verdict = "passed" if self.passed else "failed"
+        count = len(self.findings)
+        return (
+            f"<Report {name}: {verdict}, score {self.score}, "
+            f"dependency cache {self.dependency_cache or '-'}, "
+            f"{count} finding{'' if count == 1 else 's'}>"
+        )
+
     def _repr_html_(self) -> str:
         return render_html(self)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import stat
 from pathlib import Path
 
@@ -155,6 +157,61 @@ def test_preflight_says_what_to_do_about_a_missing_part():
     assert "check your docker version" in text.lower()
     assert not report.ready and report["engine"].ready
     assert "docker-py" in report.details()
+
+
+def test_a_report_shown_as_a_value_is_one_line():
+    from checker import grade
+
+    report = grade(TINY)
+    text = repr(report)
+    assert text.startswith("<Report Dockerfile: ") and text.endswith(">")
+    assert "\n" not in text and "Finding(" not in text
+    assert f"{len(report.findings)} finding" in text
+
+
+def _recorded_output(notebook: str, source: str) -> str:
+    cells = json.loads((REPO / "notebooks" / notebook).read_text())["cells"]
+    [cell] = [cell for cell in cells if "".join(cell["source"]).strip() == source]
+    parts = []
+    for output in cell["outputs"]:
+        parts.append("".join(output.get("text", "")))
+        parts.append("".join(output.get("data", {}).get("text/plain", "")))
+    return "".join(parts)
+
+
+def test_lesson_6_recorded_every_experiment_as_its_prose_says():
+    """The table of lesson 6 as stored: which installs ran, and what the cache mount spared."""
+    rows = {}
+    for line in _recorded_output("06-beyond-the-layer-cache.ipynb", "table").splitlines()[1:]:
+        name, outcome, downloaded, from_cache, _seconds = re.split(r"\s{2,}", line.strip())
+        rows[name] = (outcome, downloaded, from_cache)
+    outcomes = {name: row[0] for name, row in rows.items()}
+    assert outcomes == {
+        "code first, --no-cache-dir": "ran",
+        "code first, cache mount": "ran",
+        "requirements first": "cached",
+        "package added, --no-cache-dir": "ran",
+        "package added, cache mount": "ran",
+        "bind-mounted requirements": "cached",
+        "bind-mounted, requirements edited": "ran",
+        "multi-stage, venv copied": "cached",
+        "ARG before the install": "ran",
+        "ARG after the install": "cached",
+    }
+    assert rows["code first, cache mount"][1:] == ("0", rows["code first, --no-cache-dir"][1])
+    assert rows["package added, cache mount"][1] == "1"  # only the new package was downloaded
+    assert int(rows["package added, --no-cache-dir"][1]) > 1
+
+
+def test_lesson_9_grades_the_submissions_folder_as_its_prose_says():
+    from checker.batch import grade_folder, summarize
+
+    rows = grade_folder(REPO / "notebooks" / "projects" / "submissions")
+    summary = summarize(rows)
+    assert summary["grading_status"] == {
+        "graded": len(rows) - 3, "error": 2, "timeout": 0, "skipped": 1
+    }  # fmt: skip
+    assert any(row["submission"] == "ada" and row["passed"] for row in rows)
 
 
 # -- on the engine ---------------------------------------------------------------------------

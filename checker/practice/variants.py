@@ -51,10 +51,18 @@ def in_file_order(result: BuildResult, dockerfile: str) -> BuildResult:
         if stage.name:
             ranks[stage.name] = stage.index
 
+    # A named stage is also known as stage-N, and which of the two names a step shared by two
+    # stages (their common FROM) gets depends on which stage reached it first: use the AS name.
+    names = {f"stage-{stage.index}": stage.name for stage in stages if stage.name}
+
     def key(step: StepRecord) -> tuple[int, int]:
         return ranks.get(step.stage, len(stages)), step.number
 
-    return replace(result, steps=sorted(result.steps, key=key))
+    steps = [
+        replace(step, stage=names.get(step.stage or "", step.stage))
+        for step in sorted(result.steps, key=key)
+    ]
+    return replace(result, steps=steps)
 
 
 @dataclass
@@ -66,6 +74,7 @@ class VariantRun:
     first: BuildResult
     rebuild: BuildResult
     change: str
+    image_bytes: int | None = None  # the rebuilt image's size, read before it is removed
 
     @property
     def install_outcome(self) -> str:
@@ -109,15 +118,23 @@ def try_variant(
     first_args: dict[str, str] | None = None,
     second_args: dict[str, str] | None = None,
     empty_cache_mounts: bool = False,
+    add: str = "",
     table: VariantTable | None = None,
 ) -> VariantRun:
     """Build ``dockerfile`` cold, change ``change`` (or only the build arguments), rebuild.
 
     ``change=""`` changes no file (for the ``ARG`` experiments, which change ``second_args``).
-    The rebuild's step table is shown; the run is appended to ``table`` when given.
+    ``add`` is text appended to ``change`` before the fresh comment (a new requirement line).
+    ``empty_cache_mounts`` empties every cache mount on the engine, and says so in the output:
+    the other projects on the engine lose theirs too. The rebuild's step table is shown; the
+    run is appended to ``table`` when given.
     """
     if empty_cache_mounts:
         prune_buildkit_cache(cache_mounts_only=True)
+        print(
+            "emptied every BuildKit cache mount on this engine (all projects', not only this "
+            "lesson's), so the first build starts with an empty pip cache\n"
+        )
     with Workspace(PROJECT, builder="buildkit") as workspace:
         workspace.dockerfile(dockerfile)
         first = workspace.build(
@@ -125,8 +142,10 @@ def try_variant(
         )
         if change:
             # A fresh token each time: no cache anywhere can already hold the changed file.
-            workspace.append(change, f"# edited {uuid.uuid4().hex}\n")
+            workspace.append(change, f"{add}# edited {uuid.uuid4().hex}\n")
         described = f"changed {change}" if change else "changed build arguments only"
+        if add:
+            described = f"changed {change}: {add.strip()} added"
         title = f"{name}: rebuild after {described.removeprefix('changed ')}"
         rebuild = workspace.build(
             title,
@@ -136,10 +155,50 @@ def try_variant(
             buildargs=dict(second_args if second_args is not None else first_args or {}),
         )
         show(in_file_order(rebuild, workspace.read("Dockerfile")), title)
-    run = VariantRun(name, install_step, first, rebuild, described)
+        if rebuild.step(install_step).outcome == "ran":
+            downloaded, cached = pip_downloads(rebuild, install_step)
+            files = "file" if downloaded == 1 else "files"
+            print(f"the install ran: pip downloaded {downloaded} {files}, {cached} from its cache")
+        size = image_bytes(rebuild.image_id)
+    run = VariantRun(name, install_step, first, rebuild, described, size)
     if table is not None:
         table.runs.append(run)
     return run
+
+
+def image_bytes(image_id: str | None) -> int | None:
+    """The image's size as ``docker image inspect`` reports it, or None without an image."""
+    if not image_id:
+        return None
+    from checker.build.classic import api_client
+
+    api = api_client()
+    try:
+        return int(api.inspect_image(image_id)["Size"])
+    finally:
+        api.close()
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f}MB"
+
+
+def compare_sizes(*runs: VariantRun) -> str:
+    """The variants' image sizes, smallest first, each against the smallest.
+
+    The sizes themselves vary a little between machines; the ratio is rounded to a tenth, so
+    it reads the same on every run of the lesson.
+    """
+    sized = sorted((run for run in runs if run.image_bytes), key=lambda run: run.image_bytes or 0)
+    if not sized:
+        return "no image sizes were recorded"
+    smallest = sized[0].image_bytes or 1
+    width = max(len(run.name) for run in sized)
+    lines = [f"smallest image: {sized[0].name}"]
+    for run in sized:
+        size = run.image_bytes or 0
+        lines.append(f"  {run.name:<{width}}  {megabytes(size)}  x{size / smallest:.1f}")
+    return "\n".join(lines)
 
 
 def index_cache_control(package: str = "requests") -> str:
