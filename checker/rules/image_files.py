@@ -31,7 +31,7 @@ from checker.shell.sources import run_commands
 _GLOB = re.compile(r"[*?\[]")
 # How many steps back the origin of a path is looked for; past it the path may be there (a
 # finding must be sure), so a file of thousands of steps stays linear.
-MAX_LOOKBACK = 256
+MAX_LOOKBACK = 32
 _ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst")
 # Programs that write no file they do not name (in their words or a redirection): package
 # managers write their environments and system folders, the rest only what they are given.
@@ -209,7 +209,9 @@ def _run_origin(analysis: Analysis, item: Instruction, path: str) -> Origin | No
     (``poetry export -o requirements.txt``, ``echo ... > requirements.txt``)."""
     name = posixpath.basename(path)
     text, unknown, named = _run_writes(item)
-    if unknown or name in named or re.search(r">\s*\S*" + re.escape(name) + r"\b", text):
+    if unknown or name in named:
+        return Origin("unknown", step=item)
+    if name in text and re.search(r">\s*\S*" + re.escape(name) + r"\b", text):
         return Origin("unknown", step=item)
     return None
 

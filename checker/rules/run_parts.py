@@ -16,6 +16,7 @@ other shapes (``;``, ``||``, pipes, heredocs, JSON form), which are moved whole 
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,9 +65,12 @@ def and_list(instruction: Instruction) -> list[Part] | None:
     if spans is None:
         return None
     commands = run_commands(instruction)
+    offsets = sorted(run.command.offset for run in commands)
+    by_offset = sorted(commands, key=lambda run: run.command.offset)
     parts = []
-    for start, end in spans:
-        inside = tuple(run for run in commands if start <= run.command.offset < end)
+    for start, end in spans:  # each part's commands by bisection: linear in a long && list
+        low, high = bisect.bisect_left(offsets, start), bisect.bisect_left(offsets, end)
+        inside = tuple(sorted(by_offset[low:high], key=lambda run: run.index))
         parts.append(Part(instruction.text[start:end].strip(), inside))
     if sum(len(part.commands) for part in parts) != len(commands):
         return None
