@@ -25,6 +25,7 @@ from checker.rules.analysis import Analysis, InstallStep, reads_context
 from checker.rules.requirement_files import nested_requirements
 from checker.rules.rewrite import Edit, Insert, Move, Replace, flag_text, with_flags
 from checker.rules.run_parts import and_list, copied_by, needs, pip_split
+from checker.shell.commands import grade_memo
 from checker.shell.hidden_installs import script_runs
 from checker.shell.manifests import is_manifest, is_manifest_folder
 from checker.shell.mounts import mounts
@@ -56,7 +57,23 @@ _GLOB_CHARS = frozenset("*?[")
 
 
 def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> FixPlan | None:
-    """The fix for ``step``, rebuilt because of ``culprit``; None when we cannot tell one."""
+    """The fix for ``step``, rebuilt because of ``culprit``; None when we cannot tell one.
+
+    Planned once per grade: the rule that owns the step and the suggested Dockerfile ask
+    for the same plan."""
+    memo = grade_memo()
+    key = ("plan_fix", id(step.instruction))
+    asked = (analysis, step.instruction, culprit)
+    known = memo.get(key) if memo is not None else None
+    if known is not None and all(a is b for a, b in zip(known[0], asked, strict=True)):  # type: ignore[arg-type]
+        return known[1]  # type: ignore[return-value]
+    plan = _plan_fix(analysis, step, culprit)
+    if memo is not None:
+        memo[key] = (asked, plan)
+    return plan
+
+
+def _plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> FixPlan | None:
     install = step.instruction
     if step.assumed:
         return None  # what the unread script needs is not known: no reorder is offered
