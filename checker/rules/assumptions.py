@@ -49,21 +49,7 @@ class Assumption(Rule):
         notes = list(analysis.argument_notes)
         notes.extend(_environment_notes(analysis))
         notes.extend(_image_notes(analysis))
-        by_line: dict[int, list[str]] = {}
-        for line, message in notes:
-            messages = by_line.setdefault(line, [])
-            if message not in messages:
-                messages.append(message)
-        for line, messages in sorted(by_line.items()):
-            yield Finding(
-                rule=self.id,
-                name=self.name,
-                line=line,
-                end_line=line,
-                severity=self.severity,
-                message=" ".join(messages),
-                fix="",
-            )
+        yield from self.notes_by_line(notes)
 
 
 def _environment_notes(analysis: Analysis) -> list[tuple[int, str]]:

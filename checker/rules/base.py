@@ -7,7 +7,7 @@ docs and the check cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
 from checker.dockerfile.model import Instruction
@@ -43,6 +43,30 @@ class Rule:
             message=message,
             fix=fix,
         )
+
+    def notes_by_line(
+        self, notes: Iterable[tuple[int, str]], joiner: str = " ", shown: int | None = None
+    ) -> Iterator[Finding]:
+        """One finding per line for rules that collect (line, message) notes: each message
+        once, in the order noted, at most ``shown`` of them (then "and N more")."""
+        by_line: dict[int, list[str]] = {}
+        for line, message in notes:
+            messages = by_line.setdefault(line, [])
+            if message not in messages:
+                messages.append(message)
+        for line, messages in sorted(by_line.items()):
+            listed = messages if shown is None else messages[:shown]
+            if shown is not None and len(messages) > shown:
+                listed = [*listed, f"and {len(messages) - shown} more"]
+            yield Finding(
+                rule=self.id,
+                name=self.name,
+                line=line,
+                end_line=line,
+                severity=self.severity,
+                message=joiner.join(listed),
+                fix="",
+            )
 
 
 def describe(instruction: Instruction) -> str:

@@ -80,21 +80,4 @@ class InputLimits(Rule):
         if context is not None and context.limits:
             first = analysis.dockerfile.instructions[0].line
             notes.extend((first, message) for message in context.limits)
-        by_line: dict[int, list[str]] = {}
-        for line, message in notes:
-            messages = by_line.setdefault(line, [])
-            if message not in messages:
-                messages.append(message)
-        for line, messages in sorted(by_line.items()):
-            shown = messages[:_SHOWN]
-            if len(messages) > _SHOWN:
-                shown.append(f"and {len(messages) - _SHOWN} more")
-            yield Finding(
-                rule=self.id,
-                name=self.name,
-                line=line,
-                end_line=line,
-                severity=self.severity,
-                message="; ".join(shown),
-                fix="",
-            )
+        yield from self.notes_by_line(notes, "; ", _SHOWN)
