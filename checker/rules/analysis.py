@@ -223,13 +223,11 @@ class Analysis:
     def _context_paths(self, instruction: Instruction, absolute: str) -> list[str]:
         """Context paths that COPY/ADD steps before ``instruction`` put at ``absolute``."""
         found = []
-        workdir = "/"
         for item in self.chain_before(instruction):
-            if item.keyword == "WORKDIR" and item.arguments:
-                workdir = posixpath.join(workdir, item.resolved_arguments[0])
             sources = context_sources(item)
             if not sources:
                 continue
+            workdir = self.dockerfile.workdir_before(item)
             destination = posixpath.normpath(posixpath.join(workdir, item.resolved_arguments[-1]))
             for source in sources:
                 path = normalize(source)
