@@ -18,25 +18,25 @@ The rows are plain dicts, ready for csv, JSON or a pandas frame.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib
 import json
-import multiprocessing
-import multiprocessing.connection
-import multiprocessing.process
 import os
 import resource
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from checker.formats import CsvWriter, csv_text
 from checker.grading import grade
 from checker.jail import link_problem
 from checker.rules import RULES
 from checker.safe_text import escape_control, escape_name
+
+if TYPE_CHECKING:  # the worker's modules load when a batch starts, not with `grade`
+    import multiprocessing.connection
+    import multiprocessing.process
 
 ROW_FIELDS = (
     "submission",
@@ -230,6 +230,8 @@ def _serve(connection: multiprocessing.connection.Connection, memory_mb: int) ->
 def _release_free_heap() -> None:
     """Hand the heap the parent freed back to the system (glibc), so the limit counts
     what grading allocates, not what the parent happened to leave free."""
+    import ctypes
+
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6")
         libc.malloc_trim(0)
@@ -262,6 +264,8 @@ class _Worker:
     def _start(self) -> None:
         # A fresh interpreter, not a fork: its memory is only what grading needs, so the limit
         # means the same whatever the parent (a notebook, a test run) holds or left free.
+        import multiprocessing
+
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, self.memory_mb), daemon=True)
