@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
-from checker.report import VERDICT_RULE, Finding, Report, render_text, verdict_finding
+from checker.report import VERDICT_RULE, Finding, Report, render_grade_text, verdict_finding
 from checker.rules import RULES
 from checker.safe_text import csv_cell, escape_control
 
@@ -52,7 +52,7 @@ def render(reports: Sequence[Report], fmt: str) -> str:
 
 
 def to_text(reports: Sequence[Report]) -> str:
-    return "\n\n".join(render_text(report) for report in reports) + "\n"
+    return "\n\n".join(render_grade_text(report) for report in reports) + "\n"
 
 
 def to_json(reports: Sequence[Report]) -> str:

@@ -36,10 +36,10 @@ from checker.config import (
 )
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.parser import MAX_BYTES
+from checker.findings import SEVERITIES
 from checker.formats import FORMATS, render
 from checker.grading import grade
 from checker.jail import Unreadable, named_file, read_file
-from checker.report import SEVERITIES
 from checker.safe_text import escape_control, escape_name
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})

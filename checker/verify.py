@@ -201,13 +201,13 @@ class VerifyReport:
         return json.dumps(self.to_dict(), indent=2)
 
     def __str__(self) -> str:
-        return render_text(self)
+        return render_proof_text(self)
 
     def _repr_html_(self) -> str:
-        return render_html(self)
+        return render_proof_html(self)
 
 
-def render_text(report: VerifyReport) -> str:
+def render_proof_text(report: VerifyReport) -> str:
     """The terminal rendering: the step table, the verdict, the sandbox, the clean-up."""
     lines = [f"verify {report.dockerfile} (context {report.context}, {report.builder} builder)"]
     if report.changed and len(report.builds) == 2:
@@ -243,7 +243,7 @@ def render_text(report: VerifyReport) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_html(report: VerifyReport) -> str:
+def render_proof_html(report: VerifyReport) -> str:
     """The notebook rendering: the verdict, then the step table (inline CSS, no script)."""
     colour = {AGREED: "#e6f4ea", MISMATCH: "#fdecea", ERROR: "#fef7e0"}[report.status]
     parts = [
