@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import json
 import os
 import resource
 import stat
@@ -28,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from checker.formats import CsvWriter, csv_text
 from checker.grading import grade
 from checker.jail import link_problem
+from checker.row_output import row_writer, rows_text
 from checker.rules import RULES
 from checker.safe_text import escape_control, escape_name
 
@@ -315,12 +314,12 @@ class _Worker:
 
 
 def rows_to_csv(rows: Iterable[dict], fields: Sequence[str] = ROW_FIELDS) -> str:
-    return csv_text(fields, rows)
+    return rows_text("csv", rows, fields)
 
 
 def rows_to_json(rows: Iterable[dict]) -> str:
     """JSON Lines: one object per submission."""
-    return "".join(json.dumps(row) + "\n" for row in rows)
+    return rows_text("json", rows)
 
 
 def write_rows(
@@ -329,13 +328,9 @@ def write_rows(
     """Write each row as it comes (flushed), so a crash keeps the rows already graded.
     Returns the number of rows written."""
     count = 0
-    writer = CsvWriter(stream, fields) if fmt == "csv" else None
+    writer = row_writer(stream, fmt, fields)
     for row in rows:
-        if writer is not None:
-            writer.write(row)
-        else:
-            stream.write(json.dumps(row) + "\n")
-            stream.flush()
+        writer.write(row)
         count += 1
     return count
 

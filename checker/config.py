@@ -28,7 +28,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.report import KEPT, NO_INSTALL, SEVERITIES, Report
+from checker.findings import KEPT, NO_INSTALL, SEVERITIES
+from checker.report import Report
 
 FILE_NAMES = (".checker.toml", "pyproject.toml")
 KEYS = ("ignore", "per-path-ignores", "fail-on", "format")

@@ -16,7 +16,8 @@ import difflib
 import os
 from dataclasses import dataclass
 
-from checker.report import KEPT, NO_INSTALL, Report
+from checker.findings import KEPT, NO_INSTALL
+from checker.report import Report
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,13 @@ CLI, the batch grader and tests share one implementation.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TextIO
+from collections.abc import Iterable, Sequence
 
-from checker.report import VERDICT_RULE, Finding, Report, render_text, verdict_finding
+from checker.report import VERDICT_RULE, Finding, Report, render_grade_text, verdict_finding
+from checker.row_output import rows_text
 from checker.rules import RULES
-from checker.safe_text import csv_cell, escape_control
+from checker.safe_text import escape_control
 
 FORMATS = ("text", "json", "csv", "sarif", "github", "gitlab")
 CSV_FIELDS = (
@@ -52,42 +50,18 @@ def render(reports: Sequence[Report], fmt: str) -> str:
 
 
 def to_text(reports: Sequence[Report]) -> str:
-    return "\n\n".join(render_text(report) for report in reports) + "\n"
+    return "\n\n".join(render_grade_text(report) for report in reports) + "\n"
 
 
 def to_json(reports: Sequence[Report]) -> str:
     """One JSON object per Dockerfile, one per line (JSON Lines; a single report is one
     line of plain JSON)."""
-    return "".join(json.dumps(report.as_dict(), sort_keys=False) + "\n" for report in reports)
-
-
-class CsvWriter:
-    """The one CSV writer (``grade --format csv`` and ``batch``): a header, then rows as
-    they come, each cell made safe for spreadsheets (:func:`checker.safe_text.csv_cell`)
-    and flushed, so what was written survives a crash of whatever produces the rows."""
-
-    def __init__(self, stream: TextIO, fields: Sequence[str]) -> None:
-        self.stream = stream
-        self.writer = csv.DictWriter(stream, fieldnames=list(fields), lineterminator="\n")
-        self.writer.writeheader()
-
-    def write(self, row: Mapping[str, object]) -> None:
-        self.writer.writerow({key: csv_cell(value) for key, value in row.items()})
-        self.stream.flush()
-
-
-def csv_text(fields: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str:
-    """The whole CSV as one string (for tests and small outputs)."""
-    buffer = io.StringIO()
-    writer = CsvWriter(buffer, fields)
-    for row in rows:
-        writer.write(row)
-    return buffer.getvalue()
+    return rows_text("json", (report.as_dict() for report in reports))
 
 
 def to_csv(reports: Sequence[Report]) -> str:
     """One row per finding; a Dockerfile without findings (or unreadable) gets one row."""
-    return csv_text(CSV_FIELDS, _csv_rows(reports))
+    return rows_text("csv", _csv_rows(reports), CSV_FIELDS)
 
 
 def _csv_rows(reports: Sequence[Report]) -> Iterable[dict[str, object]]:

@@ -36,8 +36,9 @@ from checker.cache_model import BuildContext
 from checker.dockerfile import DockerfileSyntaxError, parse, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.dockerfile.parser import MAX_BYTES, MAX_INSTRUCTIONS
+from checker.findings import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding
 from checker.jail import Unreadable, named_file, read_file
-from checker.report import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding, Report
+from checker.report import Report
 from checker.rules import RULES
 from checker.rules.analysis import Analysis, reads_context
 from checker.rules.fixes import plan_fix

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import sys
 from collections.abc import Iterable
@@ -36,10 +35,11 @@ from checker.config import (
 )
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.parser import MAX_BYTES
+from checker.findings import SEVERITIES
 from checker.formats import FORMATS, render
 from checker.grading import grade
 from checker.jail import Unreadable, named_file, read_file
-from checker.report import SEVERITIES
+from checker.row_output import ROW_FORMATS, JsonLinesWriter
 from checker.safe_text import escape_control, escape_name
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
@@ -122,7 +122,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     batch_parser.add_argument("directory", metavar="DIR")
     batch_parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
-    batch_parser.add_argument("--format", choices=("csv", "json"), default="csv")
+    batch_parser.add_argument("--format", choices=ROW_FORMATS, default="csv")
     batch_parser.add_argument(
         "--no-context", action="store_true", help="do not use sub-folders as build contexts"
     )
@@ -300,7 +300,7 @@ def _run_fixes(
             after = grade(path, args.context, builder=args.builder)
             after = _configured(after, path, settings, args)
         if args.format == "json":
-            sys.stdout.write(json.dumps(fixing.as_dict(fix, report, after)) + "\n")
+            JsonLinesWriter(sys.stdout).write(fixing.as_dict(fix, report, after))
         else:
             print(escape_control(fixing.summary(fix, report, after)))
         outcomes.append(after or report)

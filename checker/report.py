@@ -8,13 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from checker.findings import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE, Finding
 from checker.safe_text import escape_control
-
-# dependency_cache verdicts
-KEPT = "kept"
-REINSTALLED = "reinstalled"
-REINSTALLED_WITH_CACHE = "reinstalled-with-cache"
-NO_INSTALL = "no-install"
 
 VERDICT_TEXT = {
     KEPT: "kept: a change to your application code reuses the installed packages from the cache",
@@ -25,31 +20,6 @@ VERDICT_TEXT = {
     ),
     NO_INSTALL: "no-install: no Python dependency install was found in the stages built",
 }
-
-SEVERITIES = ("error", "warning", "info")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem in a Dockerfile: where, why it costs a reinstall, and the fixed lines."""
-
-    rule: str  # "LC001"
-    name: str  # "source-before-install"
-    line: int
-    end_line: int
-    severity: str  # error | warning | info
-    message: str
-    fix: str  # Dockerfile lines (or .dockerignore lines, said so in the message)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "rule": self.rule,
-            "line": self.line,
-            "end_line": self.end_line,
-            "severity": self.severity,
-            "message": self.message,
-            "fix": self.fix,
-        }
 
 
 @dataclass(frozen=True)
@@ -86,10 +56,10 @@ class Report:
         return data
 
     def to_text(self) -> str:
-        return render_text(self)
+        return render_grade_text(self)
 
     def __str__(self) -> str:
-        return render_text(self)
+        return render_grade_text(self)
 
     def __repr__(self) -> str:
         """One line, so a report shown as a cell's value (or in a list) reads at a glance;
@@ -106,7 +76,7 @@ class Report:
         )
 
     def _repr_html_(self) -> str:
-        return render_html(self)
+        return render_grade_html(self)
 
 
 VERDICT_RULE = "dependency-cache"
@@ -140,7 +110,7 @@ def verdict_finding(report: Report) -> Finding | None:
     return Finding(VERDICT_RULE, "failing-verdict", line, end_line, "error", message, "")
 
 
-def render_text(report: Report) -> str:
+def render_grade_text(report: Report) -> str:
     """A terminal rendering: verdict, then each finding's why and fix. Control characters
     from the Dockerfile (terminal escapes) are shown escaped, never sent raw."""
     return escape_control(_text(report))
@@ -186,21 +156,21 @@ _CSS = (
 )
 
 
-def render_html(report: Report) -> str:
+def render_grade_html(report: Report) -> str:
     """Self-contained HTML (inline CSS, no script) for Jupyter; deterministic."""
     import html  # only notebooks render HTML; a command-line grade never does
 
-    escape = html.escape
-    name = escape(report.path or "Dockerfile")
+    name = html.escape(report.path or "Dockerfile")
     parts = [f"<div class='lc-report'><style>{_CSS}</style>"]
     if report.error is not None:
         parts.append(
-            f"<div class='lc-verdict lc-fail'>{name}: cannot grade: {escape(report.error)}</div>"
+            f"<div class='lc-verdict lc-fail'>{name}: cannot grade: "
+            f"{html.escape(report.error)}</div>"
         )
         parts.append("</div>")
         return "".join(parts)
     status = "lc-pass" if report.passed else "lc-fail"
-    verdict = escape(VERDICT_TEXT.get(report.dependency_cache or "", "-"))
+    verdict = html.escape(VERDICT_TEXT.get(report.dependency_cache or "", "-"))
     parts.append(
         f"<div class='lc-verdict {status}'>{name}: {'passed' if report.passed else 'failed'}"
         f" &middot; score {report.score}/100<br>dependency cache: {verdict}</div>"
@@ -213,7 +183,7 @@ def render_html(report: Report) -> str:
         for number, line in enumerate(report.source.splitlines(), start=1):
             css = "lc-line lc-hit" if number in hit else "lc-line"
             parts.append(
-                f"<span class='{css}'><span class='lc-no'>{number}</span>{escape(line)}</span>"
+                f"<span class='{css}'><span class='lc-no'>{number}</span>{html.escape(line)}</span>"
             )
         parts.append("</div>")
     for finding in report.findings:
@@ -223,17 +193,18 @@ def render_html(report: Report) -> str:
             else f"lines {finding.line}&ndash;{finding.end_line}"
         )
         parts.append(
-            f"<div class='lc-finding lc-{escape(finding.severity)}'>"
-            f"<b>{escape(finding.rule)}</b> {escape(finding.name)} ({escape(finding.severity)},"
-            f" {where})<br>{escape(finding.message)}"
+            f"<div class='lc-finding lc-{html.escape(finding.severity)}'>"
+            f"<b>{html.escape(finding.rule)}</b> {html.escape(finding.name)}"
+            f" ({html.escape(finding.severity)},"
+            f" {where})<br>{html.escape(finding.message)}"
         )
         if finding.fix:
-            parts.append(f"<div>Fix:</div><div class='lc-code'>{escape(finding.fix)}</div>")
+            parts.append(f"<div>Fix:</div><div class='lc-code'>{html.escape(finding.fix)}</div>")
         parts.append("</div>")
     if report.suggested_dockerfile:
         parts.append(
             "<div>Suggested Dockerfile:</div>"
-            f"<div class='lc-code'>{escape(report.suggested_dockerfile)}</div>"
+            f"<div class='lc-code'>{html.escape(report.suggested_dockerfile)}</div>"
         )
     parts.append("</div>")
     return "".join(parts)

@@ -24,7 +24,7 @@ In a notebook (the report renders as a table)::
 
     from checker.runtime.progress import printer
     from checker.verify import verify
-    verify("sample_project/Dockerfile", report=printer())
+    verify("sample_project/Dockerfile", progress=printer())
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ from checker.cache_model import (
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.model import Dockerfile
 from checker.labels import PROJECT_LABEL
-from checker.runtime.progress import Report, quiet
+from checker.runtime.progress import Progress, quiet
 from checker.shell.manifests import is_manifest
 from checker.verify_compare import AlignmentError, StepCheck, align, describe_mismatch
 from checker.verify_network import build_engine, plan_network
@@ -201,13 +201,13 @@ class VerifyReport:
         return json.dumps(self.to_dict(), indent=2)
 
     def __str__(self) -> str:
-        return render_text(self)
+        return render_proof_text(self)
 
     def _repr_html_(self) -> str:
-        return render_html(self)
+        return render_proof_html(self)
 
 
-def render_text(report: VerifyReport) -> str:
+def render_proof_text(report: VerifyReport) -> str:
     """The terminal rendering: the step table, the verdict, the sandbox, the clean-up."""
     lines = [f"verify {report.dockerfile} (context {report.context}, {report.builder} builder)"]
     if report.changed and len(report.builds) == 2:
@@ -243,7 +243,7 @@ def render_text(report: VerifyReport) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_html(report: VerifyReport) -> str:
+def render_proof_html(report: VerifyReport) -> str:
     """The notebook rendering: the verdict, then the step table (inline CSS, no script)."""
     colour = {AGREED: "#e6f4ea", MISMATCH: "#fdecea", ERROR: "#fef7e0"}[report.status]
     parts = [
@@ -348,14 +348,14 @@ def verify(
     builder: str = "classic",
     changed: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
-    report: Report = quiet,
+    progress: Progress = quiet,
     limits: Limits | None = None,
     contain: bool = True,
 ) -> VerifyReport:
     """Build twice (before and after a change to ``changed``) and compare with the model.
 
     ``context`` defaults to the Dockerfile's directory; ``changed`` is context-relative
-    (default: :func:`choose_changed_file`). ``report`` receives progress lines (the builds
+    (default: :func:`choose_changed_file`). ``progress`` receives progress lines (the builds
     take a while). ``timeout`` is per build; ``limits`` replaces all the limits (its own
     timeout included) for callers that need other memory or CPU limits. The builds run on a
     throwaway engine whose ``RUN`` steps reach only the package index, where this machine allows
@@ -367,7 +367,7 @@ def verify(
     limits = Limits(timeout=timeout) if limits is None else limits
     result = VerifyReport(str(dockerfile), str(root), builder)
     try:
-        _check(result, path, root, changed, limits, report, contain)
+        _check(result, path, root, changed, limits, progress, contain)
     except VerifyProblem as problem:
         result.error, result.error_kind, result.detail = (
             problem.message,
@@ -386,7 +386,7 @@ def _check(
     root: Path,
     changed: str | None,
     limits: Limits,
-    report: Report,
+    progress: Progress,
     contain: bool = True,
 ) -> None:
     if result.builder not in ("classic", "buildkit"):
@@ -401,7 +401,7 @@ def _check(
         raise VerifyProblem("input", f"{path}: {error}") from error
     with tempfile.TemporaryDirectory(prefix="checker-verify-") as scratch:
         copy = Path(scratch) / "context"
-        report(f"copying the context {root} to a temporary directory")
+        progress(f"copying the context {root} to a temporary directory")
         try:
             shutil.copytree(root, copy, symlinks=True)
         except OSError as error:
@@ -411,7 +411,7 @@ def _check(
         build_context = BuildContext.from_dir(copy, ignore_from)
         target = _target_file(parsed, build_context, copy, changed, result.builder)
         result.changed = target
-        _run(result, parsed, copy, dockerfile_arg, target, build_context, limits, report, contain)
+        _run(result, parsed, copy, dockerfile_arg, target, build_context, limits, progress, contain)
 
 
 def _dockerfile_in(root: Path, path: Path) -> str:
@@ -452,7 +452,7 @@ def _run(
     target: str,
     context: BuildContext,
     limits: Limits,
-    report: Report,
+    progress: Progress,
     contain: bool = True,
 ) -> None:
     try:
@@ -465,7 +465,7 @@ def _run(
         indexes = index_urls(api, bases)
         plan = plan_network(parsed, indexes, api, contain)
         present = [name for name, image in image_ids(api, bases).items() if image]
-        with build_engine(plan, api, present, report) as engine:
+        with build_engine(plan, api, present, progress) as engine:
             result.network, result.network_reason = plan.name, plan.why
             result.network_contained = plan.contained
             result.engine = THROWAWAY_ENGINE if engine is not None else LEARNERS_ENGINE
@@ -474,7 +474,7 @@ def _run(
                 where = _Where(api_client(engine.host, timeout=60), engine.host, None, plan.why)
             try:
                 _builds(
-                    result, parsed, copy, dockerfile_arg, target, context, limits, where, report
+                    result, parsed, copy, dockerfile_arg, target, context, limits, where, progress
                 )
             finally:
                 if engine is not None:
@@ -505,7 +505,7 @@ def _builds(
     context: BuildContext,
     limits: Limits,
     where: _Where,
-    report: Report,
+    progress: Progress,
 ) -> None:
     """The two builds and the comparison, on ``where``'s engine, cleaned up after."""
     api = where.api
@@ -530,12 +530,12 @@ def _builds(
         missing = [name for name, image in before.items() if image is None]
         index = f"the package index {indexes[0]}" if indexes else "PyPI"
         setup = _Setup(
-            copy, dockerfile_arg, options, leftovers, missing, limits, index, report,
+            copy, dockerfile_arg, options, leftovers, missing, limits, index, progress,
             where.contained,
         )  # fmt: skip
         first = _build(1, result, setup)
         line = append_change(copy / target)
-        report(f"changed {target}: appended `{line}`")
+        progress(f"changed {target}: appended `{line}`")
         second = _build(2, result, setup)
         _check_undisturbed(api, bases, before, first)
         prediction = predict(parsed, [target], context, builder=result.builder)
@@ -546,7 +546,7 @@ def _builds(
     finally:
         if leftovers is not None:
             result.cleanup = leftovers.remove()
-            report(f"removed {len(result.cleanup.images)} image(s) this check created")
+            progress(f"removed {len(result.cleanup.images)} image(s) this check created")
         cgroup.__exit__()
 
 
@@ -561,20 +561,20 @@ class _Setup:
     missing_bases: list[str]
     limits: Limits
     index: str
-    report: Report
+    progress: Progress
     contained: str = ""  # what RUN steps reach, when verify contained their network
 
 
 def _build(number: int, result: VerifyReport, setup: _Setup) -> BuildResult:
-    report = setup.report
+    progress = setup.progress
     which = "before the change" if number == 1 else "after the change"
-    report(f"build {number}/2 ({which}) with the {result.builder} builder: {result.limits}")
+    progress(f"build {number}/2 ({which}) with the {result.builder} builder: {result.limits}")
 
-    def progress(event: BuildEvent, record: StepRecord | None) -> None:
+    def show_step(event: BuildEvent, record: StepRecord | None) -> None:
         if isinstance(event, StepStarted) and record is not None:
             if record.keyword == "LABEL" and PROJECT_LABEL in record.instruction:
                 return
-            report(f"  build {number}/2 step {record.label}: {record.instruction[:70]}")
+            progress(f"  build {number}/2 step {record.label}: {record.instruction[:70]}")
 
     try:
         built = build(
@@ -583,7 +583,7 @@ def _build(number: int, result: VerifyReport, setup: _Setup) -> BuildResult:
             dockerfile=setup.dockerfile,
             live=False,
             table=False,
-            on_event=progress,
+            on_event=show_step,
             **setup.options,  # type: ignore[arg-type]
         )
     except BuildError as error:
@@ -594,7 +594,7 @@ def _build(number: int, result: VerifyReport, setup: _Setup) -> BuildResult:
     setup.leftovers.add(built)
     ran = len(built.ran_steps)
     cached = len(built.cached_steps)
-    report(f"build {number}/2 done in {built.seconds:.1f} s: {ran} step(s) ran, {cached} cached")
+    progress(f"build {number}/2 done in {built.seconds:.1f} s: {ran} step(s) ran, {cached} cached")
     result.builds.append(
         {
             "image_id": built.image_id,

@@ -15,10 +15,9 @@ import os
 import signal
 import sys
 import threading
-import time
 
 from checker.grading_cli import _context_relative, _one_line_error
-from checker.runtime.progress import Report
+from checker.runtime.progress import printer
 from checker.verify import PLEASE_REPORT, verify
 from checker.verify_sandbox import DEFAULT_TIMEOUT
 
@@ -57,16 +56,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.error = _one_line_error(parser)  # type: ignore[method-assign]
 
 
-def _progress() -> Report:
-    """Progress lines on stderr with the seconds elapsed (the builds take a while)."""
-    start = time.monotonic()
-
-    def report(message: str) -> None:
-        print(f"[{time.monotonic() - start:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-    return report
-
-
 def _stop_cleanly(signal_number: int, frame: object) -> None:
     """SIGTERM (``batch --prove`` stopping a proof past its time) unwinds like an error, so
     the throwaway engine, its bridge and firewall rules are removed on the way out."""
@@ -90,7 +79,7 @@ def run_verify(args: argparse.Namespace) -> int:
             builder=args.builder,
             changed=changed,
             timeout=args.timeout,
-            report=_progress(),
+            progress=printer(to_stderr=True),  # the builds take a while
         )
         sys.stdout.write(report.to_json() + "\n" if args.format == "json" else str(report))
         sys.stdout.flush()

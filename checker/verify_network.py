@@ -41,7 +41,7 @@ from docker.errors import APIError
 from checker.dockerfile.model import Dockerfile
 from checker.runtime import bridge_firewall, throwaway_engine
 from checker.runtime.bridge_firewall import BridgeFirewall, Endpoint
-from checker.runtime.progress import Report, quiet
+from checker.runtime.progress import Progress, quiet
 from checker.runtime.throwaway_engine import ThrowawayEngine
 from checker.verify_sandbox import choose_network
 
@@ -170,7 +170,7 @@ def uses_containerd(api: docker.APIClient) -> bool:
 
 @contextmanager
 def build_engine(
-    plan: NetworkPlan, api: docker.APIClient, images: list[str], report: Report = quiet
+    plan: NetworkPlan, api: docker.APIClient, images: list[str], progress: Progress = quiet
 ) -> Iterator[ThrowawayEngine | None]:
     """The throwaway engine the plan's builds run on, with ``images`` copied from ``api``'s
     engine, deleted afterwards; None (the learner's engine) where the plan is not contained
@@ -179,7 +179,7 @@ def build_engine(
         yield None
         return
     started = time.monotonic()
-    report("starting a throwaway engine whose bridge reaches only the package index")
+    progress("starting a throwaway engine whose bridge reaches only the package index")
     firewall = BridgeFirewall(plan.allowed)
     try:
         engine = ThrowawayEngine(
@@ -197,7 +197,9 @@ def build_engine(
         yield None
         return
     plan.why += "".join(f"; {note}" for note in firewall.notes)
-    report(f"throwaway engine ready in {time.monotonic() - started:.1f} s (bridge {engine.bridge})")
+    progress(
+        f"throwaway engine ready in {time.monotonic() - started:.1f} s (bridge {engine.bridge})"
+    )
     try:
         yield engine
     finally:

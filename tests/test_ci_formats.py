@@ -14,8 +14,9 @@ import shutil
 from pathlib import Path
 
 from checker.__main__ import main
+from checker.findings import Finding
 from checker.formats import to_github
-from checker.report import Finding, Report
+from checker.report import Report
 
 CASES = Path(__file__).resolve().parent / "grading_cases"
 _COMMAND = re.compile(r"::(error|warning|notice) ([^:]*)::(.*)")

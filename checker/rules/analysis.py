@@ -37,7 +37,7 @@ from checker.environments import (
     points_at,
     same_place,
 )
-from checker.report import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
+from checker.findings import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
 from checker.rules.requirement_files import is_requirement_file, nested_requirements
 from checker.shell.hidden_installs import (
     ScriptRun,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from checker.cache_model import stage_index
 from checker.environments import points_at, stage_copies, workdir_at
-from checker.report import Finding
+from checker.findings import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule, describe
 

@@ -12,7 +12,7 @@ from checker.cache_model import (
     source_matches,
 )
 from checker.dockerfile.model import Instruction
-from checker.report import Finding
+from checker.findings import Finding
 from checker.rules.analysis import Analysis, InstallStep, is_manifest_source
 from checker.rules.base import Rule, describe
 

@@ -7,7 +7,7 @@ import posixpath
 from collections.abc import Iterator
 
 from checker.cache_model import BuildContext, context_sources, normalize
-from checker.report import Finding
+from checker.findings import Finding
 from checker.rules.analysis import Analysis, InstallStep
 from checker.rules.base import Rule, describe
 from checker.rules.image_files import Origin, origin, resolve

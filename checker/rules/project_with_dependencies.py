@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.report import Finding
+from checker.findings import Finding
 from checker.rules.analysis import Analysis, reads_context
 from checker.rules.base import Rule, describe
 from checker.rules.fixes import PYPROJECT_NOTE, plan_fix, project_hint

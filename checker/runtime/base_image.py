@@ -25,7 +25,7 @@ from docker.errors import APIError, ImageNotFound
 from checker.dockerfile.parser import parse_file
 from checker.labels import STAND_IN_LABEL
 from checker.runtime import paths, system
-from checker.runtime.progress import Report, quiet
+from checker.runtime.progress import Progress, quiet
 
 # Debian releases by the Python 3 they ship (what a stand-in can offer for each tag).
 DEBIAN_RELEASE_FOR_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
@@ -89,7 +89,7 @@ def point_at_index(
     image: BaseImage,
     index_env: dict[str, str],
     index_url: str | None,
-    report: Report = quiet,
+    progress: Progress = quiet,
 ) -> BaseImage:
     """The base image with pip pointed at ``index_url`` (None: at its default, PyPI).
 
@@ -101,14 +101,14 @@ def point_at_index(
     if image.index_url == index_url:
         return image
     if image.origin == "stand-in":
-        return ensure_stand_in(client, image.tag, index_env, index_url, report)
+        return ensure_stand_in(client, image.tag, index_env, index_url, progress)
     official = image.official_id or image.image_id
     repository, _, image_tag = image.tag.rpartition(":")
     if index_url is None:
-        report(f"{image.tag}: the official image again (pip uses PyPI)")
+        progress(f"{image.tag}: the official image again (pip uses PyPI)")
         client.api.tag(official, repository, image_tag, force=True)
     else:
-        report(f"{image.tag}: pointing the official image's pip at {index_url}")
+        progress(f"{image.tag}: pointing the official image's pip at {index_url}")
         lines = [
             f"FROM {official}",
             *_index_lines(image.tag, index_env, index_url),
@@ -129,13 +129,13 @@ def point_at_index(
     return found
 
 
-def pull(client: docker.DockerClient, tag: str, report: Report = quiet) -> BaseImage | None:
-    """Pull ``tag``; None where no registry answers (the reason goes to ``report``)."""
-    report(f"pulling {tag}")
+def pull(client: docker.DockerClient, tag: str, progress: Progress = quiet) -> BaseImage | None:
+    """Pull ``tag``; None where no registry answers (the reason goes to ``progress``)."""
+    progress(f"pulling {tag}")
     try:
         client.images.pull(tag)
     except APIError as error:
-        report(f"pull failed: {str(error.explanation or error).splitlines()[0][:160]}")
+        progress(f"pull failed: {str(error.explanation or error).splitlines()[0][:160]}")
         return None
     return inspect(client, tag)
 
@@ -145,16 +145,16 @@ def ensure_stand_in(
     tag: str,
     index_env: dict[str, str],
     index_url: str | None,
-    report: Report = quiet,
+    progress: Progress = quiet,
 ) -> BaseImage:
     """A local stand-in for ``tag`` whose pip uses ``index_url``; re-imported when that moves."""
     present = inspect(client, tag)
     if present and present.origin == "stand-in" and present.index_url == index_url:
-        report(f"{tag}: local stand-in present")
+        progress(f"{tag}: local stand-in present")
         return present
     version = python_version(tag)
-    tarball = rootfs_tarball(version, report)
-    report(f"importing {tarball.name} as {tag}")
+    tarball = rootfs_tarball(version, progress)
+    progress(f"importing {tarball.name} as {tag}")
     changes = image_config(tag, version, index_env, index_url)
     repository, _, image_tag = tag.rpartition(":")
     # From a file path docker-py sends a Content-Length; its stream variant's chunking is broken.
@@ -191,7 +191,7 @@ def _index_lines(tag: str, index_env: dict[str, str], index_url: str | None) -> 
     ]
 
 
-def rootfs_tarball(version: str, report: Report = quiet) -> Path:
+def rootfs_tarball(version: str, progress: Progress = quiet) -> Path:
     """The tarball of a Debian rootfs with Python ``version`` and a venv; built once, kept."""
     release = DEBIAN_RELEASE_FOR_PYTHON.get(version)
     if release is None:
@@ -204,18 +204,18 @@ def rootfs_tarball(version: str, report: Report = quiet) -> Path:
     tarball = paths.rootfs_dir() / f"debian-{release}-python{version}.tar"
     if tarball.exists():
         return tarball
-    _require_root_debootstrap(report)
+    _require_root_debootstrap(progress)
     paths.rootfs_dir().mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=paths.rootfs_dir(), prefix="build-") as work:
         root = Path(work) / "root"
-        _debootstrap(release, root, report)
-        report(f"creating the virtualenv {VENV}")
+        _debootstrap(release, root, progress)
+        progress(f"creating the virtualenv {VENV}")
         _chroot(root, ["python3", "-m", "venv", VENV])
         for leftover in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for entry in (root / leftover).glob("*"):
                 if entry.is_file():
                     entry.unlink()
-        report(f"packing {tarball.name}")
+        progress(f"packing {tarball.name}")
         partial = tarball.with_suffix(".partial")
         subprocess.run(
             ["tar", "--numeric-owner", "-C", str(root), "-cf", str(partial), "."], check=True
@@ -224,7 +224,7 @@ def rootfs_tarball(version: str, report: Report = quiet) -> Path:
     return tarball
 
 
-def _require_root_debootstrap(report: Report) -> None:
+def _require_root_debootstrap(progress: Progress) -> None:
     """debootstrap and chroot need root; install debootstrap where apt can."""
     is_root = hasattr(os, "geteuid") and os.geteuid() == 0
     if is_root and system.which("debootstrap") is not None:
@@ -235,14 +235,14 @@ def _require_root_debootstrap(report: Report) -> None:
             "debootstrap. Pull it where a registry answers (then `docker save`/`docker load` "
             "it here), or run `env up` as root on a Debian-like machine."
         )
-    report("installing debootstrap")
+    progress("installing debootstrap")
     try:
         system.apt_install(["debootstrap"])
     except system.InstallFailed as error:
         raise BaseImageUnavailable(str(error)) from error
 
 
-def _debootstrap(release: str, root: Path, report: Report) -> None:
+def _debootstrap(release: str, root: Path, progress: Progress) -> None:
     """Run debootstrap, reporting each phase (not each package) as it starts."""
     argv = [
         system.which("debootstrap") or "debootstrap",
@@ -254,7 +254,7 @@ def _debootstrap(release: str, root: Path, report: Report) -> None:
     mirror = os.environ.get("WORKSHOP_DEBIAN_MIRROR")
     if mirror:
         argv.append(mirror)
-    report(f"debootstrap {release} (about a minute; output in {paths.logs_dir()})")
+    progress(f"debootstrap {release} (about a minute; output in {paths.logs_dir()})")
     paths.logs_dir().mkdir(parents=True, exist_ok=True)
     log_path = paths.logs_dir() / f"debootstrap-{release}.log"
     seen: set[str] = set()
@@ -276,7 +276,7 @@ def _debootstrap(release: str, root: Path, report: Report) -> None:
             if verb not in seen or time.monotonic() - last_report > 15:
                 seen.add(verb)
                 last_report = time.monotonic()
-                report(f"debootstrap: {line[3:].strip()[:100]}")
+                progress(f"debootstrap: {line[3:].strip()[:100]}")
         if process.wait() != 0:
             raise BaseImageUnavailable(
                 f"debootstrap {release} failed (log: {log_path}):\n" + "\n".join(tail)

@@ -18,7 +18,7 @@ import docker
 from docker.errors import DockerException
 
 from checker.runtime import engine_packages, paths, processes, system
-from checker.runtime.progress import Report, quiet
+from checker.runtime.progress import Progress, quiet
 
 DAEMON_NAME = "dockerd"
 IMAGE_STORES = ("containerd", "classic")
@@ -46,7 +46,9 @@ def connect(timeout: int = 120) -> docker.DockerClient | None:
     return client
 
 
-def ensure_engine(report: Report = quiet, image_store: str | None = None) -> docker.DockerClient:
+def ensure_engine(
+    progress: Progress = quiet, image_store: str | None = None
+) -> docker.DockerClient:
     """An answering engine: the one already running, or a current engine installed and started.
 
     ``image_store`` (``containerd`` or ``classic``) applies where `env up` starts the engine
@@ -56,17 +58,17 @@ def ensure_engine(report: Report = quiet, image_store: str | None = None) -> doc
     client = connect()
     if client is not None:
         store = image_store_of(client)
-        report(f"engine answers (server {client.version().get('Version', '?')}, {store} store)")
+        progress(f"engine answers (server {client.version().get('Version', '?')}, {store} store)")
         if image_store is None or image_store == store:
             return client
         if not started_here():
-            report(
+            progress(
                 f"keeping the {store} image store: this engine was not started by env up, so "
                 f"--image-store {image_store} is not applied (change its daemon.json yourself)"
             )
             return client
-        report(f"restarting the engine env up started, with the {image_store} image store")
-        stop_engine(report)
+        progress(f"restarting the engine env up started, with the {image_store} image store")
+        stop_engine(progress)
     if os.environ.get("DOCKER_HOST"):
         raise EngineUnavailable(
             f"DOCKER_HOST={os.environ['DOCKER_HOST']} does not answer; start that engine or "
@@ -74,12 +76,12 @@ def ensure_engine(report: Report = quiet, image_store: str | None = None) -> doc
         )
     if not _can_provision():
         raise EngineUnavailable(HOW_TO_START)
-    dockerd = _current_dockerd(report)
+    dockerd = _current_dockerd(progress)
     store = image_store or DEFAULT_IMAGE_STORE
-    report(f"starting {dockerd} ({store} image store)")
+    progress(f"starting {dockerd} ({store} image store)")
     started = processes.start(DAEMON_NAME, [dockerd, "--config-file", str(daemon_config(store))])
     if processes.wait_ready(started, lambda: connect() is not None, READY_TIMEOUT, 0.5):
-        report("engine answers")
+        progress("engine answers")
         client = connect()
         assert client is not None
         return client
@@ -111,7 +113,7 @@ def daemon_config(store: str) -> Path:
     return path
 
 
-def _current_dockerd(report: Report) -> str:
+def _current_dockerd(progress: Progress) -> str:
     """The dockerd to start: the installed one when its `docker build` is BuildKit (Engine 23
     or newer), else a current engine installed first."""
     dockerd = system.which("dockerd")
@@ -120,13 +122,13 @@ def _current_dockerd(report: Report) -> str:
         found = re.search(r"version (\d+)", version)
         if found is None or int(found.group(1)) >= engine_packages.BUILDKIT_DEFAULT_MAJOR:
             return dockerd
-        report(f"{version} is older than Engine {engine_packages.BUILDKIT_DEFAULT_MAJOR}")
-    return _install_engine(report)
+        progress(f"{version} is older than Engine {engine_packages.BUILDKIT_DEFAULT_MAJOR}")
+    return _install_engine(progress)
 
 
-def stop_engine(report: Report = quiet) -> bool:
+def stop_engine(progress: Progress = quiet) -> bool:
     """Stop the daemon `env up` started; an engine someone else runs is left alone."""
-    return processes.stop_remembered(DAEMON_NAME, "dockerd", report)
+    return processes.stop_remembered(DAEMON_NAME, "dockerd", progress)
 
 
 def started_here() -> bool:
@@ -137,16 +139,16 @@ def _can_provision() -> bool:
     return platform.system() == "Linux" and system.can_apt_install()
 
 
-def _install_engine(report: Report) -> str:
+def _install_engine(progress: Progress) -> str:
     """Install an engine whose `docker build` is BuildKit; apt does not start it, we do."""
     try:
-        engine_packages.install_current_engine(report)
+        engine_packages.install_current_engine(progress)
     except system.InstallFailed as error:
         raise EngineUnavailable(str(error)) from error
     dockerd = system.which("dockerd")
     if dockerd is None:
         raise EngineUnavailable("apt-get installed docker.io but no dockerd is on PATH.")
-    report(f"installed {dockerd} ({_dockerd_version(dockerd)})")
+    progress(f"installed {dockerd} ({_dockerd_version(dockerd)})")
     return dockerd
 
 

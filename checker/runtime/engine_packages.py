@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 from checker.runtime import paths, system
-from checker.runtime.progress import Report
+from checker.runtime.progress import Progress
 
 # The first major version whose `docker build` is BuildKit (through buildx) by default.
 BUILDKIT_DEFAULT_MAJOR = 23
@@ -28,13 +28,13 @@ DEFAULT_MIRROR = "http://deb.debian.org/debian"
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 
 
-def install_current_engine(report: Report) -> None:
+def install_current_engine(progress: Progress) -> None:
     """Install an engine whose `docker build` is BuildKit; say which packages and whence."""
     system.apt_update()
     candidate = candidate_version("docker.io")
     if candidate is not None and major(candidate) >= BUILDKIT_DEFAULT_MAJOR:
         wanted = ["docker.io"] + (["docker-buildx"] if candidate_version("docker-buildx") else [])
-        report(f"installing the distribution's {' '.join(wanted)} {candidate} (apt-get)")
+        progress(f"installing the distribution's {' '.join(wanted)} {candidate} (apt-get)")
         system.apt_install(wanted, update=False)
         return
     codename = os_release().get("VERSION_CODENAME", "")
@@ -48,16 +48,16 @@ def install_current_engine(report: Report) -> None:
             "(https://docs.docker.com/engine/install/), start it, and run `env up` again."
         )
     mirror = debian_mirror()
-    report(
+    progress(
         f"Debian {codename}'s docker.io is {candidate or 'missing'} (classic builder); "
         f"installing {', '.join(PACKAGES)} from Debian {newer} ({mirror}), only these three"
     )
-    debs = download_from_release(newer, mirror, PACKAGES, report)
+    debs = download_from_release(newer, mirror, PACKAGES, progress)
     system.apt_install([f"./{deb.name}" for deb in debs], update=False, cwd=debs[0].parent)
 
 
 def download_from_release(
-    release: str, mirror: str, packages: list[str], report: Report
+    release: str, mirror: str, packages: list[str], progress: Progress
 ) -> list[Path]:
     """Fetch ``packages`` (no dependencies) from another release with a sources list of ours."""
     root = paths.workshop_home() / "apt" / release
@@ -73,11 +73,11 @@ def download_from_release(
         "-o", "Dir::Etc::sourceparts=-",
         "-o", f"Dir::State::Lists={lists}",
     ]  # fmt: skip
-    report(f"reading Debian {release}'s package list")
+    progress(f"reading Debian {release}'s package list")
     system.run_apt(["apt-get", *options, "update", "-q"])
     for old in debs.glob("*.deb"):
         old.unlink()
-    report(f"downloading {' '.join(packages)} from Debian {release}")
+    progress(f"downloading {' '.join(packages)} from Debian {release}")
     system.run_apt(["apt-get", *options, "download", "-q", *packages], cwd=debs)
     found = sorted(debs.glob("*.deb"))
     if len(found) != len(packages):

@@ -17,7 +17,7 @@ import docker
 from checker.build import cleanup, find_buildkit_client, prune_buildkit_cache
 from checker.build.errors import NoBuildKitClient
 from checker.runtime import base_image, engine, package_index, paths, registry
-from checker.runtime.progress import Report, quiet
+from checker.runtime.progress import Progress, quiet
 
 
 @dataclass(frozen=True)
@@ -29,33 +29,35 @@ class Part:
     detail: str
 
 
-def up(report: Report = quiet, offline: bool = False, image_store: str | None = None) -> list[Part]:
+def up(
+    progress: Progress = quiet, offline: bool = False, image_store: str | None = None
+) -> list[Part]:
     """Make every part ready (idempotent: a second run finds them and returns in seconds).
 
     ``offline`` prepares a room with no internet while the network still works: the local
     index is filled, served and used by the base image even where PyPI answers.
     ``image_store`` picks the store of an engine `env up` starts (see ``engine.ensure_engine``).
     """
-    client = engine.ensure_engine(report, image_store)
-    registry.ensure_registry(client, report)
+    client = engine.ensure_engine(progress, image_store)
+    registry.ensure_registry(client, progress)
     tag = base_image.wanted_tag()
     image = base_image.inspect(client, tag)
     if image is None:
-        image = base_image.pull(client, tag, report)
+        image = base_image.pull(client, tag, progress)
     if image is None:
-        report(f"no registry: building a local stand-in for {tag}")
-        image = base_image.ensure_stand_in(client, tag, {}, None, report)
+        progress(f"no registry: building a local stand-in for {tag}")
+        image = base_image.ensure_stand_in(client, tag, {}, None, progress)
     if offline:
-        report("preparing for no internet: the local index serves every build")
-    elif package_index.pypi_reachable(client, tag, report):
-        report("PyPI answers from containers: no local index needed")
-        base_image.point_at_index(client, image, {}, None, report)
+        progress("preparing for no internet: the local index serves every build")
+    elif package_index.pypi_reachable(client, tag, progress):
+        progress("PyPI answers from containers: no local index needed")
+        base_image.point_at_index(client, image, {}, None, progress)
         return status(client)
     else:
-        report("PyPI does not answer from containers: serving a local wheelhouse")
-    package_index.fill_wheelhouse(base_image.python_version(tag), report)
-    index = package_index.ensure_server(client, report, probe_image=tag)
-    base_image.point_at_index(client, image, index.environment(), index.url, report)
+        progress("PyPI does not answer from containers: serving a local wheelhouse")
+    package_index.fill_wheelhouse(base_image.python_version(tag), progress)
+    index = package_index.ensure_server(client, progress, probe_image=tag)
+    base_image.point_at_index(client, image, index.environment(), index.url, progress)
     return status(client)
 
 
@@ -95,7 +97,7 @@ def status(client: docker.DockerClient | None = None) -> list[Part]:
     return parts
 
 
-def down(report: Report = quiet, prune_build_cache: bool = False) -> list[str]:
+def down(progress: Progress = quiet, prune_build_cache: bool = False) -> list[str]:
     """Remove the project's containers and images, stop what `up` started; say what was done.
 
     BuildKit's cache has no labels, so emptying it is engine-wide (every project's builds, not
@@ -103,7 +105,7 @@ def down(report: Report = quiet, prune_build_cache: bool = False) -> list[str]:
     """
     done: list[str] = []
     client = engine.connect(timeout=30)
-    if registry.stop_registry(client, report):
+    if registry.stop_registry(client, progress):
         done.append(f"stopped the registry at {registry.address()}")
     if client is not None:
         removed = cleanup(client.api)
@@ -113,14 +115,14 @@ def down(report: Report = quiet, prune_build_cache: bool = False) -> list[str]:
         )
         done.extend(f"could not remove {failure}" for failure in removed.failures)
         if prune_build_cache:
-            report("emptying BuildKit's build cache: engine-wide, every project's builds")
+            progress("emptying BuildKit's build cache: engine-wide, every project's builds")
             reclaimed = prune_buildkit_cache(client=client.api)
             done.append(
                 f"emptied BuildKit's build cache on the whole engine ({reclaimed / 1e6:.0f} MB)"
             )
-    if package_index.stop_server(report):
+    if package_index.stop_server(progress):
         done.append("stopped the package index")
-    if engine.stop_engine(report):
+    if engine.stop_engine(progress):
         done.append("stopped the Docker engine that env up started")
     kept = f"kept: the base image and {paths.workshop_home()} (wheelhouse, rootfs, registry)"
     if not prune_build_cache:

@@ -27,7 +27,7 @@ import docker
 from docker.errors import APIError, ContainerError, ImageNotFound
 
 from checker.runtime import paths, processes
-from checker.runtime.progress import Report, quiet
+from checker.runtime.progress import Progress, quiet
 
 SERVER_NAME = "pypiserver"
 DEFAULT_PORT = 8741
@@ -77,13 +77,13 @@ def port() -> int:
     return int(os.environ.get("WORKSHOP_INDEX_PORT", DEFAULT_PORT))
 
 
-def pypi_reachable(client: docker.DockerClient, image: str, report: Report = quiet) -> bool:
+def pypi_reachable(client: docker.DockerClient, image: str, progress: Progress = quiet) -> bool:
     """Whether pip in a container of ``image`` on the default bridge downloads from PyPI.
 
     ``--isolated`` makes pip ignore the image's PIP_* settings, so the answer is about PyPI
     itself even when the image already points at the local index.
     """
-    report("asking PyPI from inside a container")
+    progress("asking PyPI from inside a container")
     probe = "python -m pip --isolated download --no-deps --timeout 8 --retries 0 -d /tmp/p six"
     try:
         client.containers.run(image, ["sh", "-c", probe], remove=True, network_mode="bridge")
@@ -107,7 +107,7 @@ def requirement_files() -> list[Path]:
     return [*sorted(found), TOOLS_FILE]
 
 
-def fill_wheelhouse(python_version: str, report: Report = quiet) -> Path:
+def fill_wheelhouse(python_version: str, progress: Progress = quiet) -> Path:
     """Download wheels for every requirements file; skipped when nothing changed since last time."""
     wheelhouse = paths.wheelhouse_dir()
     wheelhouse.mkdir(parents=True, exist_ok=True)
@@ -115,11 +115,11 @@ def fill_wheelhouse(python_version: str, report: Report = quiet) -> Path:
     stamp = _stamp(python_version, files)
     stamp_file = wheelhouse / STAMP
     if stamp_file.exists() and stamp_file.read_text() == stamp:
-        report(f"wheelhouse up to date ({_count(wheelhouse)} files in {wheelhouse})")
+        progress(f"wheelhouse up to date ({_count(wheelhouse)} files in {wheelhouse})")
         return wheelhouse
     for number, requirements in enumerate(files, 1):
         shown = _shown(requirements)
-        report(f"downloading wheels {number}/{len(files)}: {shown}")
+        progress(f"downloading wheels {number}/{len(files)}: {shown}")
         argv = [
             sys.executable, "-m", "pip", "download", "--disable-pip-version-check",
             "-q", "-d", str(wheelhouse), "-r", str(requirements),
@@ -130,7 +130,7 @@ def fill_wheelhouse(python_version: str, report: Report = quiet) -> Path:
             tail = "\n".join(result.stderr.strip().splitlines()[-6:])
             raise IndexUnavailable(f"pip download for {shown} failed:\n{tail}")
     stamp_file.write_text(stamp)
-    report(f"wheelhouse ready ({_count(wheelhouse)} files in {wheelhouse})")
+    progress(f"wheelhouse ready ({_count(wheelhouse)} files in {wheelhouse})")
     return wheelhouse
 
 
@@ -223,7 +223,7 @@ def index_address(gateway: str) -> LocalIndex:
 
 
 def ensure_server(
-    client: docker.DockerClient, report: Report = quiet, probe_image: str | None = None
+    client: docker.DockerClient, progress: Progress = quiet, probe_image: str | None = None
 ) -> LocalIndex:
     """pypiserver over the wheelhouse at the bridge gateway: the running one, or a new one.
 
@@ -241,9 +241,9 @@ def ensure_server(
     running = processes.remembered(SERVER_NAME)
     if running is not None:
         if running.argv == argv and answers(index):
-            report(f"package index answers at {index.url}")
+            progress(f"package index answers at {index.url}")
             return index
-        report("restarting the package index (its settings changed)")
+        progress("restarting the package index (its settings changed)")
         processes.stop(running)
     if answers(index):
         raise IndexUnavailable(
@@ -252,7 +252,7 @@ def ensure_server(
         )
     started = processes.start(SERVER_NAME, argv)
     if processes.wait_ready(started, lambda: answers(index), READY_TIMEOUT):
-        report(f"package index started at {index.url} (pid {started.pid})")
+        progress(f"package index started at {index.url} (pid {started.pid})")
         return index
     raise IndexUnavailable(
         f"pypiserver did not answer at {index.url}; its log ends with:\n"
@@ -274,9 +274,9 @@ def url_answers(url: str) -> bool:
         return False
 
 
-def stop_server(report: Report = quiet) -> bool:
+def stop_server(progress: Progress = quiet) -> bool:
     """Stop the pypiserver `env up` started; True if there was one."""
-    return processes.stop_remembered(SERVER_NAME, "the package index", report)
+    return processes.stop_remembered(SERVER_NAME, "the package index", progress)
 
 
 def server_running() -> bool:

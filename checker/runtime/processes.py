@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from checker.runtime import paths
+from checker.runtime.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -116,12 +117,12 @@ def wait_ready(
     return False
 
 
-def stop_remembered(name: str, what: str, report: Callable[[str], None]) -> bool:
+def stop_remembered(name: str, what: str, progress: Progress) -> bool:
     """Stop the process `env up` started under ``name``; False when there is none."""
     started = remembered(name)
     if started is None:
         return False
-    report(f"stopping {what} (pid {started.pid})")
+    progress(f"stopping {what} (pid {started.pid})")
     return stop(started)
 
 

@@ -1,7 +1,8 @@
-"""Progress lines for long runtime work (installing an engine, debootstrap, downloads).
+"""Progress lines for long work (installing an engine, debootstrap, downloads, verify's builds).
 
 Plain lines with elapsed seconds, flushed at once, so they read the same in a terminal, in a
-notebook cell and in a CI log.
+notebook cell and in a CI log. A :data:`Progress` callback is what every long step takes;
+:func:`printer` is the one that prints.
 """
 
 from __future__ import annotations
@@ -10,18 +11,21 @@ import sys
 import time
 from collections.abc import Callable
 
-Report = Callable[[str], None]
+Progress = Callable[[str], None]
+"""Receives one progress line at a time."""
 
 
-def printer(prefix: str = "") -> Report:
-    """A reporter that prints each message with the seconds since it was made."""
+def printer(prefix: str = "", *, to_stderr: bool = False) -> Progress:
+    """A callback that prints each message with the seconds since it was made, on stdout or
+    (``to_stderr``, so a command's stdout stays its result) on stderr."""
     start = time.monotonic()
 
-    def report(message: str) -> None:
-        print(f"{prefix}[{time.monotonic() - start:6.1f}s] {message}", file=sys.stdout, flush=True)
+    def progress(message: str) -> None:
+        stream = sys.stderr if to_stderr else sys.stdout
+        print(f"{prefix}[{time.monotonic() - start:6.1f}s] {message}", file=stream, flush=True)
 
-    return report
+    return progress
 
 
 def quiet(_message: str) -> None:
-    """A reporter that says nothing, for callers that only want the result."""
+    """A callback that says nothing, for callers that only want the result."""

@@ -22,7 +22,7 @@ from docker.errors import APIError, DockerException, NotFound
 
 from checker.labels import PROJECT_LABEL, PROJECT_VALUE
 from checker.runtime import paths, processes, system
-from checker.runtime.progress import Report, quiet
+from checker.runtime.progress import Progress, quiet
 
 SERVER_NAME = "registry"
 DEFAULT_PORT = 5741
@@ -74,15 +74,15 @@ def answers(where: str | None = None) -> bool:
         return False
 
 
-def ensure_registry(client: docker.DockerClient, report: Report = quiet) -> Registry:
+def ensure_registry(client: docker.DockerClient, progress: Progress = quiet) -> Registry:
     """The registry at ``127.0.0.1:PORT``: the one answering there, else one we start."""
     running = describe(client)
     if running is not None:
-        report(f"registry answers at {running.address} ({running.how})")
+        progress(f"registry answers at {running.address} ({running.how})")
         return running
-    if _image_available(client, report):
-        return _start_container(client, report)
-    return _start_process(report)
+    if _image_available(client, progress):
+        return _start_container(client, progress)
+    return _start_process(progress)
 
 
 def describe(client: docker.DockerClient | None = None) -> Registry | None:
@@ -96,14 +96,14 @@ def describe(client: docker.DockerClient | None = None) -> Registry | None:
     return Registry(address(), "not started by env up")
 
 
-def stop_registry(client: docker.DockerClient | None, report: Report = quiet) -> bool:
+def stop_registry(client: docker.DockerClient | None, progress: Progress = quiet) -> bool:
     """Stop the registry `env up` started (process or container); True if there was one."""
-    if processes.stop_remembered(SERVER_NAME, "the registry", report):
+    if processes.stop_remembered(SERVER_NAME, "the registry", progress):
         return True
     container = _our_container(client) if client is not None else None
     if container is None:
         return False
-    report(f"removing the registry container {container.name}")
+    progress(f"removing the registry container {container.name}")
     container.remove(force=True)
     return True
 
@@ -124,7 +124,7 @@ def config_text(storage: Path, listen: str) -> str:
     )
 
 
-def _image_available(client: docker.DockerClient, report: Report) -> bool:
+def _image_available(client: docker.DockerClient, progress: Progress) -> bool:
     try:
         client.images.get(IMAGE)
         return True
@@ -132,12 +132,12 @@ def _image_available(client: docker.DockerClient, report: Report) -> bool:
         pass
     except DockerException:
         return False
-    report(f"pulling {IMAGE}")
+    progress(f"pulling {IMAGE}")
     try:
         client.images.pull(IMAGE)
     except APIError as error:
         first = str(error.explanation or error).splitlines()[0][:120]
-        report(f"pull failed ({first}); using Debian's {PACKAGE} instead")
+        progress(f"pull failed ({first}); using Debian's {PACKAGE} instead")
         return False
     return True
 
@@ -149,10 +149,10 @@ def _our_container(client: docker.DockerClient):
         return None
 
 
-def _start_container(client: docker.DockerClient, report: Report) -> Registry:
+def _start_container(client: docker.DockerClient, progress: Progress) -> Registry:
     storage = folder() / "storage"
     storage.mkdir(parents=True, exist_ok=True)
-    report(f"starting {IMAGE} at {address()} (storage {storage})")
+    progress(f"starting {IMAGE} at {address()} (storage {storage})")
     client.containers.run(
         IMAGE,
         name=container_name(),
@@ -169,7 +169,7 @@ def _start_container(client: docker.DockerClient, report: Report) -> Registry:
     raise RegistryUnavailable(f"the {IMAGE} container did not answer at {address()}")
 
 
-def _start_process(report: Report) -> Registry:
+def _start_process(progress: Progress) -> Registry:
     program = system.which(PACKAGE)
     if program is None:
         if not system.can_apt_install():
@@ -178,7 +178,7 @@ def _start_process(report: Report) -> Registry:
                 f"{PACKAGE} is not installed; install it (or run `docker run -d -p "
                 f"{address()}:5000 {IMAGE}`) and run `env up` again"
             )
-        report(f"installing {PACKAGE} (the distribution registry)")
+        progress(f"installing {PACKAGE} (the distribution registry)")
         try:
             system.apt_install([PACKAGE])
         except system.InstallFailed as error:
@@ -186,13 +186,13 @@ def _start_process(report: Report) -> Registry:
         program = system.which(PACKAGE) or PACKAGE
     previous = processes.remembered(SERVER_NAME)
     if previous is not None:  # ours, on another port: WORKSHOP_REGISTRY_PORT changed
-        report("restarting the registry (its port changed)")
+        progress("restarting the registry (its port changed)")
         processes.stop(previous)
     storage = folder() / "storage"
     storage.mkdir(parents=True, exist_ok=True)
     config = folder() / f"config-{port()}.yml"
     config.write_text(config_text(storage, address()))
-    report(f"starting {PACKAGE} at {address()} (storage {storage})")
+    progress(f"starting {PACKAGE} at {address()} (storage {storage})")
     started = processes.start(SERVER_NAME, [program, "serve", str(config)])
     if processes.wait_ready(started, answers, READY_TIMEOUT):
         return Registry(address(), f"{PACKAGE} process started by env up")
