@@ -63,8 +63,8 @@ _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass(frozen=True)
-class BuildContext:
-    """A build context directory and its ``.dockerignore`` patterns.
+class ContextFiles:
+    """The files a build may read: a context directory and its ``.dockerignore`` patterns.
 
     ``root`` may be None: then nothing is ignored and the file list is unknown, and the
     prediction reasons from the Dockerfile's patterns alone. The context is untrusted:
@@ -86,7 +86,7 @@ class BuildContext:
         return tuple(self._notes)
 
     @classmethod
-    def from_dir(cls, root: str | os.PathLike[str], dockerfile: str | None = None) -> BuildContext:
+    def from_dir(cls, root: str | os.PathLike[str], dockerfile: str | None = None) -> ContextFiles:
         """Read ``<root>/.dockerignore`` (or BuildKit's ``<Dockerfile>.dockerignore`` beside
         the Dockerfile, which takes precedence) the way BuildKit does. A line Docker would
         refuse, or a file that cannot be read, is the user's error (DockerfileSyntaxError
@@ -180,6 +180,10 @@ class BuildContext:
             return None
         return data.decode("utf-8", errors="replace")
 
+
+# checker/rules/ still imports the old name, which clashed with the tar stream of
+# checker.build.context.BuildContext; drop this alias once rules/ say ContextFiles.
+BuildContext = ContextFiles
 
 MAX_DOCKERIGNORE_BYTES = 1 << 20
 
@@ -419,7 +423,7 @@ def _declared_args(instruction: Instruction) -> list[str]:
 def predict(
     dockerfile: Dockerfile,
     changed: Iterable[str] = (),
-    context: BuildContext | None = None,
+    context: ContextFiles | None = None,
     *,
     changed_args: Iterable[str] = (),
     edited_lines: Iterable[int] = (),
@@ -432,7 +436,7 @@ def predict(
     ``changed_args``: build arguments given a new value (``--build-arg NAME=...``).
     ``edited_lines``: Dockerfile lines whose text was edited.
     """
-    context = context or BuildContext()
+    context = context or ContextFiles()
     changed_files = [normalize(path) for path in changed]
     visible = [path for path in changed_files if not context.is_ignored(path)]
     ignored = [path for path in changed_files if context.is_ignored(path)]
