@@ -50,9 +50,9 @@ from checker.build.events import BuildEvent, StepStarted
 from checker.build.records import StepRecord
 from checker.cache_model import (
     ContextFiles,
+    built_stages,
     context_bind_sources,
     context_sources,
-    needed_stages,
     predict,
     source_matches,
 )
@@ -295,11 +295,7 @@ def choose_changed_file(
     """The application file to change: the first ``.py`` file (not a dependency manifest)
     that a built step copies, else any such ``.py`` file, else any other copied file that is
     not a manifest. None when the context has nothing to change."""
-    built = (
-        needed_stages(dockerfile)
-        if builder == "buildkit"
-        else frozenset(stage.index for stage in dockerfile.stages)
-    )
+    built = built_stages(dockerfile, builder)
     sources = [
         source
         for stage in dockerfile.stages
