@@ -293,11 +293,11 @@ class Prediction:
     steps: tuple[StepPrediction, ...]
 
     @cached_property
-    def _by_identity(self) -> dict[int, StepPrediction]:
-        return {id(step.instruction): step for step in self.steps}
+    def _by_index(self) -> dict[int, StepPrediction]:
+        return {step.instruction.index: step for step in self.steps}
 
     def for_instruction(self, instruction: Instruction) -> StepPrediction | None:
-        found = self._by_identity.get(id(instruction))
+        found = self._by_index.get(instruction.index)
         if found is not None and found.instruction is instruction:
             return found
         for step in self.steps:  # equal but not identical (a re-parsed model)

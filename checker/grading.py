@@ -305,14 +305,14 @@ def _suggest(analysis: Analysis) -> str | None:
     moved: set[int] = set()
     for step in analysis.reinstalling_steps:
         culprit = analysis.culprit(step.instruction)
-        if culprit is None or id(step.instruction) in moved:
+        if culprit is None or step.instruction.index in moved:
             continue
         if not reads_context(culprit) and culprit is not step.instruction:
             continue  # rebuilt because another stage was: that stage's install is the fix
         plan = plan_fix(analysis, step, culprit)
         if plan is None:
             return None
-        moved.add(id(step.instruction))
+        moved.add(step.instruction.index)
         edits.extend(plan.edits)
     volatile = volatile_declarations(analysis)
     for declaration in volatile:
