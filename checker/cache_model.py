@@ -464,7 +464,7 @@ def predict(
         if stage.index in built:
             rows.extend(build.stage(stage, from_line))
         else:
-            steps = (from_line, *stage.instructions) if from_line else stage.instructions
+            steps = stage.instructions if from_line is None else (from_line, *stage.instructions)
             rows.extend((instruction, SKIPPED, _NOT_NEEDED) for instruction in steps)
     return Prediction(
         tuple(StepPrediction(number, *row) for number, row in enumerate(rows, start=1))
