@@ -42,7 +42,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from checker import jail
-from checker.dockerfile.model import Dockerfile, DockerfileSyntaxError, Instruction
+from checker.dockerfile.model import Dockerfile, DockerfileSyntaxError, Instruction, Stage
 from checker.dockerfile.variables import environment_at
 from checker.dockerignore import MAX_PATTERNS, DockerignoreError, Matcher, read_patterns
 from checker.shell.mounts import bind_sources as context_bind_sources
@@ -63,8 +63,8 @@ _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass(frozen=True)
-class BuildContext:
-    """A build context directory and its ``.dockerignore`` patterns.
+class ContextFiles:
+    """The files a build may read: a context directory and its ``.dockerignore`` patterns.
 
     ``root`` may be None: then nothing is ignored and the file list is unknown, and the
     prediction reasons from the Dockerfile's patterns alone. The context is untrusted:
@@ -86,7 +86,7 @@ class BuildContext:
         return tuple(self._notes)
 
     @classmethod
-    def from_dir(cls, root: str | os.PathLike[str], dockerfile: str | None = None) -> BuildContext:
+    def from_dir(cls, root: str | os.PathLike[str], dockerfile: str | None = None) -> ContextFiles:
         """Read ``<root>/.dockerignore`` (or BuildKit's ``<Dockerfile>.dockerignore`` beside
         the Dockerfile, which takes precedence) the way BuildKit does. A line Docker would
         refuse, or a file that cannot be read, is the user's error (DockerfileSyntaxError
@@ -180,6 +180,10 @@ class BuildContext:
             return None
         return data.decode("utf-8", errors="replace")
 
+
+# checker/rules/ still imports the old name, which clashed with the tar stream of
+# checker.build.context.BuildContext; drop this alias once rules/ say ContextFiles.
+BuildContext = ContextFiles
 
 MAX_DOCKERIGNORE_BYTES = 1 << 20
 
@@ -287,15 +291,13 @@ class Prediction:
     """The whole build's predicted steps, with lookups by instruction."""
 
     steps: tuple[StepPrediction, ...]
-    built_stages: frozenset[int]
-    changed_stages: frozenset[int]
 
     @cached_property
-    def _by_identity(self) -> dict[int, StepPrediction]:
-        return {id(step.instruction): step for step in self.steps}
+    def _by_index(self) -> dict[int, StepPrediction]:
+        return {step.instruction.index: step for step in self.steps}
 
     def for_instruction(self, instruction: Instruction) -> StepPrediction | None:
-        found = self._by_identity.get(id(instruction))
+        found = self._by_index.get(instruction.index)
         if found is not None and found.instruction is instruction:
             return found
         for step in self.steps:  # equal but not identical (a re-parsed model)
@@ -397,6 +399,16 @@ def needed_stages(dockerfile: Dockerfile, target: str | None = None) -> frozense
     return frozenset(needed)
 
 
+def built_stages(
+    dockerfile: Dockerfile, builder: str = "buildkit", target: str | None = None
+) -> frozenset[int]:
+    """The stages ``builder`` builds: BuildKit only those ``target`` needs, the classic
+    builder every stage in the file."""
+    if builder == "buildkit":
+        return needed_stages(dockerfile, target)
+    return frozenset(stage.index for stage in dockerfile.stages)
+
+
 def _mentions(text: str, names: Iterable[str]) -> str | None:
     wanted = set(names)
     if not wanted or "$" not in text:
@@ -416,10 +428,16 @@ def _declared_args(instruction: Instruction) -> list[str]:
     return names
 
 
+Row = tuple[Instruction, str, str]
+"""A step before it is numbered: the instruction, its status and the reason."""
+
+_NOT_NEEDED = "BuildKit skips it: the target does not need this stage"
+
+
 def predict(
     dockerfile: Dockerfile,
     changed: Iterable[str] = (),
-    context: BuildContext | None = None,
+    context: ContextFiles | None = None,
     *,
     changed_args: Iterable[str] = (),
     edited_lines: Iterable[int] = (),
@@ -431,128 +449,230 @@ def predict(
     ``changed``: context-relative files whose content or mode changed since the last build.
     ``changed_args``: build arguments given a new value (``--build-arg NAME=...``).
     ``edited_lines``: Dockerfile lines whose text was edited.
+
+    Global ARGs make no layer; a stage the builder does not build is skipped; the others
+    are walked in file order by :class:`_Build`, which keys each step and carries a miss on.
     """
-    context = context or BuildContext()
-    changed_files = [normalize(path) for path in changed]
-    visible = [path for path in changed_files if not context.is_ignored(path)]
-    ignored = [path for path in changed_files if context.is_ignored(path)]
-    arg_names = frozenset(changed_args)
-    edited = frozenset(edited_lines)
-    tracked = _copied_from_stages(dockerfile)
-    built = (
-        needed_stages(dockerfile, target)
-        if builder == "buildkit"
-        else frozenset(stage.index for stage in dockerfile.stages)
+    changes = _Changes.of(context or ContextFiles(), changed, changed_args, edited_lines)
+    built = built_stages(dockerfile, builder, target)
+    build = _Build(dockerfile, changes)
+    rows: list[Row] = [
+        (instruction, CACHED, "global build argument (no layer)")
+        for instruction in dockerfile.global_args
+    ]
+    for stage, from_line in _stages_with_from(dockerfile):
+        if stage.index in built:
+            rows.extend(build.stage(stage, from_line))
+        else:
+            steps = stage.instructions if from_line is None else (from_line, *stage.instructions)
+            rows.extend((instruction, SKIPPED, _NOT_NEEDED) for instruction in steps)
+    return Prediction(
+        tuple(StepPrediction(number, *row) for number, row in enumerate(rows, start=1))
     )
 
-    steps: list[StepPrediction] = []
-    changed_stages: set[int] = set()
-    # For each changed stage, the absolute paths its rebuilt steps wrote (None: anywhere,
-    # as a RUN may write anything). COPY --from is keyed on the content it copies, so it
-    # misses only when a rebuilt step may have written the copied path.
-    writes: dict[int, list[Write]] = {}
-    workdirs: dict[int, str] = {}
-    number = 0
-    for instruction in dockerfile.global_args:
-        number += 1
-        steps.append(
-            StepPrediction(number, instruction, CACHED, "global build argument (no layer)")
-        )
-    global_changed = {
-        name
-        for instruction in dockerfile.global_args
-        for name in _declared_args(instruction)
-        if name in arg_names
-    }
+
+def _stages_with_from(dockerfile: Dockerfile) -> Iterator[tuple[Stage, Instruction | None]]:
+    """Each stage with the FROM instruction that opens it."""
     from_lines = {
         instruction.line: instruction
         for instruction in dockerfile.instructions
         if instruction.keyword == "FROM"
     }
     for stage in dockerfile.stages:
-        from_line = from_lines.get(stage.line)
-        stage_steps: list[tuple[Instruction, str, str]] = []
-        if stage.index not in built:
-            for instruction in (from_line, *stage.instructions):
-                if instruction is not None:
-                    stage_steps.append(
-                        (
-                            instruction,
-                            SKIPPED,
-                            "BuildKit skips it: the target does not need this stage",
-                        )
-                    )
-        else:
-            broken: str | None = None  # why the chain is already broken
-            parent = _stage_ref(dockerfile, stage.base, stage.index)
-            workdir = workdirs.get(parent, "/") if parent is not None else "/"
-            written: list[Write] = []
-            if from_line is not None:
-                if from_line.line in edited:
-                    broken = f"line {from_line.line} (FROM), which was edited"
-                    stage_steps.append((from_line, REBUILT, "its text was edited"))
-                    written.append((None, from_line))
-                elif parent is not None and parent in changed_stages:
-                    name = dockerfile.stages[parent].name or str(parent)
-                    stage_steps.append(
-                        (from_line, REBUILT, f"it builds on stage '{name}', which was rebuilt")
-                    )
-                    broken = f"line {from_line.line} (FROM), which was rebuilt"
-                    written.extend(writes.get(parent, [(None, from_line)]))
-                elif _mentions(stage.base, global_changed):
-                    arg = _mentions(stage.base, global_changed)
-                    stage_steps.append((from_line, REBUILT, f"build arg {arg} in FROM changed"))
-                    broken = f"line {from_line.line} (FROM), which was rebuilt"
-                    written.append((None, from_line))
-                elif parent is not None:
-                    name = dockerfile.stages[parent].name or str(parent)
-                    stage_steps.append((from_line, CACHED, f"stage '{name}' is unchanged"))
-                else:
-                    stage_steps.append(
-                        (from_line, CACHED, f"base image {stage.base} (assumed unchanged)")
-                    )
-            in_scope: set[str] = set()
-            pending_args: set[str] = set()  # changed args not yet consumed by a RUN
-            for instruction in stage.instructions:
-                if instruction.keyword == "WORKDIR" and instruction.arguments:
-                    workdir = posixpath.join(workdir, instruction.resolved_arguments[0])
-                if broken is not None:
-                    stage_steps.append((instruction, REBUILT, f"after {broken}"))
-                    if stage.index in tracked:
-                        written.extend(_step_writes(dockerfile, instruction, workdir, ()))
-                    continue
-                status, reason = _step_key(
-                    dockerfile,
-                    instruction,
-                    visible,
-                    ignored,
-                    arg_names,
-                    in_scope,
-                    pending_args,
-                    edited,
-                    writes,
-                )
-                if instruction.keyword == "ARG":
-                    for name in _declared_args(instruction):
-                        in_scope.add(name)
-                        if name in arg_names:
-                            pending_args.add(name)
-                stage_steps.append((instruction, status, reason))
-                if status == REBUILT:
-                    broken = f"line {instruction.line} ({instruction.keyword}), which was rebuilt"
-                    if stage.index in tracked:
-                        written.extend(
-                            _step_writes(dockerfile, instruction, workdir, visible, True)
-                        )
-            workdirs[stage.index] = workdir
+        yield stage, from_lines.get(stage.line)
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """What changed since the last build, as the steps' cache keys see it."""
+
+    visible: tuple[str, ...]  # changed context files that .dockerignore lets through
+    ignored: tuple[str, ...]  # changed context files that .dockerignore keeps out
+    args: frozenset[str]  # build arguments given a new value
+    edited: frozenset[int]  # Dockerfile lines whose text was edited
+
+    @classmethod
+    def of(
+        cls,
+        context: ContextFiles,
+        changed: Iterable[str],
+        changed_args: Iterable[str],
+        edited_lines: Iterable[int],
+    ) -> _Changes:
+        paths = [normalize(path) for path in changed]
+        return cls(
+            tuple(path for path in paths if not context.is_ignored(path)),
+            tuple(path for path in paths if context.is_ignored(path)),
+            frozenset(changed_args),
+            frozenset(edited_lines),
+        )
+
+    def edits(self, instruction: Instruction) -> bool:
+        """Was any line of ``instruction`` edited?"""
+        return any(
+            line in self.edited for line in range(instruction.line, instruction.end_line + 1)
+        )
+
+
+@dataclass
+class _ArgScope:
+    """The build arguments a stage has declared so far."""
+
+    declared: set[str] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)  # declared and given a new value
+
+    def declare(self, instruction: Instruction, changed_args: frozenset[str]) -> None:
+        if instruction.keyword != "ARG":
+            return
+        for name in _declared_args(instruction):
+            self.declared.add(name)
+            if name in changed_args:
+                self.changed.add(name)
+
+
+class _Build:
+    """Walks the built stages in file order, keying each step whose parent was cached.
+
+    A miss breaks the stage's chain: every later step of the stage is rebuilt. For each
+    rebuilt stage it keeps the paths its rebuilt steps wrote (None: anywhere, as a RUN may
+    write anything), because ``COPY --from`` is keyed on the content it copies and misses
+    only when a rebuilt step may have written the copied path.
+    """
+
+    def __init__(self, dockerfile: Dockerfile, changes: _Changes) -> None:
+        self.dockerfile = dockerfile
+        self.changes = changes
+        self.tracked = _copied_from_stages(dockerfile)  # stages whose writes matter
+        self.writes: dict[int, list[Write]] = {}  # rebuilt stage -> what it wrote
+        self.global_changed = {
+            name
+            for instruction in dockerfile.global_args
+            for name in _declared_args(instruction)
+            if name in changes.args
+        }
+
+    def stage(self, stage: Stage, from_line: Instruction | None) -> list[Row]:
+        """The rows of one built stage; records its writes when it was rebuilt."""
+        rows: list[Row] = []
+        written: list[Write] = []
+        broken: str | None = None  # why the chain is already broken
+        if from_line is not None:
+            row, broken = self._from_step(stage, from_line, written)
+            rows.append(row)
+        scope = _ArgScope()
+        tracked = stage.index in self.tracked
+        for instruction in stage.instructions:
             if broken is not None:
-                changed_stages.add(stage.index)
-                writes[stage.index] = written
-        for instruction, status, reason in stage_steps:
-            number += 1
-            step = StepPrediction(number, instruction, status, reason)
-            steps.append(step)
-    return Prediction(tuple(steps), built, frozenset(changed_stages))
+                rows.append((instruction, REBUILT, f"after {broken}"))
+                if tracked:
+                    written.extend(self._writes(instruction, (), own_miss=False))
+                continue
+            status, reason = self._key(instruction, scope)
+            scope.declare(instruction, self.changes.args)
+            rows.append((instruction, status, reason))
+            if status == REBUILT:
+                broken = f"line {instruction.line} ({instruction.keyword}), which was rebuilt"
+                if tracked:
+                    written.extend(self._writes(instruction, self.changes.visible, own_miss=True))
+        if broken is not None:
+            self.writes[stage.index] = written
+        return rows
+
+    def _writes(
+        self, instruction: Instruction, changed: Iterable[str], own_miss: bool
+    ) -> list[Write]:
+        # A WORKDIR writes nothing, so the directory it runs in is the one before it.
+        workdir = self.dockerfile.workdir_before(instruction)
+        return _step_writes(self.dockerfile, instruction, workdir, changed, own_miss)
+
+    def _from_step(
+        self, stage: Stage, from_line: Instruction, written: list[Write]
+    ) -> tuple[Row, str | None]:
+        """The FROM step's row and, when it missed, why the chain is broken."""
+        parent = self.dockerfile.parent_of(stage.index)
+        rebuilt = f"line {from_line.line} (FROM), which was rebuilt"
+        if from_line.line in self.changes.edited:
+            written.append((None, from_line))
+            edited = f"line {from_line.line} (FROM), which was edited"
+            return (from_line, REBUILT, "its text was edited"), edited
+        if parent is not None and parent in self.writes:
+            written.extend(self.writes[parent])
+            name = self.dockerfile.stages[parent].name or str(parent)
+            return (from_line, REBUILT, f"it builds on stage '{name}', which was rebuilt"), rebuilt
+        arg = _mentions(stage.base, self.global_changed)
+        if arg:
+            written.append((None, from_line))
+            return (from_line, REBUILT, f"build arg {arg} in FROM changed"), rebuilt
+        if parent is not None:
+            name = self.dockerfile.stages[parent].name or str(parent)
+            return (from_line, CACHED, f"stage '{name}' is unchanged"), None
+        return (from_line, CACHED, f"base image {stage.base} (assumed unchanged)"), None
+
+    def _key(self, instruction: Instruction, scope: _ArgScope) -> tuple[str, str]:
+        """(status, reason) for one step whose parent step was cached: its text, the build
+        args in scope, the stages it copies from, then the context files it reads."""
+        return (
+            self._text_key(instruction, scope)
+            or self._stage_key(instruction)
+            or _context_key(instruction, self.changes)
+        )
+
+    def _text_key(self, instruction: Instruction, scope: _ArgScope) -> tuple[str, str] | None:
+        """A miss from the instruction's own text or the build arguments it sees."""
+        if self.changes.edits(instruction):
+            return REBUILT, "its text was edited"
+        if instruction.keyword == "RUN" and scope.changed:
+            names = ", ".join(sorted(scope.changed))
+            return REBUILT, f"build arg {names} changed and is in scope for RUN"
+        in_scope = self.changes.args & scope.declared
+        mentioned = _mentions(instruction.text or instruction.original, in_scope)
+        if mentioned:
+            return REBUILT, f"it uses build arg {mentioned}, which changed"
+        return None
+
+    def _stage_key(self, instruction: Instruction) -> tuple[str, str] | None:
+        """A miss from a rebuilt stage that COPY --from or a mount reads from."""
+        for reference, paths in _from_references_with_paths(instruction):
+            found = _stage_ref(self.dockerfile, reference, instruction.stage)
+            if found is None or found not in self.writes:
+                continue
+            write = _overlapping_write(self.writes[found], paths)
+            if write is None:
+                continue
+            name = self.dockerfile.stages[found].name or str(found)
+            path, step = write
+            what = f"line {step.line} ({step.keyword})"
+            if path is None:
+                return REBUILT, (
+                    f"it copies {paths[0]} from stage '{name}', where {what} was rebuilt and "
+                    "may have written anywhere (assumed: a script or program whose writes "
+                    "are not known)"
+                )
+            return REBUILT, f"it copies {paths[0]} from stage '{name}', where {what} rewrote {path}"
+        return None
+
+
+def _context_key(instruction: Instruction, changes: _Changes) -> tuple[str, str]:
+    """(status, reason) from the context files the step copies or bind-mounts."""
+    sources = context_sources(instruction)
+    reads = sources if sources is not None else context_bind_sources(instruction)
+    if reads:
+        for path in changes.visible:
+            for source in reads:
+                if source_matches(source, path):
+                    how = "bind mount" if sources is None else "source"
+                    return REBUILT, f"{path} changed and the {how} '{source}' includes it"
+        skipped = [
+            path
+            for path in changes.ignored
+            if any(source_matches(source, path) for source in reads)
+        ]
+        if skipped:
+            return CACHED, f"{skipped[0]} changed but .dockerignore excludes it"
+        return CACHED, "none of its context files changed"
+    if instruction.keyword == "RUN":
+        return CACHED, "same command text and build args"
+    return CACHED, "same instruction text"
 
 
 def _copied_from_stages(dockerfile: Dockerfile) -> frozenset[int]:
@@ -654,62 +774,6 @@ def _overlapping_write(written: list[Write], paths: list[str]) -> Write | None:
             if fixed != path and one.startswith(other):
                 return write
     return None
-
-
-def _step_key(
-    dockerfile: Dockerfile,
-    instruction: Instruction,
-    visible: list[str],
-    ignored: list[str],
-    arg_names: frozenset[str],
-    in_scope: set[str],
-    pending_args: set[str],
-    edited: frozenset[int],
-    writes: dict[int, list[Write]],
-) -> tuple[str, str]:
-    """(status, reason) for one step whose parent step was cached."""
-    if any(line in edited for line in range(instruction.line, instruction.end_line + 1)):
-        return REBUILT, "its text was edited"
-    keyword = instruction.keyword
-    scoped_changes = arg_names & in_scope
-    if keyword == "RUN" and pending_args:
-        names = ", ".join(sorted(pending_args))
-        return REBUILT, f"build arg {names} changed and is in scope for RUN"
-    mentioned = _mentions(instruction.text or instruction.original, scoped_changes)
-    if mentioned:
-        return REBUILT, f"it uses build arg {mentioned}, which changed"
-    for reference, paths in _from_references_with_paths(instruction):
-        found = _stage_ref(dockerfile, reference, instruction.stage)
-        write = _overlapping_write(writes[found], paths) if found in writes else None
-        if found is not None and write is not None:
-            name = dockerfile.stages[found].name or str(found)
-            path, step = write
-            what = f"line {step.line} ({step.keyword})"
-            if path is None:
-                return REBUILT, (
-                    f"it copies {paths[0]} from stage '{name}', where {what} was rebuilt and "
-                    "may have written anywhere (assumed: a script or program whose writes "
-                    "are not known)"
-                )
-            return REBUILT, f"it copies {paths[0]} from stage '{name}', where {what} rewrote {path}"
-    sources = context_sources(instruction)
-    bound = context_bind_sources(instruction)
-    reads = sources if sources is not None else bound
-    if reads:
-        for path in visible:
-            for source in reads:
-                if source_matches(source, path):
-                    how = "bind mount" if sources is None else "source"
-                    return REBUILT, f"{path} changed and the {how} '{source}' includes it"
-        skipped = [
-            path for path in ignored if any(source_matches(source, path) for source in reads)
-        ]
-        if skipped:
-            return CACHED, f"{skipped[0]} changed but .dockerignore excludes it"
-        return CACHED, "none of its context files changed"
-    if keyword == "RUN":
-        return CACHED, "same command text and build args"
-    return CACHED, "same instruction text"
 
 
 def format_table(prediction: Prediction, width: int = 48) -> str:

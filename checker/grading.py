@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from checker.cache_model import BuildContext
+from checker.cache_model import ContextFiles
 from checker.dockerfile import DockerfileSyntaxError, parse, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.dockerfile.parser import MAX_BYTES, MAX_INSTRUCTIONS
@@ -58,7 +58,7 @@ MAX_INSTRUCTIONS (5000) is the parser's: it refuses more as soon as it reads the
 
 def grade(
     text_or_path: str | os.PathLike[str],
-    context: str | os.PathLike[str] | BuildContext | None = None,
+    context: str | os.PathLike[str] | ContextFiles | None = None,
     *,
     suggest: bool = True,
     builder: str = "buildkit",
@@ -106,10 +106,10 @@ def _as_path(value: str | os.PathLike[str]) -> str | None:
     return name
 
 
-def _named_file(path: str, context: str | os.PathLike[str] | BuildContext | None) -> str:
+def _named_file(path: str, context: str | os.PathLike[str] | ContextFiles | None) -> str:
     """The file to read for ``path``: a link is followed inside its folder or the context
     (:func:`checker.jail.named_file`); elsewhere, broken or a loop, the grade is an error."""
-    root = context.root if isinstance(context, BuildContext) else context
+    root = context.root if isinstance(context, ContextFiles) else context
     try:
         return str(named_file(path, (root,) if root is not None else ()))
     except Unreadable as error:
@@ -121,14 +121,14 @@ def _read_text(path: str) -> str:
 
 
 def _as_context(
-    context: str | os.PathLike[str] | BuildContext | None, dockerfile_path: str | None
-) -> BuildContext | None:
-    if context is None or isinstance(context, BuildContext):
+    context: str | os.PathLike[str] | ContextFiles | None, dockerfile_path: str | None
+) -> ContextFiles | None:
+    if context is None or isinstance(context, ContextFiles):
         return context
     root = Path(context)
     if not root.is_dir():
         raise DockerfileSyntaxError(f"the build context {root} is not a directory")
-    return BuildContext.from_dir(root, dockerfile_path)
+    return ContextFiles.from_dir(root, dockerfile_path)
 
 
 def _error_report(
@@ -146,24 +146,10 @@ def _error_report(
     )
 
 
-def analyse(
-    dockerfile: Dockerfile,
-    text: str,
-    context: BuildContext | None,
-    builder: str = "buildkit",
-) -> Analysis:
-    """The shared analysis the rules run on (exposed for notebooks and tests).
-
-    A build argument without a value that an install reads as its dependency file is given
-    an assumed one first (see :mod:`checker.rules.unset_args`); LC013 names it."""
-    dockerfile, notes = assume_unset_args(dockerfile, context)
-    return Analysis(dockerfile, text, context, builder, notes)
-
-
 def _grade_model(
     dockerfile: Dockerfile,
     text: str,
-    context: BuildContext | None,
+    context: ContextFiles | None,
     path: str | None,
     suggest: bool,
     builder: str = "buildkit",
@@ -185,12 +171,15 @@ def _shell_texts(dockerfile: Dockerfile) -> Iterator[str]:
 def _graded(
     dockerfile: Dockerfile,
     text: str,
-    context: BuildContext | None,
+    context: ContextFiles | None,
     path: str | None,
     suggest: bool,
     builder: str,
 ) -> Report:
-    analysis = analyse(dockerfile, text, context, builder)
+    # A build argument without a value that an install reads as its dependency file is
+    # given an assumed one first (see checker.rules.unset_args); LC013 names it.
+    dockerfile, notes = assume_unset_args(dockerfile, context)
+    analysis = Analysis(dockerfile, text, context, builder, notes)
     found = _run_rules(analysis)
     findings = _apply_ignores(dockerfile, text, found)
     verdict = analysis.verdict
@@ -317,14 +306,14 @@ def _suggest(analysis: Analysis) -> str | None:
     moved: set[int] = set()
     for step in analysis.reinstalling_steps:
         culprit = analysis.culprit(step.instruction)
-        if culprit is None or id(step.instruction) in moved:
+        if culprit is None or step.instruction.index in moved:
             continue
         if not reads_context(culprit) and culprit is not step.instruction:
             continue  # rebuilt because another stage was: that stage's install is the fix
         plan = plan_fix(analysis, step, culprit)
         if plan is None:
             return None
-        moved.add(id(step.instruction))
+        moved.add(step.instruction.index)
         edits.extend(plan.edits)
     volatile = volatile_declarations(analysis)
     for declaration in volatile:

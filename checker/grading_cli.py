@@ -24,7 +24,7 @@ from checker.batch import (
     iter_rows,
     write_rows,
 )
-from checker.cache_model import BuildContext, format_table, predict
+from checker.cache_model import ContextFiles, format_table, predict
 from checker.config import (
     Config,
     ConfigError,
@@ -326,7 +326,7 @@ def run_explain(args: argparse.Namespace) -> int:
             return _fail(f"--context {args.context}: not a directory")
         roots = (args.context,) if args.context else ()
         dockerfile = parse_file(named_file(args.dockerfile, roots))  # a link: as grade
-        context = BuildContext.from_dir(args.context, args.dockerfile) if args.context else None
+        context = ContextFiles.from_dir(args.context, args.dockerfile) if args.context else None
         prediction = predict(
             dockerfile,
             [_context_relative(path, args.context) for path in args.changed],

@@ -49,10 +49,10 @@ from checker.build.classic import api_client
 from checker.build.events import BuildEvent, StepStarted
 from checker.build.records import StepRecord
 from checker.cache_model import (
-    BuildContext,
+    ContextFiles,
+    built_stages,
     context_bind_sources,
     context_sources,
-    needed_stages,
     predict,
     source_matches,
 )
@@ -288,18 +288,14 @@ def render_proof_html(report: VerifyReport) -> str:
 
 def choose_changed_file(
     dockerfile: Dockerfile,
-    context: BuildContext,
+    context: ContextFiles,
     builder: str,
     exclude: Callable[[str], bool] = lambda path: False,
 ) -> str | None:
     """The application file to change: the first ``.py`` file (not a dependency manifest)
     that a built step copies, else any such ``.py`` file, else any other copied file that is
     not a manifest. None when the context has nothing to change."""
-    built = (
-        needed_stages(dockerfile)
-        if builder == "buildkit"
-        else frozenset(stage.index for stage in dockerfile.stages)
-    )
+    built = built_stages(dockerfile, builder)
     sources = [
         source
         for stage in dockerfile.stages
@@ -408,7 +404,7 @@ def _check(
             raise VerifyProblem("input", f"could not copy the context {root}: {error}") from error
         dockerfile_arg = _dockerfile_in(root, path)
         ignore_from = str(copy / dockerfile_arg) if result.builder == "buildkit" else None
-        build_context = BuildContext.from_dir(copy, ignore_from)
+        build_context = ContextFiles.from_dir(copy, ignore_from)
         target = _target_file(parsed, build_context, copy, changed, result.builder)
         result.changed = target
         _run(result, parsed, copy, dockerfile_arg, target, build_context, limits, progress, contain)
@@ -423,7 +419,7 @@ def _dockerfile_in(root: Path, path: Path) -> str:
 
 
 def _target_file(
-    parsed: Dockerfile, context: BuildContext, copy: Path, changed: str | None, builder: str
+    parsed: Dockerfile, context: ContextFiles, copy: Path, changed: str | None, builder: str
 ) -> str:
     """The context-relative file to change, checked to be a regular file inside the copy:
     a symbolic link could lead the change out of the copy, into the user's own files."""
@@ -450,7 +446,7 @@ def _run(
     copy: Path,
     dockerfile_arg: str,
     target: str,
-    context: BuildContext,
+    context: ContextFiles,
     limits: Limits,
     progress: Progress,
     contain: bool = True,
@@ -502,7 +498,7 @@ def _builds(
     copy: Path,
     dockerfile_arg: str,
     target: str,
-    context: BuildContext,
+    context: ContextFiles,
     limits: Limits,
     where: _Where,
     progress: Progress,

@@ -8,7 +8,7 @@ from checker.cache_model import (
     CACHED,
     REBUILT,
     SKIPPED,
-    BuildContext,
+    ContextFiles,
     format_table,
     predict,
     source_matches,
@@ -66,7 +66,7 @@ def test_source_patterns_follow_copy_semantics() -> None:
 
 def test_dockerignored_file_does_not_bust_the_copy(tmp_path: Path) -> None:
     (tmp_path / ".dockerignore").write_text("docs/\n*.md\n!KEEP.md\n**/*.log\n")
-    context = BuildContext.from_dir(tmp_path)
+    context = ContextFiles.from_dir(tmp_path)
     text = "FROM python\nCOPY . /app\nRUN echo done\n"
     for ignored in ("docs/index.rst", "README.md", "a/b/c/debug.log"):
         assert dict(statuses(text, [ignored], context))[2] == CACHED, ignored
@@ -77,7 +77,7 @@ def test_dockerignored_file_does_not_bust_the_copy(tmp_path: Path) -> None:
 def test_ignored_file_is_named_in_the_reason(tmp_path: Path) -> None:
     (tmp_path / ".dockerignore").write_text("*.md\n")
     prediction = predict(
-        parse("FROM python\nCOPY . .\n"), ["README.md"], BuildContext.from_dir(tmp_path)
+        parse("FROM python\nCOPY . .\n"), ["README.md"], ContextFiles.from_dir(tmp_path)
     )
     assert ".dockerignore" in prediction.steps[1].reason
 
@@ -85,7 +85,7 @@ def test_ignored_file_is_named_in_the_reason(tmp_path: Path) -> None:
 def test_dockerfile_specific_ignore_file_takes_precedence(tmp_path: Path) -> None:
     (tmp_path / ".dockerignore").write_text("")
     (tmp_path / "dev.Dockerfile.dockerignore").write_text("*.py\n")
-    context = BuildContext.from_dir(tmp_path, str(tmp_path / "dev.Dockerfile"))
+    context = ContextFiles.from_dir(tmp_path, str(tmp_path / "dev.Dockerfile"))
     assert context.is_ignored("app.py")
 
 
@@ -94,7 +94,7 @@ def test_context_files_lists_what_is_sent(tmp_path: Path) -> None:
     (tmp_path / "pkg" / "mod.py").write_text("")
     (tmp_path / "secret.env").write_text("")
     (tmp_path / ".dockerignore").write_text("*.env\n")
-    files = BuildContext.from_dir(tmp_path).files()
+    files = ContextFiles.from_dir(tmp_path).files()
     assert "pkg/mod.py" in files
     assert "secret.env" not in files
 

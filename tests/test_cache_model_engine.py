@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cache_model import CACHED, BuildContext, predict
+from checker.cache_model import CACHED, ContextFiles, predict
 from checker.dockerfile import parse
 
 pytestmark = pytest.mark.docker
@@ -64,7 +64,7 @@ def test_prediction_matches_a_real_rebuild_after_a_code_change(
         for image in reversed(images):
             with contextlib.suppress(Exception):
                 engine.remove_image(image, force=True)
-    prediction = predict(parse(CASES[name]), [changed], BuildContext.from_dir(context))
+    prediction = predict(parse(CASES[name]), [changed], ContextFiles.from_dir(context))
     predicted = [step.status == CACHED for step in prediction.steps]
     actual = [step.outcome in ("cached", "base") for step in second.learner_steps]
     assert actual == predicted, [step.instruction for step in second.learner_steps]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cache_model import BuildContext
+from checker.cache_model import ContextFiles
 from checker.grading import grade
 from checker.rules.requirement_files import includes, nested_requirements
 from checker.verify import verify
@@ -42,7 +42,7 @@ def test_includes_reads_the_option_spellings() -> None:
 
 
 def test_nested_files_are_named_relative_to_the_including_file(tmp_path: Path) -> None:
-    context = BuildContext.from_dir(make_context(tmp_path))
+    context = ContextFiles.from_dir(make_context(tmp_path))
     assert nested_requirements(context, ("requirements/prod.txt",)) == (
         "requirements/base.txt",
         "requirements/constraints.txt",
@@ -52,7 +52,7 @@ def test_nested_files_are_named_relative_to_the_including_file(tmp_path: Path) -
         "/app/requirements/base.txt",
         "/app/requirements/constraints.txt",
     )
-    assert nested_requirements(BuildContext(), ("requirements/prod.txt",)) == ()
+    assert nested_requirements(ContextFiles(), ("requirements/prod.txt",)) == ()
 
 
 def test_the_fix_copies_the_whole_requirements_folder(tmp_path: Path) -> None:

@@ -402,17 +402,7 @@ def _instruction(rng: random.Random, escape: str) -> tuple[list[str], list[str]]
             return [_case(rng, "RUN"), *_flags(rng, RUN_FLAGS), _json(rng, _words(rng))], body
         return [_case(rng, "RUN"), *_flags(rng, RUN_FLAGS), *_words(rng)], body
     if kind == "HEREDOC":
-        names = rng.sample(("EOF", "END", "PY", "X1"), rng.randint(1, 2))
-        words = [_case(rng, rng.choice(("RUN", "COPY")))]
-        for name in names:
-            quote = rng.choice(("", "", "'", '"'))
-            words.append(
-                rng.choice(("", "", "3")) + "<<" + rng.choice(("", "-")) + quote + name + quote
-            )
-            body.extend(rng.choice(("\t", "", "  ")) + w for w in _words(rng, 0, 3))
-            body.append(rng.choice(("", "\t")) + name if "-" in words[-1] else name)
-        words.extend(_words(rng, 0, 2))
-        return words, body
+        return _heredoc_instruction(rng)
     if kind in ("COPY", "ADD"):
         flags = _flags(rng, COPY_FLAGS)
         paths = rng.sample(("src/", "requirements.txt", ".", "/app/", "a b"), 2)
@@ -451,6 +441,22 @@ def _instruction(rng: random.Random, escape: str) -> tuple[list[str], list[str]]
     if kind == "STOPSIGNAL":
         return [_case(rng, kind), "SIGTERM"], body
     return [_case(rng, kind), rng.choice(("/app", "app:app", "C:\\\\app"))], body
+
+
+def _heredoc_instruction(rng: random.Random) -> tuple[list[str], list[str]]:
+    """A RUN or COPY with one or two heredocs, and their bodies."""
+    body: list[str] = []
+    names = rng.sample(("EOF", "END", "PY", "X1"), rng.randint(1, 2))
+    words = [_case(rng, rng.choice(("RUN", "COPY")))]
+    for name in names:
+        quote = rng.choice(("", "", "'", '"'))
+        words.append(
+            rng.choice(("", "", "3")) + "<<" + rng.choice(("", "-")) + quote + name + quote
+        )
+        body.extend(rng.choice(("\t", "", "  ")) + w for w in _words(rng, 0, 3))
+        body.append(rng.choice(("", "\t")) + name if "-" in words[-1] else name)
+    words.extend(_words(rng, 0, 2))
+    return words, body
 
 
 def _render(rng: random.Random, words: list[str], escape: str, newline: str) -> list[str]:

@@ -16,7 +16,7 @@ import pytest
 
 from checker.__main__ import main
 from checker.build import BuildError, BuildResult, BuildTimeout, StepRecord
-from checker.cache_model import BuildContext, predict
+from checker.cache_model import ContextFiles, predict
 from checker.dockerfile import parse
 from checker.verify import (
     VerifyReport,
@@ -69,7 +69,7 @@ def test_the_changed_file_is_the_first_copied_python_file_that_is_not_a_manifest
     (tmp_path / "src" / "app.py").write_text("print(1)\n")
     (tmp_path / "setup.py").write_text("from setuptools import setup\n")  # a manifest
     dockerfile = parse(f"FROM {BASE}\nCOPY setup.py .\nCOPY src/ src/\n")
-    context = BuildContext.from_dir(tmp_path)
+    context = ContextFiles.from_dir(tmp_path)
     assert choose_changed_file(dockerfile, context, "classic") == "src/app.py"
     everything = parse(f"FROM {BASE}\nCOPY . .\n")
     assert choose_changed_file(everything, context, "classic") == "docs/conf.py"
@@ -78,7 +78,7 @@ def test_the_changed_file_is_the_first_copied_python_file_that_is_not_a_manifest
 def test_no_file_to_change_gives_none(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("idna\n")
     dockerfile = parse(f"FROM {BASE}\nCOPY requirements.txt .\n")
-    assert choose_changed_file(dockerfile, BuildContext.from_dir(tmp_path), "classic") is None
+    assert choose_changed_file(dockerfile, ContextFiles.from_dir(tmp_path), "classic") is None
 
 
 def test_each_change_is_a_fresh_comment_line(tmp_path: Path) -> None:
@@ -190,7 +190,7 @@ def test_a_remote_buildkit_engine_gets_no_cgroup_and_the_report_says_so(
     result = VerifyReport("Dockerfile", str(tmp_path), "buildkit")
     with pytest.raises(RuntimeError, match="stopped before building"):
         verify_module._run(
-            result, parse(GOOD), tmp_path, "Dockerfile", "app.py", BuildContext(),
+            result, parse(GOOD), tmp_path, "Dockerfile", "app.py", ContextFiles(),
             Limits(), lambda line: None,
         )  # fmt: skip
     assert "cgroup_parent" not in seen[0]

@@ -57,6 +57,10 @@ class Instruction:
     # Added by the parser for COPY/ADD/WORKDIR that name a variable: the arguments as Docker
     # expands them at build time, with the ENV/ARG values in effect (see variables.py).
     expanded: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    # Added by the parser: the position in ``Dockerfile.instructions``, the key of the maps
+    # that hold what is worked out per step. -1 for one that is not in a file's list (an
+    # ONBUILD's trigger, one made by hand).
+    index: int = field(default=-1, compare=False)
 
     @property
     def resolved_arguments(self) -> tuple[str, ...]:
@@ -130,7 +134,7 @@ class Dockerfile:
         workdirs = self.memo.get("workdirs")
         if workdirs is None:
             workdirs = self.memo["workdirs"] = self._workdirs()
-        return workdirs.get(id(instruction), "/")  # type: ignore[union-attr]
+        return workdirs.get(instruction.index, "/")  # type: ignore[union-attr]
 
     def _workdirs(self) -> dict[int, str]:
         found: dict[int, str] = {}
@@ -139,7 +143,7 @@ class Dockerfile:
             parent = self.parent_of(stage.index)
             workdir = at_end.get(parent, "/") if parent is not None else "/"
             for item in stage.instructions:
-                found[id(item)] = workdir
+                found[item.index] = workdir
                 if item.keyword == "WORKDIR" and item.arguments:
                     workdir = posixpath.join(workdir, item.resolved_arguments[0])
             at_end[stage.index] = workdir

@@ -342,6 +342,7 @@ class _Parser:
             heredocs=heredocs,
             stage=stage,
             trigger=trigger,
+            index=len(self.instructions),
         )
         self._place(instruction)
         return index
@@ -525,14 +526,12 @@ class _Parser:
         self.limits.extend(budget.notes)
         if not found:
             return
-        replaced = {
-            id(item): dataclasses.replace(item, expanded=found[id(item)])
+        self.instructions = [
+            dataclasses.replace(item, expanded=found[item.index]) if item.index in found else item
             for item in self.instructions
-            if id(item) in found
-        }
-        self.instructions = [replaced.get(id(item), item) for item in self.instructions]
-        for _source, members in self.stages:
-            members[:] = [replaced.get(id(item), item) for item in members]
+        ]
+        for _source, members in self.stages:  # the same objects as the file's list
+            members[:] = [self.instructions[item.index] for item in members]
 
 
 _VARIABLE_KEYWORDS = EXPANDED_KEYWORDS | {"ENV", "ARG"}

@@ -378,7 +378,7 @@ def expanded_arguments(
     budget: Budget | None = None,
 ) -> dict[int, tuple[str, ...]]:
     """For each COPY/ADD/WORKDIR that names a variable: its arguments as Docker expands them
-    (keyed by ``id(instruction)``). ``stages``: (base, instructions) per stage;
+    (keyed by ``instruction.index``). ``stages``: (base, instructions) per stage;
     ``stage_of``: stage alias or number -> index, for ENV inherited from a parent stage.
     ``budget`` collects the notes on values too large to expand (an instruction whose own
     expansion is too large keeps its arguments as written)."""
@@ -400,7 +400,7 @@ def expanded_arguments(
                     )
                     for word in words:
                         budget.charge(word)
-                    found[id(instruction)] = words
+                    found[instruction.index] = words
                 except TooLarge:
                     budget.note(instruction.line, _first_variable(instruction.text))
             scope.apply(instruction)
@@ -447,7 +447,7 @@ class _Environments:
         self.ends: list[dict[str, str]] = []  # the ENV each stage ends with, stage by stage
         self.starts: list[int] = []  # the budget left when each stage's walk began
         self.positions = {
-            id(item): position
+            item.index: position
             for stage in dockerfile.stages  # type: ignore[attr-defined]
             for position, item in enumerate(stage.instructions)
         }
@@ -475,7 +475,7 @@ class _Environments:
         index = instruction.stage
         final = self.end(index)
         members = self.dockerfile.stages[index].instructions  # type: ignore[attr-defined]
-        position = self.positions.get(id(instruction))
+        position = self.positions.get(instruction.index)
         if position is None or position >= len(members) or members[position] is not instruction:
             return {**final}  # not one of the stage's steps: the ENV the stage ends with
         if self.cursor is None or self.cursor[0] != index or self.cursor[1] > position:

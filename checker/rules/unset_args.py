@@ -156,7 +156,9 @@ def _with_defaults(dockerfile: Dockerfile, values: dict[int, dict[str, str]]) ->
     )
     members = [
         [
-            dataclasses.replace(item, expanded=expanded[id(item)]) if id(item) in expanded else item
+            dataclasses.replace(item, expanded=expanded[item.index])
+            if item.index in expanded
+            else item
             for item in items
         ]
         for items in members

@@ -53,12 +53,12 @@ def script_runs(instruction: Instruction) -> list[ScriptRun]:
     """The scripts a RUN runs: ``./x.sh``, ``bash x.sh``, ``python tools/x.py``, ``make T``
     (once per RUN and grade: the fix planner asks per part of a long ``&&`` list)."""
     memo = grade_memo()
-    known = memo.get(("script_runs", id(instruction))) if memo is not None else None
+    known = memo.get(("script_runs", instruction.index)) if memo is not None else None
     if known is not None and known[0] is instruction:
         return list(known[1])  # type: ignore[call-overload]
     found = _script_runs(instruction)
     if memo is not None:
-        memo[("script_runs", id(instruction))] = (instruction, tuple(found))
+        memo[("script_runs", instruction.index)] = (instruction, tuple(found))
     return found
 
 

@@ -370,11 +370,3 @@ def _keys_that_clean(record: DependencyInstall) -> list[tuple[str, str]]:
     keys.extend(("parent", cache[:index]) for index, char in enumerate(cache) if char == "/")
     keys.extend(("clean", tool) for tool in _CLEANED_BY.get(record.tool, ()))
     return keys
-
-
-def mounted_cache(instruction: Instruction, path: str) -> Mount | None:
-    """The cache mount of ``instruction`` covering ``path``, if any."""
-    for mount in cache_mounts(instruction):
-        if mount.covers(path):
-            return mount
-    return None

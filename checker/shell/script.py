@@ -9,7 +9,6 @@ Control flow is ignored: every command is listed once, in source order, as if ea
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -192,15 +191,3 @@ def _exports(arguments: tuple[str, ...], variables: dict[str, str]) -> list[tupl
         elif word in variables:
             exported.append((word, variables[word]))
     return exported
-
-
-def environment_value(
-    env: Mapping[str, str] | None, command: ShellCommand, name: str
-) -> str | None:
-    """``name`` as the command sees it: set in the script, else from the image environment."""
-    value = command.getenv(name)
-    if value is not None:
-        return value
-    if env is not None:
-        return env.get(name)
-    return None

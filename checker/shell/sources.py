@@ -40,7 +40,7 @@ def run_commands(instruction: Instruction) -> tuple[RunCommand, ...]:
     memo = grade_memo()
     if memo is None:
         return _run_commands(instruction)
-    key = ("run_commands", id(instruction))
+    key = ("run_commands", instruction.index)
     known = memo.get(key)
     if known is None or known[0] is not instruction:
         known = memo[key] = (instruction, _run_commands(instruction))

@@ -112,13 +112,7 @@ def unwrap(argv: tuple[str, ...]) -> Unwrapped:
             words = words[2:]  # the user (and group) comes first
         elif name in _RUNNER_VALUE_OPTIONS:
             via.append(name)
-            words = _skip_options(words[1:], _RUNNER_VALUE_OPTIONS[name])
-            if name == "chroot" and words:
-                words = words[1:]  # the new root directory
-            elif name == "timeout" and words:
-                words = words[1:]  # the duration
-            elif name == "taskset" and words:
-                words = words[1:]  # the CPU mask
+            words = _skip_runner_options(name, words[1:])
         elif name == "su":
             script = _su_script(words[1:])
             if script is None:
@@ -137,6 +131,16 @@ def unwrap(argv: tuple[str, ...]) -> Unwrapped:
         else:
             break
     return Unwrapped(tuple(words), tuple(env), tuple(via))
+
+
+def _skip_runner_options(name: str, words: list[str]) -> list[str]:
+    """The command a runner such as ``timeout 60 pip ...`` runs: past its options and, for
+    chroot, timeout and taskset, the one word before the command (the new root directory,
+    the duration, the CPU mask)."""
+    words = _skip_options(words, _RUNNER_VALUE_OPTIONS[name])
+    if name in ("chroot", "timeout", "taskset") and words:
+        words = words[1:]
+    return words
 
 
 def _take_assignments(words: list[str], env: list[tuple[str, str]]) -> list[str]:
