@@ -7,8 +7,8 @@ import io
 import json
 from pathlib import Path
 
-from checker.__main__ import main
 from checker.batch import find_submissions, grade_folder, rows_to_csv
+from checker.cli import main
 
 GOOD = (
     "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n"

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.__main__ import main
 from checker.batch import ROW_FIELDS, find_submissions, grade_folder, write_rows
 from checker.batch_proofs import NOT_PROVEN, PROOF_FIELDS, ProofRun, iter_proofs, prove_rows
+from checker.cli import main
 
 BASE = "python:3.11-slim"
 GOOD = (

@@ -208,13 +208,13 @@ def test_buildkit_runner_timeout_interrupts_the_cli(sample_context: Path, tmp_pa
 
 
 def test_command_line_build_prints_json_and_exit_codes(sample_context: Path, monkeypatch, capsys):
-    from checker.build.__main__ import main
+    from checker.cli import main
 
     monkeypatch.setattr(
         "checker.build.classic.api_client",
         lambda *a, **k: ReplayAPI(recorded("classic_pre25_hand.jsonl")),
     )
-    assert main([str(sample_context), "--json"]) == 0
+    assert main(["build", str(sample_context), "--json"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert json.loads(lines[0])["event"] == "StepStarted"
     assert json.loads(lines[-1])["succeeded"] is True
@@ -223,6 +223,6 @@ def test_command_line_build_prints_json_and_exit_codes(sample_context: Path, mon
         "checker.build.classic.api_client",
         lambda *a, **k: ReplayAPI(recorded("classic_failed_hand.jsonl")),
     )
-    assert main([str(sample_context)]) == 1
+    assert main(["build", str(sample_context)]) == 1
     assert "step 2 `RUN echo about to fail && exit 3` failed" in capsys.readouterr().err
-    assert main([str(sample_context / "missing")]) == 2
+    assert main(["build", str(sample_context / "missing")]) == 2

@@ -13,7 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
-from checker.__main__ import main
+from checker.cli import main
 from checker.findings import Finding
 from checker.formats import to_github
 from checker.report import Report

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.__main__ import main
+from checker.cli import main
 
 GOOD = (
     "FROM python:3.11-slim\nWORKDIR /srv\nCOPY requirements.txt /srv/requirements.txt\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.__main__ import main
+from checker.cli import main
 
 CASES = Path(__file__).resolve().parent / "grading_cases"
 LESSON_GOOD = CASES / "lesson_good.Dockerfile"  # kept; one info finding (LC007)

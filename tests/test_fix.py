@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.__main__ import main
+from checker.cli import main
 from checker.grading import grade
 
 CASES = Path(__file__).resolve().parent / "grading_cases"

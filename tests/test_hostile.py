@@ -706,7 +706,7 @@ def test_a_submission_past_its_memory_becomes_a_timeout_row(tmp_path) -> None:
 def test_batch_cli_writes_rows_as_they_are_graded(tmp_path) -> None:
     import csv
 
-    from checker.__main__ import main
+    from checker.cli import main
 
     root = _hostile_class(tmp_path / "class")
     out = tmp_path / "grades.csv"
@@ -785,7 +785,7 @@ def _assert_harmless(shown: str) -> None:
 def test_terminal_escapes_never_reach_explain_diff_fix_or_annotations(tmp_path, capsys) -> None:
     """Issue 13: the explain table, --diff, --fix's summary and --format github printed the
     Dockerfile's escapes raw; they go through the same escaping as grade's text."""
-    from checker.__main__ import main
+    from checker.cli import main
 
     path = tmp_path / "Dockerfile"
     path.write_text("FROM python:3.12\nCOPY . .\n" + _HOSTILE_LINE)
@@ -810,7 +810,7 @@ def test_line_separators_are_escaped_too() -> None:
 
 
 def test_error_messages_show_file_names_escaped(tmp_path, capsys) -> None:
-    from checker.__main__ import main
+    from checker.cli import main
 
     assert main(["grade", str(tmp_path / "no\x1b[2Jpe")]) == 2
     error = capsys.readouterr().err
@@ -820,7 +820,7 @@ def test_error_messages_show_file_names_escaped(tmp_path, capsys) -> None:
 def test_a_fifo_named_as_the_dockerfile_is_said_to_be_one(tmp_path, capsys) -> None:
     import os
 
-    from checker.__main__ import main
+    from checker.cli import main
 
     os.mkfifo(tmp_path / "Dockerfile")
     assert main(["grade", str(tmp_path / "Dockerfile")]) == 2
@@ -834,7 +834,7 @@ def test_grading_a_folder_grades_around_a_broken_link_and_a_fifo(tmp_path, capsy
     reason, and the exit code is 2 as for any unreadable input (README)."""
     import os
 
-    from checker.__main__ import main
+    from checker.cli import main
 
     (tmp_path / "Dockerfile").write_text("FROM python:3.12\nRUN pip install flask\n")
     (tmp_path / "Dockerfile.dangling").symlink_to("missing")

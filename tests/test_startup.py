@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.__main__ import COMMAND_MODULES, build_parser
+from checker.cli import COMMAND_MODULES, build_parser
 
 REPO = Path(__file__).resolve().parents[1]
 # What grading one Dockerfile must not load: the engine client and the build runner, the

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.__main__ import main
 from checker.build import BuildError, BuildResult, BuildTimeout, StepRecord
 from checker.cache_model import ContextFiles, predict
+from checker.cli import main
 from checker.dockerfile import parse
 from checker.verify import (
     VerifyReport,
@@ -372,7 +372,7 @@ def test_cli_reports_a_disagreement_with_exit_1(
     dockerfile = parse(GOOD)
     report = VerifyReport("Dockerfile", ".", "classic", changed="app.py")
     report.steps = align(dockerfile, predict(dockerfile, ["app.py"]), fake_classic_result("ran"))
-    monkeypatch.setattr("checker.verify_cli.verify", lambda *args, **kwargs: report)
+    monkeypatch.setattr("checker.cli.verify.verify", lambda *args, **kwargs: report)
     assert main(["verify", "Dockerfile", "--format", "json"]) == 1
     captured = capsys.readouterr()
     assert json.loads(captured.out)["status"] == "mismatch"

@@ -1,6 +1,6 @@
-"""``python -m checker grade | explain | batch``: the grader's command line.
+"""``python -m checker grade``: grade Dockerfiles on layer order (also ``--fix``, ``--diff``).
 
-Exit codes (as ``checker.__main__`` expects from each handler): 0 every Dockerfile passed,
+Exit codes (as :func:`checker.cli.main` expects from each handler): 0 every Dockerfile passed,
 1 some failed, 2 unreadable input or bad usage, always with a one-line message on stderr
 and never a traceback.
 """
@@ -11,20 +11,10 @@ import argparse
 import dataclasses
 import os
 import sys
-from collections.abc import Iterable
 from pathlib import Path
-from typing import NoReturn
 
-from checker.batch import (
-    MEMORY_MB,
-    ROW_FIELDS,
-    TIMEOUT_SECONDS,
-    find_submissions,
-    is_dockerfile_name,
-    iter_rows,
-    write_rows,
-)
-from checker.cache_model import ContextFiles, format_table, predict
+from checker.batch import is_dockerfile_name
+from checker.cli.errors import fail, one_line_error
 from checker.config import (
     Config,
     ConfigError,
@@ -33,20 +23,19 @@ from checker.config import (
     load_config,
     parse_rule_ids,
 )
-from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.parser import MAX_BYTES
 from checker.findings import SEVERITIES
 from checker.formats import FORMATS, render
 from checker.grading import grade
-from checker.jail import Unreadable, named_file, read_file
-from checker.row_output import ROW_FORMATS, JsonLinesWriter
+from checker.jail import read_file
+from checker.row_output import JsonLinesWriter
 from checker.safe_text import escape_control, escape_name
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``grade``, ``explain`` and ``batch`` subcommands."""
+    """Add the ``grade`` subcommand."""
     grade_parser = subparsers.add_parser(
         "grade",
         help="grade Dockerfiles on layer order (does a code change reinstall packages?)",
@@ -94,84 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     grade_parser.set_defaults(func=run_grade)
 
-    explain_parser = subparsers.add_parser(
-        "explain",
-        help="show which build steps a change would rebuild",
-        description="Predict, step by step, what the next build takes from Docker's cache "
-        "after the given files change.",
-    )
-    explain_parser.add_argument("dockerfile", metavar="DOCKERFILE")
-    explain_parser.add_argument("--context", metavar="DIR", help="the build context directory")
-    explain_parser.add_argument(
-        "--changed", nargs="*", default=[], metavar="FILE", help="context-relative paths"
-    )
-    explain_parser.add_argument(
-        "--build-arg", action="append", default=[], metavar="NAME", help="a changed build arg"
-    )
-    explain_parser.add_argument("--builder", choices=("buildkit", "classic"), default="buildkit")
-    explain_parser.add_argument("--target", help="the stage to build (default: the last)")
-    explain_parser.set_defaults(func=run_explain)
-
-    batch_parser = subparsers.add_parser(
-        "batch",
-        help="grade a folder of submissions into one table",
-        description="Grade every submission in DIR: each sub-folder with a Dockerfile, or "
-        "each Dockerfile-like file. One row per entry, with a grading_status (graded, "
-        "error, timeout or skipped); each submission is graded in a worker with a time and "
-        "memory limit, and rows are written as they are graded.",
-    )
-    batch_parser.add_argument("directory", metavar="DIR")
-    batch_parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
-    batch_parser.add_argument("--format", choices=ROW_FORMATS, default="csv")
-    batch_parser.add_argument(
-        "--no-context", action="store_true", help="do not use sub-folders as build contexts"
-    )
-    batch_parser.add_argument(
-        "--timeout", type=float, default=TIMEOUT_SECONDS, help="seconds per submission"
-    )
-    batch_parser.add_argument(
-        "--memory-mb", type=int, default=MEMORY_MB, help="memory per submission's worker"
-    )
-    batch_parser.add_argument(
-        "--prove",
-        action="store_true",
-        help="prove each graded submission with two real builds (verify), adding the "
-        "proof, proof_summary and engine columns",
-    )
-    batch_parser.add_argument(
-        "--engine",
-        action="append",
-        metavar="URL",
-        help="a Docker engine for the proofs (repeat for several: they work concurrently, "
-        "one submission each at a time); default: DOCKER_HOST or the local socket",
-    )
-    batch_parser.add_argument(
-        "--builder", choices=("classic", "buildkit"), default="classic", help="for --prove"
-    )
-    batch_parser.add_argument(
-        "--proof-timeout",
-        type=float,
-        metavar="SECONDS",
-        help="for --prove: each build's time limit",
-    )
-    batch_parser.set_defaults(func=run_batch)
-    for parser in (grade_parser, explain_parser, batch_parser):
-        parser.error = _one_line_error(parser)  # type: ignore[method-assign]
-
-
-def _one_line_error(parser: argparse.ArgumentParser):
-    """Usage errors as one line on stderr (argparse prints the whole usage), exit 2."""
-
-    def error(message: str) -> NoReturn:
-        print(f"{parser.prog}: error: {message} (see --help)", file=sys.stderr)
-        sys.exit(2)
-
-    return error
-
-
-def _fail(message: str) -> int:
-    print(f"checker: {escape_control(' '.join(message.split()))}", file=sys.stderr)
-    return 2
+    grade_parser.error = one_line_error(grade_parser)  # type: ignore[method-assign]
 
 
 # What --fix (True) and --diff (False) print: a summary of changes as text or JSON, a diff.
@@ -200,11 +112,11 @@ def collect_dockerfiles(paths: list[str]) -> list[Path]:
 def run_grade(args: argparse.Namespace) -> int:
     try:
         if args.context is not None and not Path(args.context).is_dir():
-            return _fail(f"--context {args.context}: not a directory")
+            return fail(f"--context {args.context}: not a directory")
         if (args.fix or args.diff) and args.format not in _FIX_FORMATS[args.fix]:
             flag = "--fix" if args.fix else "--diff"
             shown = " or ".join(_FIX_FORMATS[args.fix][1:])
-            return _fail(
+            return fail(
                 f"{flag} prints {shown}, not --format {args.format} (grade without {flag}"
                 " for other formats)"
             )
@@ -213,9 +125,9 @@ def run_grade(args: argparse.Namespace) -> int:
         # named like a Dockerfile is graded as unreadable, with its reason, among the rest.
         missing = [path for path in files if not os.path.lexists(path)]
         if missing:
-            return _fail(f"{escape_name(str(missing[0]))}: no such file")
+            return fail(f"{escape_name(str(missing[0]))}: no such file")
         if not files:
-            return _fail(f"no Dockerfile found in {', '.join(args.paths)}")
+            return fail(f"no Dockerfile found in {', '.join(args.paths)}")
         settings = _settings(files, args)
         reports = [
             _configured(grade(path, args.context, builder=args.builder), path, settings, args)
@@ -233,9 +145,9 @@ def run_grade(args: argparse.Namespace) -> int:
             return 2
         return 0 if all(report.passed for report in reports) else 1
     except ConfigError as error:
-        return _fail(str(error))
+        return fail(str(error))
     except Exception as error:  # a handler never shows a traceback
-        return _fail(f"grade failed: {type(error).__name__}: {error}")
+        return fail(f"grade failed: {type(error).__name__}: {error}")
 
 
 def _print_errors(reports: list) -> None:
@@ -318,89 +230,3 @@ def _link_target(path: Path, target: Path) -> str | None:
         return None
     folder = os.path.realpath(path.parent)
     return os.path.normpath(os.path.join(path.parent, os.path.relpath(target, folder)))
-
-
-def run_explain(args: argparse.Namespace) -> int:
-    try:
-        if args.context is not None and not Path(args.context).is_dir():
-            return _fail(f"--context {args.context}: not a directory")
-        roots = (args.context,) if args.context else ()
-        dockerfile = parse_file(named_file(args.dockerfile, roots))  # a link: as grade
-        context = ContextFiles.from_dir(args.context, args.dockerfile) if args.context else None
-        prediction = predict(
-            dockerfile,
-            [_context_relative(path, args.context) for path in args.changed],
-            context,
-            changed_args=args.build_arg,
-            builder=args.builder,
-            target=args.target,
-        )
-        print(escape_control(format_table(prediction)))
-        return 0
-    except DockerfileSyntaxError as error:
-        return _fail(f"{args.dockerfile}: {error}")
-    except Unreadable as error:
-        return _fail(str(error))
-    except Exception as error:
-        return _fail(f"explain failed: {type(error).__name__}: {error}")
-
-
-def _context_relative(path: str, context: str | None) -> str:
-    """A changed file named from the current directory (or absolutely) inside the context
-    becomes context-relative; anything else is taken as already context-relative."""
-    if context is None:
-        return path
-    root = os.path.abspath(context)
-    candidate = os.path.abspath(path)
-    inside = candidate.startswith(root + os.sep)
-    if inside and (os.path.isabs(path) or os.path.exists(path)):
-        return os.path.relpath(candidate, root).replace(os.sep, "/")
-    return path
-
-
-def _prove(rows: list[dict], args: argparse.Namespace):
-    """The proof run and its rows, each yielded as soon as its proof is done."""
-    from checker import batch_proofs  # only --prove needs docker-py
-
-    submissions = [
-        (name, path, None if args.no_context else context)
-        for name, path, context in find_submissions(args.directory)
-    ]
-    run = batch_proofs.ProofRun(rows)
-    proven = batch_proofs.iter_proofs(
-        run,
-        submissions,
-        args.engine or batch_proofs.default_engines(),
-        batch_proofs.verify_in_process(args.builder, args.proof_timeout),
-    )
-    return run, proven
-
-
-def run_batch(args: argparse.Namespace) -> int:
-    try:
-        if not Path(args.directory).is_dir():
-            return _fail(f"{args.directory}: not a directory")
-        if (args.engine or args.proof_timeout is not None) and not args.prove:
-            return _fail("--engine and --proof-timeout go with --prove")
-        rows: Iterable[dict] = iter_rows(
-            args.directory,
-            use_context=not args.no_context,
-            timeout=args.timeout,
-            memory_mb=args.memory_mb,
-        )
-        fields = ROW_FIELDS
-        proofs = None
-        if args.prove:  # graded first (quickly), then written as each proof is done
-            proofs, rows = _prove(list(rows), args)
-            fields = (*ROW_FIELDS, *proofs.fields)
-        if args.out:  # written row by row: a crash keeps what was graded
-            with open(args.out, "w", encoding="utf-8", newline="") as stream:
-                write_rows(rows, stream, args.format, fields)
-        else:
-            write_rows(rows, sys.stdout, args.format, fields)
-        if proofs is not None:
-            print(f"checker: {proofs.summary()}".replace("\n", "\nchecker: "), file=sys.stderr)
-            return 0 if proofs.complete else 1
-        return 0
-    except Exception as error:
-        return _fail(f"batch failed: {type(error).__name__}: {error}")

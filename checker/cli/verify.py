@@ -1,6 +1,6 @@
 """``python -m checker verify``: prove the cache model on a real engine, from a terminal.
 
-Exit codes (as ``checker.__main__`` expects from each handler): 0 the engine did what the
+Exit codes (as :func:`checker.cli.main` expects from each handler): 0 the engine did what the
 model predicted, 1 it did not (a checker bug: the message says so and asks for a report) or
 the checker failed, 2 the check could not be made (bad input, a Dockerfile that does not
 build, a missing base image or package, the time limit, no engine). Anything but 0 comes
@@ -16,7 +16,8 @@ import signal
 import sys
 import threading
 
-from checker.grading_cli import _context_relative, _one_line_error
+from checker.cli.errors import one_line_error
+from checker.cli.explain import context_relative
 from checker.runtime.progress import printer
 from checker.verify import PLEASE_REPORT, verify
 from checker.verify_sandbox import DEFAULT_TIMEOUT
@@ -53,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"time limit for each build (default {DEFAULT_TIMEOUT:g})",
     )
     parser.set_defaults(func=run_verify)
-    parser.error = _one_line_error(parser)  # type: ignore[method-assign]
+    parser.error = one_line_error(parser)  # type: ignore[method-assign]
 
 
 def _stop_cleanly(signal_number: int, frame: object) -> None:
@@ -72,7 +73,7 @@ def run_verify(args: argparse.Namespace) -> int:
         changed = args.changed
         if changed is not None:
             root = args.context or os.path.dirname(args.dockerfile) or "."
-            changed = _context_relative(changed, root)
+            changed = context_relative(changed, root)
         report = verify(
             args.dockerfile,
             args.context,
