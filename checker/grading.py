@@ -40,10 +40,10 @@ from checker.jail import Unreadable, named_file, read_file
 from checker.report import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding, Report
 from checker.rules import RULES
 from checker.rules.analysis import Analysis, reads_context
-from checker.rules.fixes import plan_fix
-from checker.rules.rewrite import Edit, render
+from checker.rules.edits import Edit, render
+from checker.rules.lc006_volatile_build_value import plan_volatile_move, volatile_declarations
+from checker.rules.reinstall_fixes import plan_fix
 from checker.rules.unset_args import assume_unset_args
-from checker.rules.volatile_build_value import plan_volatile_move, volatile_declarations
 from checker.shell.commands import compound_budget
 
 _IGNORE = re.compile(r"#\s*checker\s+ignore\s*=\s*([A-Za-z0-9_,\s]+)")

@@ -1,7 +1,7 @@
 """How to reorder a Dockerfile so that a dependency install stays in the cache.
 
 For one install step that a code change rebuilds, :func:`plan_fix` returns the structured
-edits (see :mod:`checker.rules.rewrite`) and the fixed lines to show the learner. Four
+edits (see :mod:`checker.rules.edits`) and the fixed lines to show the learner. Four
 shapes cover the usual mistakes:
 
 * the manifests are already copied on their own: move the install above the source copy;
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from checker.cache_model import context_bind_sources, context_sources, normalize, stage_index
 from checker.dockerfile.model import Instruction
 from checker.rules.analysis import Analysis, InstallStep, reads_context
+from checker.rules.edits import Edit, Insert, Move, Replace, flag_text, with_flags
 from checker.rules.requirement_files import nested_requirements
-from checker.rules.rewrite import Edit, Insert, Move, Replace, flag_text, with_flags
 from checker.rules.run_parts import and_list, copied_by, needs, pip_split
 from checker.shell.commands import grade_memo
 from checker.shell.hidden_installs import script_runs

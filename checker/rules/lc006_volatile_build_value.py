@@ -10,8 +10,8 @@ from checker.dockerfile.model import Instruction
 from checker.report import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule, describe
-from checker.rules.fixes import FixPlan
-from checker.rules.rewrite import Move
+from checker.rules.edits import Move
+from checker.rules.reinstall_fixes import FixPlan
 
 _VOLATILE = re.compile(
     r"^(VERSION|APP_VERSION|RELEASE|REVISION|COMMIT|SHA|DATE|TIMESTAMP|BUILD_NUMBER"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from checker.report import Finding
 from checker.rules.analysis import Analysis, reads_context
 from checker.rules.base import Rule, describe
-from checker.rules.fixes import PYPROJECT_NOTE, plan_fix, project_hint
+from checker.rules.reinstall_fixes import PYPROJECT_NOTE, plan_fix, project_hint
 
 
 class ProjectWithDependencies(Rule):

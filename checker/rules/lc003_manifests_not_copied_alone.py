@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from checker.report import Finding
 from checker.rules.analysis import Analysis, context_name
 from checker.rules.base import Rule, describe
-from checker.rules.fixes import plan_fix
+from checker.rules.reinstall_fixes import plan_fix
 
 
 class ManifestsNotCopiedAlone(Rule):
