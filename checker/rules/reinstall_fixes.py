@@ -21,11 +21,10 @@ from dataclasses import dataclass
 
 from checker.cache_model import context_bind_sources, context_sources, normalize, stage_index
 from checker.dockerfile.model import Instruction
-from checker.rules.analysis import Analysis, InstallStep, reads_context
-from checker.rules.edits import Edit, Insert, Move, Replace, flag_text, with_flags
+from checker.rules.analysis import PROJECT_WITH_DEPENDENCIES, Analysis, InstallStep, Reinstall
+from checker.rules.edits import Edit, FixPlan, Insert, Move, Replace, flag_text, with_flags
 from checker.rules.requirement_files import nested_requirements
 from checker.rules.run_parts import and_list, copied_by, needs, pip_split
-from checker.shell.commands import grade_memo
 from checker.shell.hidden_installs import script_runs
 from checker.shell.manifests import is_manifest, is_manifest_folder
 from checker.shell.mounts import mounts
@@ -44,46 +43,33 @@ _PROJECT_TOOLS = {
 }
 
 
-@dataclass(frozen=True)
-class FixPlan:
-    """Edits that keep one install in the cache, and the fixed lines to show."""
-
-    kind: str  # move | insert-copy | bind | project
-    edits: tuple[Edit, ...]
-    lines: str
-
-
 _GLOB_CHARS = frozenset("*?[")
 
 
-def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> FixPlan | None:
-    """The fix for ``step``, rebuilt because of ``culprit``; None when we cannot tell one.
+def plan_fix(analysis: Analysis, reinstall: Reinstall) -> FixPlan | None:
+    """The fix that keeps ``reinstall``'s step in the cache; None when we cannot tell one.
 
-    Planned once per grade: the rule that owns the step and the suggested Dockerfile ask
-    for the same plan."""
-    memo = grade_memo()
-    key = ("plan_fix", id(step.instruction))
-    asked = (analysis, step.instruction, culprit)
-    known = memo.get(key) if memo is not None else None
-    if known is not None and all(a is b for a, b in zip(known[0], asked, strict=True)):  # type: ignore[arg-type]
-        return known[1]  # type: ignore[return-value]
-    plan = _plan_fix(analysis, step, culprit)
-    if memo is not None:
-        memo[key] = (asked, plan)
-    return plan
+    Planned once per grade: the finding that shows it and the suggested Dockerfile share
+    the plan."""
+    plans = analysis.fix_plans
+    key = id(reinstall.step.instruction)
+    if key not in plans:
+        plans[key] = _plan_fix(analysis, reinstall)
+    return plans[key]
 
 
-def _plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> FixPlan | None:
+def _plan_fix(analysis: Analysis, reinstall: Reinstall) -> FixPlan | None:
+    step, culprit = reinstall.step, reinstall.culprit
     install = step.instruction
     if step.assumed:
         return None  # what the unread script needs is not known: no reorder is offered
     if culprit is install:
         return _bind_fix(analysis, step)  # it binds the context, or a folder of a stage
-    if not reads_context(culprit):
+    if not reinstall.fixed_here:
         return None  # rebuilt because another stage was: that stage's install is the fix
     if culprit.stage != install.stage or culprit.keyword not in ("COPY", "ADD"):
         return None
-    if step.installs_project and analysis.earlier_dependency_install(step) is None:
+    if reinstall.cause == PROJECT_WITH_DEPENDENCIES:
         return _project_fix(analysis, step, culprit)
     if step.installs_project:
         # It needs the source, so it stays below the copy; what reinstalls is the extra
@@ -662,8 +648,3 @@ def project_hint(tool: str, analysis: Analysis | None = None) -> tuple[str, str]
     if tool == "pip" and analysis is not None and _dynamic_requirement_files(analysis) is None:
         return "COPY requirements.txt ./\nRUN pip install -r requirements.txt", REQUIREMENTS_NOTE
     return f"COPY pyproject.toml ./\nRUN {pyproject_dependencies_command()}", PYPROJECT_NOTE
-
-
-def _has_context_file(analysis: Analysis, name: str) -> bool:
-    context = analysis.context
-    return context is not None and context.exists(name)
