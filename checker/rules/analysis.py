@@ -33,7 +33,9 @@ from checker.environments import (
     Environment,
     base_image,
     carried,
+    chain_before,
     install_environment,
+    lineage,
     points_at,
     same_place,
 )
@@ -165,7 +167,6 @@ class Analysis:
             if builder == "buildkit"
             else frozenset(stage.index for stage in dockerfile.stages)
         )
-        self._lineages: dict[int, list[int]] = {}
         self._lineage_sets: dict[int, frozenset[int]] = {}
         self._supplies: dict[int, tuple[InstallStep, list[Supply]]] = {}
         # Keyed by id(prediction); the prediction is kept alongside so the id stays unique.
@@ -215,7 +216,7 @@ class Analysis:
         context = self.context
         if context is None or context.root is None:
             return None
-        workdir = self.workdir_at(instruction)
+        workdir = self.dockerfile.workdir_before(instruction)
         where = posixpath.join(workdir, script.cwd or "", script.script)
         for path in self._context_paths(instruction, posixpath.normpath(where)):
             text = read_context_file(context, path)
@@ -254,10 +255,6 @@ class Analysis:
             if context_sources(item)
         )
 
-    def workdir_at(self, instruction: Instruction) -> str:
-        """The working directory a step runs in (WORKDIR of its chain, ``/`` by default)."""
-        return self.dockerfile.workdir_before(instruction)
-
     def _with_nested(
         self, installs: tuple[DependencyInstall, ...], instruction: Instruction
     ) -> tuple[DependencyInstall, ...]:
@@ -267,7 +264,7 @@ class Analysis:
             return installs
         if not any(is_requirement_file(path) for item in installs for path in item.manifests):
             return installs
-        workdir = self.workdir_at(instruction)
+        workdir = self.dockerfile.workdir_before(instruction)
         found = []
         for install in installs:
             nested = nested_requirements(context, install.manifests, workdir)
@@ -462,35 +459,11 @@ class Analysis:
 
     def lineage(self, index: int) -> list[int]:
         """The stage and the stages it is built FROM, oldest first."""
-        cached = self._lineages.get(index)
-        if cached is None:
-            cached = self._lineages[index] = self._lineage(index)
-        return cached
-
-    def _lineage(self, index: int) -> list[int]:
-        # Walk up to the first stage whose lineage is known (a parent always comes earlier
-        # in the file, so this ends), then fill in the memo on the way down: no recursion.
-        pending = []
-        current: int | None = index
-        while current is not None and current not in self._lineages:
-            pending.append(current)
-            parent = stage_index(self.dockerfile, self.dockerfile.stages[current].base)
-            current = parent if parent is not None and parent < current else None
-        known = self._lineages[current] if current is not None else []
-        for stage in reversed(pending):
-            known = [*known, stage]
-            self._lineages[stage] = known
-        return known
+        return lineage(self.dockerfile, index)
 
     def chain_before(self, instruction: Instruction) -> list[Instruction]:
         """Instructions whose result the given one builds on (its layer's ancestors)."""
-        before: list[Instruction] = []
-        for index in self.lineage(instruction.stage):
-            for item in self.dockerfile.stages[index].instructions:
-                if item is instruction:
-                    return before
-                before.append(item)
-        return before
+        return chain_before(self.dockerfile, instruction)
 
     def culprit(
         self, instruction: Instruction, prediction: Prediction | None = None

@@ -98,7 +98,7 @@ def _plan_fix(analysis: Analysis, reinstall: Reinstall) -> FixPlan | None:
     if earlier is not None and (earlier.line < culprit.line or not context_sources(earlier)):
         earlier = None  # only a manifest COPY the fix moves up brings files in addition
     brought = copied_by(analysis, earlier, assume_inside=True) if earlier else None
-    workdir = analysis.workdir_at(install)
+    workdir = analysis.dockerfile.workdir_before(install)
 
     def missing(paths: list[str]) -> tuple[str, ...]:
         """The image paths among ``paths`` that nothing copies before the install moves."""
@@ -172,7 +172,7 @@ def _split_install(
     among them; a pip command that also installs the project is split in two, the project
     part (with ``--no-deps``) staying. None when the install itself needs the source."""
     install = step.instruction
-    workdir = analysis.workdir_at(install)
+    workdir = analysis.dockerfile.workdir_before(install)
     parts = and_list(install)
     if parts is None:
         found = needs(install, run_commands(install), workdir, copied)
@@ -271,7 +271,9 @@ def _carried_between(
         ):
             return None  # it may write the manifest from the copied source
         if item.keyword == "RUN":
-            found = needs(item, run_commands(item), analysis.workdir_at(item), copied)
+            found = needs(
+                item, run_commands(item), analysis.dockerfile.workdir_before(item), copied
+            )
             if found.source or found.files:
                 continue  # it uses the copied files: it stays below the copy
         kept.append(item)
@@ -314,7 +316,7 @@ def _manifest_copy_line(
     for manifest in manifests:
         relative = manifest
         if manifest.startswith("/"):
-            absolute = posixpath.join(analysis.workdir_at(culprit), resolved_dir)
+            absolute = posixpath.join(analysis.dockerfile.workdir_before(culprit), resolved_dir)
             prefix = posixpath.normpath(absolute).rstrip("/") + "/"
             if not manifest.startswith(prefix):
                 return None
@@ -376,7 +378,7 @@ def _bind_fix(analysis: Analysis, step: InstallStep) -> FixPlan | None:
     install = step.instruction
     if not step.manifests:
         return None
-    workdir = analysis.workdir_at(install)
+    workdir = analysis.dockerfile.workdir_before(install)
     flags: list[str] = []
     mount_values = iter(mounts(install))
     replaced = False
