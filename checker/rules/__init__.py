@@ -1,4 +1,5 @@
-"""The grading rules, one module each, and their registry.
+"""The grading rules, one module each named by its ID (``lc001_source_before_install``), and
+their registry.
 
 =====  ===================================  ========
 ID     name                                 severity

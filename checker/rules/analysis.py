@@ -677,7 +677,8 @@ class Analysis:
         return tuple(item for item in self.reinstalls if item.cause in causes)
 
     def _cause(self, step: InstallStep, culprit: Instruction) -> str:
-        """Why ``step`` reruns on a code change, first match wins (see :data:`CAUSES`)."""
+        """Why ``step`` reruns on a code change: the first of the causes (listed below the
+        class) that fits."""
         own = culprit is step.instruction
         if step.installs_project and self.earlier_dependency_install(step) is None:
             if reads_context(culprit):
@@ -723,15 +724,6 @@ BROAD_COPY = "broad-copy"  # LC002, LC003: the manifests come only with ``COPY .
 SOURCE_BEFORE_INSTALL = "source-before-install"  # LC001: source copied above the install
 OWN_BIND = "own-bind"  # a bind mount of the install changed, none of the causes above
 OTHER_STAGE = "other-stage"  # a rebuilt step of another stage: its own install is the fix
-CAUSES = (
-    PROJECT_WITH_DEPENDENCIES,
-    THROUGH_STAGE,
-    CONTEXT_BOUND,
-    BROAD_COPY,
-    SOURCE_BEFORE_INSTALL,
-    OWN_BIND,
-    OTHER_STAGE,
-)
 
 
 @dataclass(frozen=True)
@@ -741,7 +733,7 @@ class Reinstall:
 
     step: InstallStep
     culprit: Instruction
-    cause: str  # one of CAUSES
+    cause: str  # PROJECT_WITH_DEPENDENCIES ... OTHER_STAGE
 
     @property
     def fixed_here(self) -> bool:
