@@ -20,8 +20,10 @@ is returned in words for the finding.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from checker.cache_model import stage_index
@@ -88,14 +90,24 @@ def system_root(base: str) -> str | None:
 
 
 def lineage(dockerfile: Dockerfile, index: int) -> list[int]:
-    """The stage and the stages it is built FROM, oldest first."""
-    found: list[int] = []
+    """The stage and the stages it is built FROM, oldest first. Worked out once per stage
+    and file (asked per step, on files of thousands of stages): walk up to the first stage
+    whose lineage is known (a parent always comes earlier in the file, so this ends), then
+    fill in the memo on the way down, without recursion."""
+    known_lineages: dict[int, list[int]] = dockerfile.memo.setdefault("lineages", {})  # type: ignore[assignment]
+    cached = known_lineages.get(index)
+    if cached is not None:
+        return cached
+    pending = []
     current: int | None = index
-    while current is not None and current not in found:
-        found.append(current)
-        parent = stage_index(dockerfile, dockerfile.stages[current].base)
-        current = parent if parent is not None and parent < current else None
-    return list(reversed(found))
+    while current is not None and current not in known_lineages:
+        pending.append(current)
+        current = dockerfile.parent_of(current)
+    known = known_lineages[current] if current is not None else []
+    for stage in reversed(pending):
+        known = [*known, stage]
+        known_lineages[stage] = known
+    return known
 
 
 def base_image(dockerfile: Dockerfile, index: int) -> str:
@@ -104,14 +116,25 @@ def base_image(dockerfile: Dockerfile, index: int) -> str:
 
 
 def chain_before(dockerfile: Dockerfile, instruction: Instruction) -> list[Instruction]:
-    """The instructions whose result ``instruction`` builds on, in order."""
-    before: list[Instruction] = []
-    for index in lineage(dockerfile, instruction.stage):
-        for item in dockerfile.stages[index].instructions:
-            if item is instruction:
-                return before
-            before.append(item)
-    return before
+    """The instructions whose result ``instruction`` builds on (its layer's ancestors), in
+    order."""
+    return list(reversed(list(steps_back(dockerfile, instruction))))
+
+
+def steps_back(dockerfile: Dockerfile, instruction: Instruction) -> Iterator[Instruction]:
+    """The steps ``instruction`` builds on, latest first, without listing the whole chain
+    (asked once per install and path: a list each time would cost the square of the file)."""
+    stages = dockerfile.stages
+    for index in reversed(lineage(dockerfile, instruction.stage)):
+        members = stages[index].instructions
+        end = len(members)
+        if index == instruction.stage:
+            end = bisect.bisect_left(members, instruction.line, key=_line)
+        yield from reversed(members[:end])
+
+
+def _line(instruction: Instruction) -> int:
+    return instruction.line
 
 
 def workdir_at(dockerfile: Dockerfile, instruction: Instruction) -> str:

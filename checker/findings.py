@@ -6,7 +6,11 @@ read, kept apart from both so a rule never imports a renderer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from checker.rules.edits import Edit
 
 # dependency_cache verdicts
 KEPT = "kept"
@@ -28,6 +32,9 @@ class Finding:
     severity: str  # error | warning | info
     message: str
     fix: str  # Dockerfile lines (or .dockerignore lines, said so in the message)
+    # The fix as structured edits of the parsed instructions (checker.rules.edits), when
+    # the rule planned an exact one: the suggested Dockerfile is rendered from them.
+    edits: tuple[Edit, ...] = field(default=(), compare=False, repr=False)
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -40,11 +40,10 @@ from checker.findings import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding
 from checker.jail import Unreadable, named_file, read_file
 from checker.report import Report
 from checker.rules import RULES
-from checker.rules.analysis import Analysis, reads_context
-from checker.rules.fixes import plan_fix
-from checker.rules.rewrite import Edit, render
+from checker.rules.analysis import Analysis
+from checker.rules.edits import Edit, render
+from checker.rules.reinstall_fixes import plan_fix
 from checker.rules.unset_args import assume_unset_args
-from checker.rules.volatile_build_value import plan_volatile_move, volatile_declarations
 from checker.shell.commands import compound_budget
 
 _IGNORE = re.compile(r"#\s*checker\s+ignore\s*=\s*([A-Za-z0-9_,\s]+)")
@@ -186,7 +185,7 @@ def _graded(
     rerun = analysis.reinstalling_steps[0].instruction if analysis.reinstalling_steps else None
     score = _score(verdict, findings)
     passed = verdict in (KEPT, NO_INSTALL) and not any(f.severity == "error" for f in findings)
-    suggestion = _suggest(analysis) if suggest and verdict != NO_INSTALL else None
+    suggestion = _suggest(analysis, found) if suggest and verdict != NO_INSTALL else None
     return Report(
         path=path,
         passed=passed,
@@ -299,27 +298,24 @@ def _score(verdict: str, findings: tuple[Finding, ...]) -> int:
     return max(0, min(100, score))
 
 
-def _suggest(analysis: Analysis) -> str | None:
-    """A reordered Dockerfile that grades ``kept`` (and moves volatile ARG/ENV below the
-    install), or None when there is nothing to reorder or we cannot build one."""
+def _suggest(analysis: Analysis, findings: list[Finding]) -> str | None:
+    """A reordered Dockerfile that grades ``kept``, rendered from the planned fixes, or None
+    when there is nothing to reorder or we cannot build one.
+
+    First the fix of every reinstalling step whose fix is in its own chain, in file order:
+    the plans the findings carry (planned once), and a step with no exact fix means no
+    suggestion, whether a finding names it or not. Then the other edits the findings carry
+    (a volatile ARG/ENV moved below the install), in the findings' order."""
     edits: list[Edit] = []
-    moved: set[int] = set()
-    for step in analysis.reinstalling_steps:
-        culprit = analysis.culprit(step.instruction)
-        if culprit is None or step.instruction.index in moved:
-            continue
-        if not reads_context(culprit) and culprit is not step.instruction:
+    for reinstall in analysis.reinstalls:
+        if not reinstall.fixed_here:
             continue  # rebuilt because another stage was: that stage's install is the fix
-        plan = plan_fix(analysis, step, culprit)
+        plan = plan_fix(analysis, reinstall)
         if plan is None:
             return None
-        moved.add(step.instruction.index)
         edits.extend(plan.edits)
-    volatile = volatile_declarations(analysis)
-    for declaration in volatile:
-        plan = plan_volatile_move(analysis, declaration)
-        if plan is not None:
-            edits.extend(plan.edits)
+    planned = {id(edit) for edit in edits}
+    edits.extend(edit for finding in findings for edit in finding.edits if id(edit) not in planned)
     if not edits:
         return None
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 from test_grading_cases import CASES, context_of
 
 from checker.grading import grade
-from checker.rules.fixes import pyproject_dependencies_command
+from checker.rules.reinstall_fixes import pyproject_dependencies_command
 
 
 def fixes_of(stem: str) -> dict[str, str]:

@@ -80,7 +80,7 @@ def test_values_within_the_bound_expand_as_before() -> None:
 
 def _list_render(dockerfile, text: str, edits: list) -> str:
     """The definition of the edits: a plain list, ``remove`` then ``insert`` per move."""
-    from checker.rules.rewrite import Insert, Move, _Block, _blocks
+    from checker.rules.edits import Insert, Move, _Block, _blocks
 
     blocks, tail = _blocks(dockerfile, text.splitlines())
     by_key = {id(block.key): block for block in blocks}
@@ -108,7 +108,7 @@ def _list_render(dockerfile, text: str, edits: list) -> str:
     )
 )
 def test_render_applies_moves_and_inserts_as_the_list_definition(case) -> None:
-    from checker.rules.rewrite import Insert, Move, render
+    from checker.rules.edits import Insert, Move, render
 
     size, raw = case
     text = "FROM a\n" + "".join(f"# note {index}\nRUN echo {index}\n" for index in range(size))
@@ -124,7 +124,7 @@ def test_render_applies_moves_and_inserts_as_the_list_definition(case) -> None:
 
 def test_many_installs_after_a_broad_copy_are_planned_in_bounded_work() -> None:
     """Issue 13: COPY . . then N installs took n^2.8 (1,600: 17.6 s; 5,500 killed)."""
-    from checker.rules.fixes import MAX_CARRIED
+    from checker.rules.reinstall_fixes import MAX_CARRIED
 
     few = grade("FROM python:3.12\nCOPY . .\n" + "RUN pip install x\n" * 3)
     assert few.suggested_dockerfile is not None  # an ordinary file still gets its fix

@@ -10,6 +10,9 @@ import pytest
 from checker.dockerfile import parse
 from checker.grading import grade
 from checker.rules import RULES, RULES_BY_ID
+from checker.rules.analysis import THROUGH_STAGE, Analysis
+from checker.rules.edits import render
+from checker.rules.unset_args import assume_unset_args
 from checker.shell.installs import installs_in
 from checker.shell.manifests import is_manifest
 
@@ -343,3 +346,47 @@ def test_lc012_names_the_build_input_and_the_install_it_reruns() -> None:
     collectstatic = text.replace("COPY gen_version.py .\nRUN python gen_version.py\n", "")
     collectstatic += "RUN python manage.py collectstatic --noinput\n"
     assert "LC012" not in {finding.rule for finding in grade(collectstatic).findings}
+
+
+def test_rule_modules_are_named_by_their_id() -> None:
+    for rule in RULES:
+        module = type(rule).__module__.rsplit(".", 1)[-1]
+        assert module.startswith(f"{rule.id.lower()}_"), module  # ls checker/rules/: the index
+
+
+def test_each_reinstalling_step_has_one_cause_and_one_rule_reports_it() -> None:
+    """A RUN that binds both a stage's copy of the source and a folder of the context: the
+    install after it reruns through the stage (LC002), reported once, not also as LC001."""
+    text = (
+        "FROM python:3.12 AS src\nCOPY . /src\nFROM python:3.12\nWORKDIR /app\n"
+        "RUN --mount=type=bind,from=src,source=/src,target=/x "
+        "--mount=type=bind,source=lib,target=/lib cp /x/requirements.txt .\n"
+        "RUN pip install -r requirements.txt\n"
+    )
+    dockerfile = parse(text)
+    analysis = _analysis(dockerfile, text)
+    assert [item.cause for item in analysis.reinstalls] == [THROUGH_STAGE]
+    rules = [finding.rule for finding in grade(text).findings if finding.rule in ("LC001", "LC002")]
+    assert rules == ["LC002"]
+
+
+def test_the_suggestion_is_rendered_from_the_edits_the_findings_carry() -> None:
+    text = (
+        "FROM python:3.12-slim\nARG GIT_SHA\nWORKDIR /app\nCOPY . .\n"
+        "RUN pip install -r requirements.txt\nCMD python app.py\n"
+    )
+    analysis = _analysis(parse(text), text)
+    findings = {finding.rule: finding for rule in RULES for finding in rule.check(analysis)}
+    assert findings["LC002"].edits and findings["LC002"].edits == findings["LC003"].edits
+    assert findings["LC006"].edits  # one plan for the step, shared; the ARG moved apart
+    edits = [edit for finding in findings.values() for edit in finding.edits]
+    unique = list({id(edit): edit for edit in edits}.values())
+    suggested = grade(text).suggested_dockerfile
+    assert suggested is not None and "ARG GIT_SHA" in suggested
+    assert suggested == render(analysis.dockerfile, text, unique)
+
+
+def _analysis(dockerfile, text: str) -> Analysis:
+    """The analysis grading makes of ``text`` (unset build args assumed as grading does)."""
+    dockerfile, notes = assume_unset_args(dockerfile, None)
+    return Analysis(dockerfile, text, None, notes=notes)

@@ -1,4 +1,5 @@
-"""The grading rules, one module each, and their registry.
+"""The grading rules, one module each named by its ID (``lc001_source_before_install``), and
+their registry.
 
 =====  ===================================  ========
 ID     name                                 severity
@@ -21,20 +22,20 @@ LC013  assumption                           info
 
 from __future__ import annotations
 
-from checker.rules.assumptions import Assumption
 from checker.rules.base import Rule
-from checker.rules.build_input_before_install import BuildInputBeforeInstall
-from checker.rules.input_limits import InputLimits
-from checker.rules.install_after_broad_copy import InstallAfterBroadCopy
-from checker.rules.install_hidden_in_script import InstallHiddenInScript
-from checker.rules.install_stage_not_in_image import InstallStageNotInImage
-from checker.rules.manifests_not_copied_alone import ManifestsNotCopiedAlone
-from checker.rules.missing_context_file import MissingContextFile
-from checker.rules.no_dockerignore import NoDockerignore
-from checker.rules.pip_cache_in_image import PipCacheInImage
-from checker.rules.project_with_dependencies import ProjectWithDependencies
-from checker.rules.source_before_install import SourceBeforeInstall
-from checker.rules.volatile_build_value import VolatileBuildValue
+from checker.rules.lc001_source_before_install import SourceBeforeInstall
+from checker.rules.lc002_install_after_broad_copy import InstallAfterBroadCopy
+from checker.rules.lc003_manifests_not_copied_alone import ManifestsNotCopiedAlone
+from checker.rules.lc004_no_dockerignore import NoDockerignore
+from checker.rules.lc005_project_with_dependencies import ProjectWithDependencies
+from checker.rules.lc006_volatile_build_value import VolatileBuildValue
+from checker.rules.lc007_pip_cache_in_image import PipCacheInImage
+from checker.rules.lc008_input_limits import InputLimits
+from checker.rules.lc009_install_hidden_in_script import InstallHiddenInScript
+from checker.rules.lc010_install_stage_not_in_image import InstallStageNotInImage
+from checker.rules.lc011_missing_context_file import MissingContextFile
+from checker.rules.lc012_build_input_before_install import BuildInputBeforeInstall
+from checker.rules.lc013_assumptions import Assumption
 
 RULES: tuple[Rule, ...] = (
     SourceBeforeInstall(),

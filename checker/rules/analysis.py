@@ -33,11 +33,14 @@ from checker.environments import (
     Environment,
     base_image,
     carried,
+    chain_before,
     install_environment,
+    lineage,
     points_at,
     same_place,
 )
 from checker.findings import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
+from checker.rules.edits import FixPlan
 from checker.rules.requirement_files import is_requirement_file, nested_requirements
 from checker.shell.hidden_installs import (
     ScriptRun,
@@ -164,11 +167,12 @@ class Analysis:
             if builder == "buildkit"
             else frozenset(stage.index for stage in dockerfile.stages)
         )
-        self._lineages: dict[int, list[int]] = {}
         self._lineage_sets: dict[int, frozenset[int]] = {}
         self._supplies: dict[int, tuple[InstallStep, list[Supply]]] = {}
         # Keyed by id(prediction); the prediction is kept alongside so the id stays unique.
         self._first_rebuilt: dict[int, tuple[Prediction, dict[int, Instruction | None]]] = {}
+        # Install RUN -> its fix (checker.rules.reinstall_fixes.plan_fix), planned once.
+        self.fix_plans: dict[int, FixPlan | None] = {}
         # RUN line -> (script as the RUN names it, whether its text was read): installs
         # hidden in a script, for LC008's message.
         self.hidden_scripts: dict[int, list[tuple[str, bool]]] = {}
@@ -212,7 +216,7 @@ class Analysis:
         context = self.context
         if context is None or context.root is None:
             return None
-        workdir = self.workdir_at(instruction)
+        workdir = self.dockerfile.workdir_before(instruction)
         where = posixpath.join(workdir, script.cwd or "", script.script)
         for path in self._context_paths(instruction, posixpath.normpath(where)):
             text = read_context_file(context, path)
@@ -251,10 +255,6 @@ class Analysis:
             if context_sources(item)
         )
 
-    def workdir_at(self, instruction: Instruction) -> str:
-        """The working directory a step runs in (WORKDIR of its chain, ``/`` by default)."""
-        return self.dockerfile.workdir_before(instruction)
-
     def _with_nested(
         self, installs: tuple[DependencyInstall, ...], instruction: Instruction
     ) -> tuple[DependencyInstall, ...]:
@@ -264,7 +264,7 @@ class Analysis:
             return installs
         if not any(is_requirement_file(path) for item in installs for path in item.manifests):
             return installs
-        workdir = self.workdir_at(instruction)
+        workdir = self.dockerfile.workdir_before(instruction)
         found = []
         for install in installs:
             nested = nested_requirements(context, install.manifests, workdir)
@@ -459,35 +459,11 @@ class Analysis:
 
     def lineage(self, index: int) -> list[int]:
         """The stage and the stages it is built FROM, oldest first."""
-        cached = self._lineages.get(index)
-        if cached is None:
-            cached = self._lineages[index] = self._lineage(index)
-        return cached
-
-    def _lineage(self, index: int) -> list[int]:
-        # Walk up to the first stage whose lineage is known (a parent always comes earlier
-        # in the file, so this ends), then fill in the memo on the way down: no recursion.
-        pending = []
-        current: int | None = index
-        while current is not None and current not in self._lineages:
-            pending.append(current)
-            parent = stage_index(self.dockerfile, self.dockerfile.stages[current].base)
-            current = parent if parent is not None and parent < current else None
-        known = self._lineages[current] if current is not None else []
-        for stage in reversed(pending):
-            known = [*known, stage]
-            self._lineages[stage] = known
-        return known
+        return lineage(self.dockerfile, index)
 
     def chain_before(self, instruction: Instruction) -> list[Instruction]:
         """Instructions whose result the given one builds on (its layer's ancestors)."""
-        before: list[Instruction] = []
-        for index in self.lineage(instruction.stage):
-            for item in self.dockerfile.stages[index].instructions:
-                if item is instruction:
-                    return before
-                before.append(item)
-        return before
+        return chain_before(self.dockerfile, instruction)
 
     def culprit(
         self, instruction: Instruction, prediction: Prediction | None = None
@@ -685,6 +661,38 @@ class Analysis:
         return tuple(step for step in self.install_steps if self.counts_as_reinstall(step))
 
     @cached_property
+    def reinstalls(self) -> tuple[Reinstall, ...]:
+        """Each reinstalling step with the first rebuilt step that reruns it and its one
+        cause, decided here once: each rule reports the causes it owns, and none has to
+        know which steps another rule reports."""
+        found = []
+        for step in self.reinstalling_steps:
+            culprit = self.culprit(step.instruction)
+            if culprit is not None:  # always found for a rebuilt step; kept safe
+                found.append(Reinstall(step, culprit, self._cause(step, culprit)))
+        return tuple(found)
+
+    def reinstalls_for(self, *causes: str) -> tuple[Reinstall, ...]:
+        """The reinstalls with one of ``causes``, in file order."""
+        return tuple(item for item in self.reinstalls if item.cause in causes)
+
+    def _cause(self, step: InstallStep, culprit: Instruction) -> str:
+        """Why ``step`` reruns on a code change: the first of the causes (listed below the
+        class) that fits."""
+        own = culprit is step.instruction
+        if step.installs_project and self.earlier_dependency_install(step) is None:
+            if reads_context(culprit):
+                return PROJECT_WITH_DEPENDENCIES
+        elif step.manifests and self.manifest_copy_before(step) is None:
+            if self.stage_copy_reason(culprit) is not None:
+                return THROUGH_STAGE
+            if self.supplies_manifests(culprit, step) and self.is_broad_copy(culprit):
+                return CONTEXT_BOUND if own else BROAD_COPY
+        if own:
+            return OWN_BIND
+        return SOURCE_BEFORE_INSTALL if reads_context(culprit) else OTHER_STAGE
+
+    @cached_property
     def verdict(self) -> str:
         if not self.install_steps:
             return NO_INSTALL
@@ -706,6 +714,32 @@ class Analysis:
             if any(source_matches(source, path) for source in sources):
                 return path
         return self.app_files[0]
+
+
+# Why a reinstalling step reruns on a code change: one cause per step (Analysis._cause).
+PROJECT_WITH_DEPENDENCIES = "project-with-dependencies"  # LC005: no dependency-only install
+THROUGH_STAGE = "through-stage"  # LC002: the manifests come in a whole folder of a stage
+CONTEXT_BOUND = "context-bound"  # LC002: the install binds the whole context for them
+BROAD_COPY = "broad-copy"  # LC002, LC003: the manifests come only with ``COPY . .``
+SOURCE_BEFORE_INSTALL = "source-before-install"  # LC001: source copied above the install
+OWN_BIND = "own-bind"  # a bind mount of the install changed, none of the causes above
+OTHER_STAGE = "other-stage"  # a rebuilt step of another stage: its own install is the fix
+
+
+@dataclass(frozen=True)
+class Reinstall:
+    """An install step that a code change reruns, the first rebuilt step of its chain
+    (``culprit``, the install itself when one of its bind mounts changed), and why."""
+
+    step: InstallStep
+    culprit: Instruction
+    cause: str  # PROJECT_WITH_DEPENDENCIES ... OTHER_STAGE
+
+    @property
+    def fixed_here(self) -> bool:
+        """Is the fix in this step's own chain? Not when it reruns only because another
+        stage's step was rebuilt: that stage's install is the one to fix."""
+        return self.culprit is self.step.instruction or reads_context(self.culprit)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import ClassVar
 from checker.dockerfile.model import Instruction
 from checker.findings import Finding
 from checker.rules.analysis import Analysis
+from checker.rules.edits import FixPlan
 
 
 class Rule:
@@ -31,8 +32,10 @@ class Rule:
         message: str,
         fix: str,
         end: Instruction | None = None,
+        plan: FixPlan | None = None,
     ) -> Finding:
-        """A finding anchored on ``instruction`` (through ``end`` when given)."""
+        """A finding anchored on ``instruction`` (through ``end`` when given), carrying the
+        edits of ``plan`` when the fix it shows is an exact one."""
         last = end if end is not None and end.end_line >= instruction.line else instruction
         return Finding(
             rule=self.id,
@@ -42,6 +45,7 @@ class Rule:
             severity=self.severity,
             message=message,
             fix=fix,
+            edits=plan.edits if plan is not None else (),
         )
 
     def notes_by_line(

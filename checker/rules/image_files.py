@@ -14,14 +14,13 @@ sure. The base image is assumed to hold none of the project's files (the finding
 
 from __future__ import annotations
 
-import bisect
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from checker.cache_model import context_sources, normalize
 from checker.dockerfile.model import Instruction
+from checker.environments import steps_back
 from checker.rules.analysis import Analysis
 from checker.shell.commands import grade_memo
 from checker.shell.installs import install_command
@@ -77,7 +76,7 @@ def origin(analysis: Analysis, instruction: Instruction, path: str) -> Origin:
         own = _run_origin(analysis, instruction, path)  # an earlier command of the same RUN
     if own is not None:
         return own
-    for looked, item in enumerate(_steps_back(analysis, instruction)):
+    for looked, item in enumerate(steps_back(analysis.dockerfile, instruction)):
         if looked >= MAX_LOOKBACK:
             return Origin("unknown", step=item)  # too far back to follow: may be there
         found: Origin | None = None
@@ -95,24 +94,8 @@ def origin(analysis: Analysis, instruction: Instruction, path: str) -> Origin:
 
 def resolve(analysis: Analysis, instruction: Instruction, path: str, cwd: str | None) -> str:
     """The absolute image path of ``path`` as a command of ``instruction`` names it."""
-    base = posixpath.join(analysis.workdir_at(instruction), cwd or "")
+    base = posixpath.join(analysis.dockerfile.workdir_before(instruction), cwd or "")
     return posixpath.normpath(posixpath.join(base, path))
-
-
-def _steps_back(analysis: Analysis, instruction: Instruction) -> Iterator[Instruction]:
-    """The steps ``instruction`` builds on, latest first, without listing the whole chain
-    (asked once per install and path: a list each time would cost the square of the file)."""
-    stages = analysis.dockerfile.stages
-    for index in reversed(analysis.lineage(instruction.stage)):
-        members = stages[index].instructions
-        end = len(members)
-        if index == instruction.stage:
-            end = bisect.bisect_left(members, instruction.line, key=_line)
-        yield from reversed(members[:end])
-
-
-def _line(instruction: Instruction) -> int:
-    return instruction.line
 
 
 def _base_may_hold_files(analysis: Analysis, instruction: Instruction) -> bool:
@@ -186,7 +169,7 @@ def _copy_origin(analysis: Analysis, item: Instruction, workdir: str, path: str)
 
 def _bind_origin(analysis: Analysis, instruction: Instruction, path: str) -> Origin | None:
     """A bind mount of the step itself that holds ``path``."""
-    workdir = analysis.workdir_at(instruction)
+    workdir = analysis.dockerfile.workdir_before(instruction)
     for mount in reversed(mounts(instruction)):
         if mount.type != "bind":
             continue

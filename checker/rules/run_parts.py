@@ -212,7 +212,7 @@ def copied_by(
     with ``assume_inside`` any path inside a copied folder is taken to be brought too."""
     sources = [normalize(source) for source in context_sources(culprit) or ()]
     sources = [name for name in sources if not any(char in name for char in "*?[")]
-    workdir = analysis.workdir_at(culprit)
+    workdir = analysis.dockerfile.workdir_before(culprit)
     destination = posixpath.normpath(posixpath.join(workdir, culprit.resolved_arguments[-1]))
     context = analysis.context
     known = context is not None and context.root is not None

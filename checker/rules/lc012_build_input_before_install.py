@@ -94,11 +94,13 @@ def _read_by(analysis: Analysis, item: Instruction, source: str, step: InstallSt
         return True  # a bind mount of the install itself
     words = step.instruction.text.replace("=", " ").split()
     destination = item.resolved_arguments[-1] if item.arguments else ""
-    workdir = analysis.workdir_at(item)
+    workdir = analysis.dockerfile.workdir_before(item)
     where = posixpath.normpath(posixpath.join(workdir, destination)) if destination else ""
     name = posixpath.basename(normalize(source))
     for word in words:
-        path = posixpath.normpath(posixpath.join(analysis.workdir_at(step.instruction), word))
+        path = posixpath.normpath(
+            posixpath.join(analysis.dockerfile.workdir_before(step.instruction), word)
+        )
         if where and where != "/" and (path == where or path.startswith(where + "/")):
             return True
         if posixpath.basename(word.rstrip("/")) == name:

@@ -119,7 +119,7 @@ class MissingContextFile(Rule):
         context = analysis.context
         has_context = context is not None and context.root is not None
         instruction = step.instruction
-        workdir = analysis.workdir_at(instruction)
+        workdir = analysis.dockerfile.workdir_before(instruction)
         reported: set[str] = set()
         for install in step.installs:
             listed = (*install.requirement_files, *install.constraint_files)
@@ -266,7 +266,9 @@ def _scripts_not_copied(rule: MissingContextFile, analysis: Analysis) -> Iterato
                     continue
                 where = posixpath.normpath(
                     posixpath.join(
-                        analysis.workdir_at(instruction), script.cwd or "", script.script
+                        analysis.dockerfile.workdir_before(instruction),
+                        script.cwd or "",
+                        script.script,
                     )
                 )
                 name = normalize(script.script)
@@ -365,5 +367,5 @@ def _copied_names(analysis: Analysis, instruction) -> list[str]:  # type: ignore
 
 def _windows(analysis: Analysis, instruction) -> bool:  # type: ignore[no-untyped-def]
     """A Windows image's paths (``C:\\app``): not modelled."""
-    workdir = analysis.workdir_at(instruction)
+    workdir = analysis.dockerfile.workdir_before(instruction)
     return "\\" in workdir or ":" in workdir

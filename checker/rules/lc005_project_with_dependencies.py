@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.findings import Finding
-from checker.rules.analysis import Analysis, reads_context
+from checker.rules.analysis import PROJECT_WITH_DEPENDENCIES, Analysis
 from checker.rules.base import Rule, describe
-from checker.rules.fixes import PYPROJECT_NOTE, plan_fix, project_hint
+from checker.rules.reinstall_fixes import PYPROJECT_NOTE, plan_fix, project_hint
 
 
 class ProjectWithDependencies(Rule):
@@ -41,13 +41,11 @@ class ProjectWithDependencies(Rule):
     severity = "error"
 
     def check(self, analysis: Analysis) -> Iterator[Finding]:
-        for step in analysis.reinstalling_steps:
-            if not step.installs_project or analysis.earlier_dependency_install(step) is not None:
-                continue
-            culprit = analysis.culprit(step.instruction)
-            if culprit is None or not reads_context(culprit):
-                continue
-            plan = plan_fix(analysis, step, culprit) if culprit is not step.instruction else None
+        for reinstall in analysis.reinstalls_for(PROJECT_WITH_DEPENDENCIES):
+            step, culprit = reinstall.step, reinstall.culprit
+            # Installing the project needs its source, so one that binds the whole context
+            # is shown the dependency-only install to add, not a narrower bind.
+            plan = plan_fix(analysis, reinstall) if culprit is not step.instruction else None
             tool = next(item.tool for item in step.installs if item.installs_project)
             hint, note = project_hint(tool, analysis)
             if plan is not None:
@@ -74,4 +72,5 @@ class ProjectWithDependencies(Rule):
                 "Install the dependencies alone first, or copy their environment where this "
                 f"install writes.{note}",
                 plan.lines if plan else f"{hint}\n{culprit.original}\n{step.instruction.original}",
+                plan=plan,
             )

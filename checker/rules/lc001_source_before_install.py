@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.findings import Finding
-from checker.rules.analysis import Analysis, reads_context
+from checker.rules.analysis import SOURCE_BEFORE_INSTALL, Analysis
 from checker.rules.base import Rule, describe
-from checker.rules.fixes import plan_fix
+from checker.rules.reinstall_fixes import plan_fix
 
 
 class SourceBeforeInstall(Rule):
@@ -40,23 +40,10 @@ class SourceBeforeInstall(Rule):
     severity = "error"
 
     def check(self, analysis: Analysis) -> Iterator[Finding]:
-        for step in analysis.reinstalling_steps:
-            culprit = analysis.culprit(step.instruction)
-            if culprit is None or culprit is step.instruction:
-                continue
-            if not reads_context(culprit):
-                continue  # rebuilt through another stage, whose own install is reported
-            if step.installs_project and analysis.earlier_dependency_install(step) is None:
-                continue  # LC005's case
-            brings_manifests = step.manifests and analysis.manifest_copy_before(step) is None
-            if (
-                brings_manifests
-                and analysis.supplies_manifests(culprit, step)
-                and analysis.is_broad_copy(culprit)
-            ):
-                continue  # LC002/LC003's case: the broad copy brings the manifests
+        for reinstall in analysis.reinstalls_for(SOURCE_BEFORE_INSTALL):
+            step, culprit = reinstall.step, reinstall.culprit
             changed = analysis.app_file_for(culprit)
-            plan = plan_fix(analysis, step, culprit)
+            plan = plan_fix(analysis, reinstall)
             fix = plan.lines if plan else f"{step.instruction.original}\n{culprit.original}"
             yield self.finding(
                 culprit,
@@ -66,4 +53,5 @@ class SourceBeforeInstall(Rule):
                 "reinstalled on every code change. Install the dependencies first, then copy "
                 "the code.",
                 fix,
+                plan=plan,
             )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.findings import Finding
-from checker.rules.analysis import Analysis, context_name
+from checker.rules.analysis import BROAD_COPY, Analysis, context_name
 from checker.rules.base import Rule, describe
-from checker.rules.fixes import plan_fix
+from checker.rules.reinstall_fixes import plan_fix
 
 
 class ManifestsNotCopiedAlone(Rule):
@@ -38,26 +38,17 @@ class ManifestsNotCopiedAlone(Rule):
     severity = "warning"
 
     def check(self, analysis: Analysis) -> Iterator[Finding]:
-        for step in analysis.reinstalling_steps:
-            culprit = analysis.culprit(step.instruction)
-            if culprit is None or culprit is step.instruction or not step.manifests:
-                continue
+        for reinstall in analysis.reinstalls_for(BROAD_COPY):
+            step, culprit = reinstall.step, reinstall.culprit
             if culprit.keyword not in ("COPY", "ADD"):
-                continue
-            if step.installs_project and analysis.earlier_dependency_install(step) is None:
-                continue
-            if analysis.manifest_copy_before(step) is not None:
-                continue
-            if not analysis.supplies_manifests(culprit, step) or not analysis.is_broad_copy(
-                culprit
-            ):
-                continue
+                continue  # a RUN that binds everything: the finding on the install says it
             names = ", ".join(dict.fromkeys(context_name(path) for path in step.manifests))
-            plan = plan_fix(analysis, step, culprit)
+            plan = plan_fix(analysis, reinstall)
             yield self.finding(
                 culprit,
                 f"{names} reaches the image only inside {describe(culprit)}. Copy it on its "
                 "own first, so the layer the install depends on changes only when your "
                 "dependencies do.",
                 plan.lines if plan else f"COPY {names} ./",
+                plan=plan,
             )

@@ -40,6 +40,15 @@ class Replace:
 Edit = Move | Insert | Replace
 
 
+@dataclass(frozen=True)
+class FixPlan:
+    """A rule's exact fix: the edits, and the fixed lines a finding shows the learner."""
+
+    kind: str  # move | insert-copy | bind | project | pyproject | extras
+    edits: tuple[Edit, ...]
+    lines: str
+
+
 @dataclass(eq=False)  # blocks are compared by identity
 class _Block:
     key: object

@@ -1,7 +1,7 @@
 """How to reorder a Dockerfile so that a dependency install stays in the cache.
 
 For one install step that a code change rebuilds, :func:`plan_fix` returns the structured
-edits (see :mod:`checker.rules.rewrite`) and the fixed lines to show the learner. Four
+edits (see :mod:`checker.rules.edits`) and the fixed lines to show the learner. Four
 shapes cover the usual mistakes:
 
 * the manifests are already copied on their own: move the install above the source copy;
@@ -21,11 +21,10 @@ from dataclasses import dataclass
 
 from checker.cache_model import context_bind_sources, context_sources, normalize, stage_index
 from checker.dockerfile.model import Instruction
-from checker.rules.analysis import Analysis, InstallStep, reads_context
+from checker.rules.analysis import PROJECT_WITH_DEPENDENCIES, Analysis, InstallStep, Reinstall
+from checker.rules.edits import Edit, FixPlan, Insert, Move, Replace, flag_text, with_flags
 from checker.rules.requirement_files import nested_requirements
-from checker.rules.rewrite import Edit, Insert, Move, Replace, flag_text, with_flags
 from checker.rules.run_parts import and_list, copied_by, needs, pip_split
-from checker.shell.commands import grade_memo
 from checker.shell.hidden_installs import script_runs
 from checker.shell.manifests import is_manifest, is_manifest_folder
 from checker.shell.mounts import mounts
@@ -44,46 +43,33 @@ _PROJECT_TOOLS = {
 }
 
 
-@dataclass(frozen=True)
-class FixPlan:
-    """Edits that keep one install in the cache, and the fixed lines to show."""
-
-    kind: str  # move | insert-copy | bind | project
-    edits: tuple[Edit, ...]
-    lines: str
-
-
 _GLOB_CHARS = frozenset("*?[")
 
 
-def plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> FixPlan | None:
-    """The fix for ``step``, rebuilt because of ``culprit``; None when we cannot tell one.
+def plan_fix(analysis: Analysis, reinstall: Reinstall) -> FixPlan | None:
+    """The fix that keeps ``reinstall``'s step in the cache; None when we cannot tell one.
 
-    Planned once per grade: the rule that owns the step and the suggested Dockerfile ask
-    for the same plan."""
-    memo = grade_memo()
-    key = ("plan_fix", id(step.instruction))
-    asked = (analysis, step.instruction, culprit)
-    known = memo.get(key) if memo is not None else None
-    if known is not None and all(a is b for a, b in zip(known[0], asked, strict=True)):  # type: ignore[arg-type]
-        return known[1]  # type: ignore[return-value]
-    plan = _plan_fix(analysis, step, culprit)
-    if memo is not None:
-        memo[key] = (asked, plan)
-    return plan
+    Planned once per grade: the finding that shows it and the suggested Dockerfile share
+    the plan."""
+    plans = analysis.fix_plans
+    key = id(reinstall.step.instruction)
+    if key not in plans:
+        plans[key] = _plan_fix(analysis, reinstall)
+    return plans[key]
 
 
-def _plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> FixPlan | None:
+def _plan_fix(analysis: Analysis, reinstall: Reinstall) -> FixPlan | None:
+    step, culprit = reinstall.step, reinstall.culprit
     install = step.instruction
     if step.assumed:
         return None  # what the unread script needs is not known: no reorder is offered
     if culprit is install:
         return _bind_fix(analysis, step)  # it binds the context, or a folder of a stage
-    if not reads_context(culprit):
+    if not reinstall.fixed_here:
         return None  # rebuilt because another stage was: that stage's install is the fix
     if culprit.stage != install.stage or culprit.keyword not in ("COPY", "ADD"):
         return None
-    if step.installs_project and analysis.earlier_dependency_install(step) is None:
+    if reinstall.cause == PROJECT_WITH_DEPENDENCIES:
         return _project_fix(analysis, step, culprit)
     if step.installs_project:
         # It needs the source, so it stays below the copy; what reinstalls is the extra
@@ -112,7 +98,7 @@ def _plan_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) -> Fi
     if earlier is not None and (earlier.line < culprit.line or not context_sources(earlier)):
         earlier = None  # only a manifest COPY the fix moves up brings files in addition
     brought = copied_by(analysis, earlier, assume_inside=True) if earlier else None
-    workdir = analysis.workdir_at(install)
+    workdir = analysis.dockerfile.workdir_before(install)
 
     def missing(paths: list[str]) -> tuple[str, ...]:
         """The image paths among ``paths`` that nothing copies before the install moves."""
@@ -186,7 +172,7 @@ def _split_install(
     among them; a pip command that also installs the project is split in two, the project
     part (with ``--no-deps``) staying. None when the install itself needs the source."""
     install = step.instruction
-    workdir = analysis.workdir_at(install)
+    workdir = analysis.dockerfile.workdir_before(install)
     parts = and_list(install)
     if parts is None:
         found = needs(install, run_commands(install), workdir, copied)
@@ -285,7 +271,9 @@ def _carried_between(
         ):
             return None  # it may write the manifest from the copied source
         if item.keyword == "RUN":
-            found = needs(item, run_commands(item), analysis.workdir_at(item), copied)
+            found = needs(
+                item, run_commands(item), analysis.dockerfile.workdir_before(item), copied
+            )
             if found.source or found.files:
                 continue  # it uses the copied files: it stays below the copy
         kept.append(item)
@@ -328,7 +316,7 @@ def _manifest_copy_line(
     for manifest in manifests:
         relative = manifest
         if manifest.startswith("/"):
-            absolute = posixpath.join(analysis.workdir_at(culprit), resolved_dir)
+            absolute = posixpath.join(analysis.dockerfile.workdir_before(culprit), resolved_dir)
             prefix = posixpath.normpath(absolute).rstrip("/") + "/"
             if not manifest.startswith(prefix):
                 return None
@@ -390,7 +378,7 @@ def _bind_fix(analysis: Analysis, step: InstallStep) -> FixPlan | None:
     install = step.instruction
     if not step.manifests:
         return None
-    workdir = analysis.workdir_at(install)
+    workdir = analysis.dockerfile.workdir_before(install)
     flags: list[str] = []
     mount_values = iter(mounts(install))
     replaced = False
@@ -662,8 +650,3 @@ def project_hint(tool: str, analysis: Analysis | None = None) -> tuple[str, str]
     if tool == "pip" and analysis is not None and _dynamic_requirement_files(analysis) is None:
         return "COPY requirements.txt ./\nRUN pip install -r requirements.txt", REQUIREMENTS_NOTE
     return f"COPY pyproject.toml ./\nRUN {pyproject_dependencies_command()}", PYPROJECT_NOTE
-
-
-def _has_context_file(analysis: Analysis, name: str) -> bool:
-    context = analysis.context
-    return context is not None and context.exists(name)

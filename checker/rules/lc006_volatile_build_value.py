@@ -10,8 +10,7 @@ from checker.dockerfile.model import Instruction
 from checker.findings import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule, describe
-from checker.rules.fixes import FixPlan
-from checker.rules.rewrite import Move
+from checker.rules.edits import FixPlan, Move
 
 _VOLATILE = re.compile(
     r"^(VERSION|APP_VERSION|RELEASE|REVISION|COMMIT|SHA|DATE|TIMESTAMP|BUILD_NUMBER"
@@ -85,6 +84,7 @@ class VolatileBuildValue(Rule):
                 "build, and a new value makes Docker rerun the install and every step after "
                 f"it. Declare {name} after the install, where it is needed.",
                 plan.lines if plan else f"{install.original}\n{instruction.original}",
+                plan=plan,
             )
 
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.findings import Finding
-from checker.rules.analysis import Analysis, context_name
+from checker.rules.analysis import (
+    BROAD_COPY,
+    CONTEXT_BOUND,
+    THROUGH_STAGE,
+    Analysis,
+    context_name,
+)
 from checker.rules.base import Rule, describe
-from checker.rules.fixes import plan_fix
+from checker.rules.reinstall_fixes import plan_fix
 
 
 class InstallAfterBroadCopy(Rule):
@@ -44,32 +50,24 @@ class InstallAfterBroadCopy(Rule):
     severity = "error"
 
     def check(self, analysis: Analysis) -> Iterator[Finding]:
-        for step in analysis.reinstalling_steps:
-            culprit = analysis.culprit(step.instruction)
-            if culprit is None or not step.manifests:
-                continue
-            if step.installs_project and analysis.earlier_dependency_install(step) is None:
-                continue  # LC005's case
-            if analysis.manifest_copy_before(step) is not None:
-                continue  # LC001's case
-            through_stage = analysis.stage_copy_reason(culprit)
-            if through_stage is None and not (
-                analysis.supplies_manifests(culprit, step) and analysis.is_broad_copy(culprit)
-            ):
-                continue
+        for reinstall in analysis.reinstalls_for(THROUGH_STAGE, CONTEXT_BOUND, BROAD_COPY):
+            step, culprit = reinstall.step, reinstall.culprit
+            through_stage = (
+                analysis.stage_copy_reason(culprit) if reinstall.cause == THROUGH_STAGE else None
+            )
             names = ", ".join(dict.fromkeys(context_name(path) for path in step.manifests))
             changed = analysis.app_file_for(culprit)
             # A stage's whole folder bound into the install itself can be narrowed to the
             # manifests; a COPY --from of it is the other stage's to fix.
             own = through_stage is None or culprit is step.instruction
-            plan = plan_fix(analysis, step, culprit) if own else None
+            plan = plan_fix(analysis, reinstall) if own else None
             if through_stage is not None:
                 what = "this step" if culprit is step.instruction else describe(culprit)
                 how = (
                     f"gets {names} through {what}, which takes a whole folder from another "
                     f"stage: {through_stage}"
                 )
-            elif culprit is step.instruction:
+            elif reinstall.cause == CONTEXT_BOUND:
                 how = "binds the whole build context into this step"
             else:
                 how = f"gets {names} only through {describe(culprit)}, which copies everything"
@@ -79,4 +77,5 @@ class InstallAfterBroadCopy(Rule):
                 f"every file it sees, so editing {changed} reruns the install and reinstalls "
                 f"all packages. Give the install {names} alone.",
                 plan.lines if plan else f"COPY {names} ./\n{step.instruction.original}\nCOPY . .",
+                plan=plan,
             )
