@@ -181,10 +181,6 @@ class ContextFiles:
         return data.decode("utf-8", errors="replace")
 
 
-# checker/rules/ still imports the old name, which clashed with the tar stream of
-# checker.build.context.BuildContext; drop this alias once rules/ say ContextFiles.
-BuildContext = ContextFiles
-
 MAX_DOCKERIGNORE_BYTES = 1 << 20
 
 

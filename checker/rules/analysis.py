@@ -16,11 +16,11 @@ from functools import cached_property
 from checker import jail
 from checker.cache_model import (
     REBUILT,
-    BuildContext,
+    ContextFiles,
     Prediction,
+    built_stages,
     context_bind_sources,
     context_sources,
-    needed_stages,
     normalize,
     predict,
     source_matches,
@@ -122,7 +122,7 @@ INSTALL_LIKE = re.compile(r"install|deps|depend|requirement|bootstrap|venv|pip|s
 _SCRIPT_RUNNERS = frozenset(("sh", "bash", "dash", "python", "python3", "perl", "ruby", "make"))
 
 
-def read_context_file(context: BuildContext, path: str) -> str | None:
+def read_context_file(context: ContextFiles, path: str) -> str | None:
     """A script of the context, read through the jail (no link out of the context, regular
     files only, size-capped); None where it is not there or not readable."""
     if context.root is None or not path:
@@ -151,7 +151,7 @@ class Analysis:
         self,
         dockerfile: Dockerfile,
         text: str,
-        context: BuildContext | None,
+        context: ContextFiles | None,
         builder: str = "buildkit",
         notes: list[tuple[int, str]] | None = None,
     ) -> None:
@@ -162,11 +162,7 @@ class Analysis:
         self.text = text
         self.lines = text.splitlines()
         self.context = context
-        self.built = (
-            needed_stages(dockerfile)
-            if builder == "buildkit"
-            else frozenset(stage.index for stage in dockerfile.stages)
-        )
+        self.built = built_stages(dockerfile, builder)
         self._lineage_sets: dict[int, frozenset[int]] = {}
         self._supplies: dict[int, tuple[InstallStep, list[Supply]]] = {}
         # Keyed by id(prediction); the prediction is kept alongside so the id stays unique.
@@ -424,9 +420,9 @@ class Analysis:
 
     @cached_property
     def _positions(self) -> dict[int, int]:
-        """Each instruction's index within its stage (by identity)."""
+        """Each instruction's index within its stage, by its index in the file."""
         return {
-            id(item): position
+            item.index: position
             for stage in self.dockerfile.stages
             for position, item in enumerate(stage.instructions)
         }
@@ -434,7 +430,7 @@ class Analysis:
     def _is_before(self, item: Instruction, instruction: Instruction, inclusive: bool) -> bool:
         """Is ``item`` in the chain that ``instruction`` builds on?"""
         if item.stage == instruction.stage:
-            mine, theirs = self._positions[id(item)], self._positions[id(instruction)]
+            mine, theirs = self._positions[item.index], self._positions[instruction.index]
             return mine <= theirs if inclusive else mine < theirs
         return item.stage in self._lineage_set(instruction.stage)
 

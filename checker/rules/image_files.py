@@ -203,7 +203,7 @@ def _run_writes(item: Instruction) -> tuple[str, bool, frozenset[str]]:
     """(its text, whether it runs a program that may write anything, the file names its
     commands name outside an install), once per RUN and grade: asked per install and path."""
     memo = grade_memo()
-    known = memo.get(("run_writes", id(item))) if memo is not None else None
+    known = memo.get(("run_writes", item.index)) if memo is not None else None
     if known is not None and known[0] is item:
         return known[1]  # type: ignore[return-value]
     target = item.trigger or item
@@ -230,5 +230,5 @@ def _run_writes(item: Instruction) -> tuple[str, bool, frozenset[str]]:
             named.add(posixpath.basename(value.rstrip("/")))
     found = (text, unknown, frozenset(named))
     if memo is not None:
-        memo[("run_writes", id(item))] = (item, found)
+        memo[("run_writes", item.index)] = (item, found)
     return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from checker.cache_model import BuildContext, context_sources, normalize
+from checker.cache_model import ContextFiles, context_sources, normalize
 from checker.findings import Finding
 from checker.rules.analysis import Analysis, InstallStep
 from checker.rules.base import Rule, describe
@@ -313,7 +313,7 @@ _SCRIPT_TABLES = (
 )
 
 
-def project_code(context: BuildContext, project: str) -> list[str]:
+def project_code(context: ContextFiles, project: str) -> list[str]:
     """The project's modules in the context, relative to its folder: ``.py`` files, not
     ``setup.py``, not tests, docs or examples."""
     prefix = f"{project}/" if project else ""
@@ -329,7 +329,7 @@ def project_code(context: BuildContext, project: str) -> list[str]:
     return found
 
 
-def declares_scripts(context: BuildContext, project: str) -> bool:
+def declares_scripts(context: ContextFiles, project: str) -> bool:
     """Does the project declare console or GUI scripts (or entry points of that kind)?"""
     for name in _METADATA:
         text = context.read_text(posixpath.join(project, name)) or ""

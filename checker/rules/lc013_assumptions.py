@@ -76,7 +76,7 @@ def _image_notes(analysis: Analysis) -> list[tuple[int, str]]:
     # Copies from an image are rare; find them once, not once per install (a file of
     # thousands of installs would otherwise cost their square).
     external = {
-        id(item)
+        item.index
         for item in dockerfile.instructions
         if any(
             stage_index(dockerfile, reference) is None
@@ -90,7 +90,7 @@ def _image_notes(analysis: Analysis) -> list[tuple[int, str]]:
         chain = [
             item
             for item in (*analysis.chain_before(step.instruction), step.instruction)
-            if id(item) in external
+            if item.index in external
         ]
         workdir = workdir_at(dockerfile, step.instruction)
         reads = [

@@ -52,7 +52,7 @@ def plan_fix(analysis: Analysis, reinstall: Reinstall) -> FixPlan | None:
     Planned once per grade: the finding that shows it and the suggested Dockerfile share
     the plan."""
     plans = analysis.fix_plans
-    key = id(reinstall.step.instruction)
+    key = reinstall.step.instruction.index
     if key not in plans:
         plans[key] = _plan_fix(analysis, reinstall)
     return plans[key]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import posixpath
 
-from checker.cache_model import BuildContext, normalize
+from checker.cache_model import ContextFiles, normalize
 
 _INCLUDE_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
 MAX_FILES = 64  # a bound on what one install may pull in (include cycles, huge trees)
@@ -26,7 +26,7 @@ def is_requirement_file(path: str) -> bool:
     return path.lower().endswith((".txt", ".in"))
 
 
-def context_path(context: BuildContext, path: str, workdir: str = "/") -> str | None:
+def context_path(context: ContextFiles, path: str, workdir: str = "/") -> str | None:
     """The context file an install's path names, or None when the context has none."""
     if context.root is None or "$" in path:
         return None
@@ -45,7 +45,7 @@ def context_path(context: BuildContext, path: str, workdir: str = "/") -> str | 
     return None
 
 
-def _is_file(context: BuildContext, path: str) -> bool:
+def _is_file(context: ContextFiles, path: str) -> bool:
     return context.is_file(path) and not context.is_ignored(path)
 
 
@@ -74,7 +74,7 @@ def includes(text: str) -> list[str]:
 
 
 def nested_requirements(
-    context: BuildContext, manifests: tuple[str, ...], workdir: str = "/"
+    context: ContextFiles, manifests: tuple[str, ...], workdir: str = "/"
 ) -> tuple[str, ...]:
     """The requirement files ``manifests`` include, directly or not, named the way the
     install names its own (empty without a context or without includes)."""

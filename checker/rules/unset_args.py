@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from checker.cache_model import BuildContext
+from checker.cache_model import ContextFiles
 from checker.dockerfile.model import Dockerfile, Instruction, Stage
 from checker.dockerfile.variables import environment_at, expanded_arguments
 from checker.shell.installs import installs_in
@@ -27,7 +27,7 @@ Note = tuple[int, str]
 
 
 def assume_unset_args(
-    dockerfile: Dockerfile, context: BuildContext | None
+    dockerfile: Dockerfile, context: ContextFiles | None
 ) -> tuple[Dockerfile, list[Note]]:
     """The Dockerfile with a value assumed for each argument an install reads as its
     dependency file, and (line, message) notes for every unset argument a COPY/ADD names."""
@@ -110,7 +110,7 @@ def _install_reading(dockerfile: Dockerfile, item: Instruction, name: str) -> In
     return None
 
 
-def _requirement_file(context: BuildContext | None) -> str:
+def _requirement_file(context: ContextFiles | None) -> str:
     if context is None or context.root is None or context.exists(_DEFAULT_FILE):
         return _DEFAULT_FILE
     found = sorted(
