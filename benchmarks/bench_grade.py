@@ -4,7 +4,7 @@ Run:  python benchmarks/bench_grade.py [--count 1000] [--cpu N] [--keep DIR] [--
 
 The corpus is generated here (our own combinations of base images, dependency tools,
 layer orders, multi-stage layouts, comments and build args), written to a temporary
-directory, graded in this one process with ``checker.grading.grade`` (reading each file
+directory, graded in this one process with ``checker.grading.grade.grade`` (reading each file
 from disk), and then linted by ``hadolint FILE...`` in a single run. Both are pinned to
 the same CPU with ``os.sched_setaffinity`` (hadolint inherits it). Target: faster than
 hadolint, and 1000 Dockerfiles in under 2 s. Not part of the test suite: timings depend
@@ -142,7 +142,7 @@ def write_corpus(directory: Path, count: int, seed: int) -> list[Path]:
 
 
 def time_checker(paths: list[Path]) -> tuple[float, Counter]:
-    from checker.grading import grade
+    from checker.grading.grade import grade
 
     verdicts: Counter = Counter()
     start = time.perf_counter()
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         directory.mkdir(parents=True, exist_ok=True)
         paths = write_corpus(directory, args.count, args.seed)
         import_start = time.perf_counter()
-        import checker.grading  # noqa: F401  (import cost reported on its own)
+        import checker.grading.grade  # noqa: F401  (import cost reported on its own)
 
         import_seconds = time.perf_counter() - import_start
         checker_seconds, verdicts = time_checker(paths)

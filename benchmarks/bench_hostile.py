@@ -3,7 +3,7 @@
 Run:  python benchmarks/bench_hostile.py [--only NAME] [--timeout 20] [--memory-mb 1024]
 
 Each case builds its input (a Dockerfile text, and for some a build context in a temporary
-directory), then times ``checker.grading.grade`` on it in a child process whose address
+directory), then times ``checker.grading.grade.grade`` on it in a child process whose address
 space is capped (``RLIMIT_AS``); the child grades a two-line file first, so imports are not
 timed. It prints wall time, CPU time (what a loaded machine changes least), peak resident
 memory and how the grade ended (``graded``, ``refused: ...`` for a report with an error,
@@ -42,7 +42,7 @@ def _moves(count: int, ignore: bool = False) -> str:
 
 
 def _max_moves() -> str:
-    from checker.grading import MAX_INSTRUCTIONS
+    from checker.grading.grade import MAX_INSTRUCTIONS
 
     return _moves(MAX_INSTRUCTIONS - 3)
 
@@ -62,7 +62,7 @@ def _stage_chain(count: int) -> str:
 def _distinct_runs(line: str) -> str:
     """As many RUNs as the cap allows after a broad COPY, each ``line`` with its own
     number (no per-text cache helps)."""
-    from checker.grading import MAX_INSTRUCTIONS
+    from checker.grading.grade import MAX_INSTRUCTIONS
 
     count = MAX_INSTRUCTIONS - 3
     return "FROM python:3.12\nCOPY . .\n" + "".join(line.format(i=i) + "\n" for i in range(count))
@@ -250,7 +250,7 @@ CASES: dict[str, Callable[[], tuple[str, str | None]]] = {
 
 def _run_case(name: str) -> None:
     """Child side: build the input, grade it once, print the figures as JSON."""
-    from checker.grading import grade
+    from checker.grading.grade import grade
 
     grade("FROM python:3.12\nRUN if true; then pip install x; fi\n")  # imports, bashlex tables
     text, context = CASES[name]()

@@ -7,8 +7,8 @@ import io
 import json
 from pathlib import Path
 
-from checker.batch import find_submissions, grade_folder, rows_to_csv
 from checker.cli import main
+from checker.grading.batch import find_submissions, grade_folder, rows_to_csv
 
 GOOD = (
     "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
@@ -83,7 +83,7 @@ def test_batch_cli_exits_2_on_a_missing_directory(tmp_path: Path, capsys) -> Non
 
 
 def test_summary_counts_verdicts_rules_and_errors(tmp_path: Path) -> None:
-    from checker.batch import summarize
+    from checker.grading.batch import summarize
 
     summary = summarize(grade_folder(_submissions(tmp_path / "class")))
     assert summary["grading_status"] == {"graded": 2, "error": 2, "timeout": 0, "skipped": 2}

@@ -22,9 +22,15 @@ from pathlib import Path
 
 import pytest
 
-from checker.batch import ROW_FIELDS, find_submissions, grade_folder, write_rows
-from checker.batch_proofs import NOT_PROVEN, PROOF_FIELDS, ProofRun, iter_proofs, prove_rows
 from checker.cli import main
+from checker.grading.batch import ROW_FIELDS, find_submissions, grade_folder, write_rows
+from checker.verify.across_engines import (
+    NOT_PROVEN,
+    PROOF_FIELDS,
+    ProofRun,
+    iter_proofs,
+    prove_rows,
+)
 
 BASE = "python:3.11-slim"
 GOOD = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from checker.build.cleanup import cleanup, remove_image
-from checker.labels import PROJECT_LABEL, PROJECT_VALUE, STAND_IN_LABEL
+from checker.build.labels import PROJECT_LABEL, PROJECT_VALUE, STAND_IN_LABEL
 
 OURS = {PROJECT_LABEL: PROJECT_VALUE, STAND_IN_LABEL: "python:3.11-slim"}  # inherited
 STAND_IN = {STAND_IN_LABEL: "python:3.11-slim"}

@@ -36,9 +36,9 @@ from checker.build import (
 from checker.build.buildkit import build_buildkit
 from checker.build.classic import api_client
 from checker.build.classic_stream import ClassicStreamParser
+from checker.build.labels import PROJECT_LABEL, PROJECT_LABELS, PROJECT_VALUE, STAND_IN_LABEL
 from checker.build.options import BuildOptions
 from checker.build.records import Recorder
-from checker.labels import PROJECT_LABEL, PROJECT_LABELS, PROJECT_VALUE, STAND_IN_LABEL
 
 pytestmark = pytest.mark.docker
 

@@ -20,8 +20,8 @@ import pytest
 from checker.build import BuildError, BuildTimeout, build
 from checker.build.buildkit import BuildKitClient, build_buildkit
 from checker.build.classic import build_classic
+from checker.build.labels import PROJECT_LABELS
 from checker.build.options import BuildOptions
-from checker.labels import PROJECT_LABELS
 
 STREAMS = Path(__file__).parent / "build_streams"
 

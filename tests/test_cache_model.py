@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker.cache_model import (
+from checker.cache import (
     CACHED,
     REBUILT,
     SKIPPED,

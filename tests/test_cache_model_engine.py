@@ -1,7 +1,7 @@
 """The cache model's predictions against real classic-builder builds (needs an engine).
 
 Each case builds a context, changes one file, builds again, and compares every step's
-outcome with :func:`checker.cache_model.predict`. No step downloads anything, so the
+outcome with :func:`checker.cache.predict`. No step downloads anything, so the
 cases need only the base image. Skips without an engine (fails under
 CHECKER_REQUIRE_DOCKER=1, like the other engine tests).
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cache_model import CACHED, ContextFiles, predict
+from checker.cache import CACHED, ContextFiles, predict
 from checker.dockerfile import parse
 
 pytestmark = pytest.mark.docker

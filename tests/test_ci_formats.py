@@ -14,9 +14,9 @@ import shutil
 from pathlib import Path
 
 from checker.cli import main
-from checker.findings import Finding
-from checker.formats import to_github
-from checker.report import Report
+from checker.grading.findings import Finding
+from checker.grading.formats import to_github
+from checker.grading.report import Report
 
 CASES = Path(__file__).resolve().parent / "grading_cases"
 _COMMAND = re.compile(r"::(error|warning|notice) ([^:]*)::(.*)")

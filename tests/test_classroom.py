@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checker.practice.classroom import common_mistakes, plot_mistakes
+from checker.lessons.classroom import common_mistakes, plot_mistakes
 
 
 def summary() -> dict[str, dict[str, int]]:

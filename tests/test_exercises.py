@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from checker.practice import exercises
-from checker.practice.exercises import EXERCISES, check, hint, solution
+from checker.lessons import exercises
+from checker.lessons.exercises import EXERCISES, check, hint, solution
 
 
 def test_there_are_at_least_six_exercises_each_on_a_project_of_its_own():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
-from checker.grading import grade
+from checker.grading.grade import grade
 
 CASES = Path(__file__).resolve().parent / "grading_cases"
 LESSON_BAD = CASES / "lesson_bad.Dockerfile"  # notebook 05's project, install after ADD .

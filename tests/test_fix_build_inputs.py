@@ -13,7 +13,7 @@ from pathlib import Path
 
 from test_grading_cases import CASES, context_of
 
-from checker.grading import grade
+from checker.grading.grade import grade
 from checker.rules.reinstall_fixes import pyproject_dependencies_command
 
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.grading import grade
-from checker.report import Report
+from checker.grading.grade import grade
+from checker.grading.report import Report
 
 KEYWORDS = ["FROM", "RUN", "COPY", "ADD", "ARG", "ENV", "WORKDIR", "CMD", "ONBUILD", "LABEL"]
 PIECES = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import checker
-from checker.grading import grade
-from checker.report import Report
+from checker.grading.grade import grade
+from checker.grading.report import Report
 
 GOOD = """FROM python:3.11-slim
 WORKDIR /srv

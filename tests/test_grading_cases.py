@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.grading import grade
-from checker.report import verdict_finding
+from checker.grading.grade import grade
+from checker.grading.report import verdict_finding
 
 CASES = Path(__file__).parent / "grading_cases"
 CONTEXTS = CASES / "contexts"

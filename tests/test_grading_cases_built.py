@@ -1,6 +1,6 @@
 """The hard grading cases, proved on the engine: their expected verdict is what BuildKit does.
 
-For each fixture below, :func:`checker.verify.verify` builds it twice with BuildKit on a
+For each fixture below, :func:`checker.verify.proof.verify` builds it twice with BuildKit on a
 temporary copy of its context (``grading_cases/contexts/<stem>/``), appending a fresh line to
 one application source file in between, and removes the images it built. The second build's
 step records then say whether the dependency install step ran again: it must have come from
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import pytest
 from test_grading_cases import CASES, context_of, expectation
 
-from checker.verify import verify
-from checker.verify_compare import ENGINE_CACHED, ENGINE_RAN, StepCheck
+from checker.verify.compare import ENGINE_CACHED, ENGINE_RAN, StepCheck
+from checker.verify.proof import verify
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ SUGGESTED_FIXTURES = {
 
 
 def test_every_suggested_fixture_has_a_context_and_a_suggestion() -> None:
-    from checker.grading import grade
+    from checker.grading.grade import grade
 
     for stem, changed in SUGGESTED_FIXTURES.items():
         context = context_of(CASES / f"{stem}.Dockerfile")
@@ -220,7 +220,7 @@ def test_the_suggested_fix_of_a_fixture_builds_and_keeps_the_install(
 ) -> None:
     import shutil
 
-    from checker.grading import grade
+    from checker.grading.grade import grade
 
     context = tmp_path / "context"
     shutil.copytree(context_of(CASES / f"{stem}.Dockerfile"), context)
@@ -246,7 +246,7 @@ def test_the_suggested_fix_of_a_fixture_builds_and_keeps_the_install(
 def test_the_suggested_dockerfile_builds_and_keeps_the_install(
     name: str, engine: object, tmp_path
 ) -> None:
-    from checker.grading import grade
+    from checker.grading.grade import grade
 
     text, files, changed = SUGGESTED[name]
     for relative, content in files.items():

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from checker.dockerfile import parse
 from checker.dockerfile.variables import MAX_VALUE, _trim, expand
-from checker.grading import grade
+from checker.grading.grade import grade
 
 # --------------------------------------------------------------------------------------
 # Variable expansion
@@ -265,7 +265,7 @@ def test_compound_shell_past_the_budget_is_split_simply_and_named() -> None:
 
 def test_which_runs_are_past_the_budget_depends_on_the_file_alone() -> None:
     """Caches keep parses across grades; a grade must not depend on what came before."""
-    from checker.formats import to_json
+    from checker.grading.formats import to_json
     from checker.shell.commands import compound_budget
     from checker.shell.script import shell_commands
 
@@ -418,7 +418,7 @@ def test_matcher_agrees_with_docker_py_on_patterns_without_doublestar(raw, paths
     """Where docker-py follows Docker (no ``**``: it checks one parent of the pattern's
     depth, which is every parent a ``**``-free pattern can match; lower case: it folds
     case), both say the same for every path, exceptions included."""
-    from checker.dockerignore import Matcher
+    from checker.cache.dockerignore import Matcher
 
     patterns = [("!" if exception else "") + text for exception, text in raw]
     ours = Matcher(list(enumerate(patterns, 1)))
@@ -437,7 +437,7 @@ def test_matcher_agrees_with_docker_py_on_doublestar_patterns(patterns, paths) -
     """``**`` patterns, compared on the path and each parent (docker-py's ``matches``
     checks one parent only; its walk prunes every matched directory, which is Docker's
     rule: a file is excluded when it or a parent matches)."""
-    from checker.dockerignore import Matcher
+    from checker.cache.dockerignore import Matcher
 
     ours = Matcher(list(enumerate(patterns, 1)))
     for path in paths:
@@ -450,7 +450,7 @@ def test_matcher_agrees_with_docker_py_on_doublestar_patterns(patterns, paths) -
 def test_dockerignore_follows_docker_where_docker_py_does_not() -> None:
     """Docker (moby/patternmatcher, BuildKit's reader) and docker-py part ways here; we
     follow Docker."""
-    from checker.dockerignore import Matcher, read_patterns
+    from checker.cache.dockerignore import Matcher, read_patterns
 
     def ignores(text: str, path: str) -> bool:
         return Matcher(read_patterns(text)).matches(path)
@@ -472,7 +472,7 @@ def test_backtracking_patterns_match_in_linear_time() -> None:
     20-60 s in docker-py's regexes; here each is a few thousand integer steps."""
     import time
 
-    from checker.dockerignore import Matcher, read_patterns
+    from checker.cache.dockerignore import Matcher, read_patterns
 
     start = time.perf_counter()
     star = Matcher(read_patterns("*a" * 12 + "\n"))
@@ -513,7 +513,7 @@ def test_unreadable_dockerignore_is_the_users_error(tmp_path) -> None:
 
 
 def test_too_many_dockerignore_patterns_are_capped_with_a_finding(tmp_path) -> None:
-    from checker.dockerignore import MAX_PATTERNS
+    from checker.cache.dockerignore import MAX_PATTERNS
 
     soup = "".join(f"p{index}/*a*a*a*\n" for index in range(MAX_PATTERNS + 10))
     root = _context(tmp_path, soup.encode())
@@ -541,7 +541,7 @@ def _nested_context(tmp_path):
 
 
 def _everything(report) -> str:
-    from checker.formats import to_json
+    from checker.grading.formats import to_json
 
     return str(report) + to_json([report])
 
@@ -598,7 +598,7 @@ def test_a_dockerfile_that_is_a_fifo_is_refused_without_blocking(tmp_path) -> No
 
 
 def test_an_oversized_context_file_is_skipped_with_a_finding(tmp_path) -> None:
-    from checker.jail import MAX_FILE_BYTES
+    from checker.cache.jail import MAX_FILE_BYTES
 
     root = _nested_context(tmp_path)
     (root / "base.txt").write_text("idna\n" * (MAX_FILE_BYTES // 5 + 10))
@@ -641,7 +641,7 @@ def test_batch_gives_every_entry_a_row_with_a_status(tmp_path) -> None:
     import csv
     import io
 
-    from checker.batch import grade_folder, rows_to_csv
+    from checker.grading.batch import grade_folder, rows_to_csv
 
     root = _hostile_class(tmp_path / "class")
     rows = grade_folder(root, timeout=30)
@@ -669,8 +669,8 @@ def test_batch_gives_every_entry_a_row_with_a_status(tmp_path) -> None:
 def test_a_submission_past_its_time_becomes_a_timeout_row_and_the_batch_goes_on(
     tmp_path,
 ) -> None:
-    from checker.batch import grade_folder
-    from checker.grading import MAX_INSTRUCTIONS
+    from checker.grading.batch import grade_folder
+    from checker.grading.grade import MAX_INSTRUCTIONS
 
     root = tmp_path / "class"
     root.mkdir()
@@ -691,7 +691,7 @@ def test_a_submission_past_its_time_becomes_a_timeout_row_and_the_batch_goes_on(
 
 
 def test_a_submission_past_its_memory_becomes_a_timeout_row(tmp_path) -> None:
-    from checker.batch import grade_folder
+    from checker.grading.batch import grade_folder
 
     root = tmp_path / "class"
     root.mkdir()
@@ -724,7 +724,7 @@ def test_grade_csv_neutralises_formulas_from_the_dockerfile(tmp_path) -> None:
     import csv
     import io
 
-    from checker.formats import to_csv
+    from checker.grading.formats import to_csv
 
     path = tmp_path / "=cmd|calc!A1.Dockerfile"
     path.write_text("FROM python:3.12\nCOPY . .\nRUN pip install -r requirements.txt\n")
@@ -738,7 +738,7 @@ def test_grade_csv_neutralises_formulas_from_the_dockerfile(tmp_path) -> None:
 
 @given(st.text(max_size=30))
 def test_no_csv_cell_can_start_a_formula(text: str) -> None:
-    from checker.safe_text import FORMULA_START, csv_cell
+    from checker.grading.safe_text import FORMULA_START, csv_cell
 
     cell = csv_cell(text)
     assert isinstance(cell, str) and not cell.startswith(FORMULA_START)
@@ -748,7 +748,7 @@ def test_no_csv_cell_can_start_a_formula(text: str) -> None:
 def test_a_neutralised_cell_reads_back_as_written(text: str) -> None:
     """A leading ``'`` always means one was added: ``'=x`` (a name that really starts so)
     and ``=x`` (neutralised) stay two different cells."""
-    from checker.safe_text import csv_cell
+    from checker.grading.safe_text import csv_cell
 
     cell = csv_cell(text)
     assert (cell[1:] if cell.startswith("'") else cell) == text
@@ -757,7 +757,7 @@ def test_a_neutralised_cell_reads_back_as_written(text: str) -> None:
 
 @given(st.text(max_size=30))
 def test_names_are_escaped_losslessly(name: str) -> None:
-    from checker.safe_text import escape_name
+    from checker.grading.safe_text import escape_name
 
     shown = escape_name(name)
     assert all(char >= " " and char != "\x7f" for char in shown)
@@ -804,7 +804,7 @@ def test_terminal_escapes_never_reach_explain_diff_fix_or_annotations(tmp_path, 
 
 
 def test_line_separators_are_escaped_too() -> None:
-    from checker.safe_text import escape_control
+    from checker.grading.safe_text import escape_control
 
     assert escape_control("a\u2028b\u2029c\rd\r\n") == "a\\u2028b\\u2029c\\x0dd\r\n"
 
@@ -862,7 +862,7 @@ _soup = st.lists(
 def test_the_nfa_and_the_regex_agree_on_any_pattern(pattern: str, path: str) -> None:
     """The two engines behind a pattern (a C regex for few loops, the NFA for many) give
     the same answer on every pattern both can run."""
-    from checker.dockerignore import DockerignoreError, _Nfa, _regex_piece, _scan
+    from checker.cache.dockerignore import DockerignoreError, _Nfa, _regex_piece, _scan
 
     try:
         kind, tokens = _scan(pattern, 1)

@@ -204,7 +204,7 @@ def test_lesson_6_recorded_every_experiment_as_its_prose_says():
 
 
 def test_lesson_9_grades_the_submissions_folder_as_its_prose_says():
-    from checker.batch import grade_folder, summarize
+    from checker.grading.batch import grade_folder, summarize
 
     rows = grade_folder(REPO / "notebooks" / "projects" / "submissions")
     summary = summarize(rows)
@@ -228,7 +228,7 @@ def tiny() -> Workspace:
 def _project_images() -> set[str]:
     import docker
 
-    from checker.labels import PROJECT_FILTER
+    from checker.build.labels import PROJECT_FILTER
 
     client = docker.from_env()
     try:
@@ -263,7 +263,7 @@ def test_touch_keeps_the_copy_cached_and_chmod_breaks_it(tiny: Workspace):
 def test_run_prints_the_containers_output_and_leaves_no_container(tiny: Workspace, capsys):
     import docker
 
-    from checker.labels import PROJECT_FILTER
+    from checker.build.labels import PROJECT_FILTER
 
     tiny.build(live=False, table=False)
     assert tiny.run() is None

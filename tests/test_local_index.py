@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from checker.practice.local_index import adapt
+from checker.lessons.local_index import adapt
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGING = REPO / "notebooks" / "projects" / "packaging"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.cache_model import ContextFiles
-from checker.grading import grade
+from checker.cache import ContextFiles
+from checker.grading.grade import grade
 from checker.rules.requirement_files import includes, nested_requirements
-from checker.verify import verify
+from checker.verify.proof import verify
 
 BASE = "python:3.11-slim"
 PROD = (

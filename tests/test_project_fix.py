@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.grading import grade
-from checker.verify import verify
+from checker.grading.grade import grade
+from checker.verify.proof import verify
 
 BASE = "python:3.11-slim"
 EDITABLE = f"FROM {BASE}\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -e .\n"

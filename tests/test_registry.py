@@ -21,7 +21,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from checker.labels import PROJECT_LABEL, PROJECT_VALUE
+from checker.build.labels import PROJECT_LABEL, PROJECT_VALUE
 from checker.runtime import engine, environment, processes, registry
 
 

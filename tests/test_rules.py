@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker.dockerfile import parse
-from checker.grading import grade
+from checker.grading.grade import grade
 from checker.rules import RULES, RULES_BY_ID
 from checker.rules.analysis import THROUGH_STAGE, Analysis
 from checker.rules.edits import render

@@ -19,7 +19,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from checker.labels import PROJECT_FILTER, PROJECT_LABEL, PROJECT_VALUE
+from checker.build.labels import PROJECT_FILTER, PROJECT_LABEL, PROJECT_VALUE
 from checker.runtime import base_image, environment, package_index, paths, processes, registry
 
 # --- without an engine -------------------------------------------------------------------

@@ -32,8 +32,7 @@ NOT_NEEDED = (
     "checker.runtime",
     "checker.verify",
     "checker.lessons",
-    "checker.practice",
-    "checker.fixing",
+    "checker.grading.fixing",
 )
 COMPOUND_SCRIPTS = (
     "if [ -f requirements.txt ]; then pip install -r requirements.txt; fi",

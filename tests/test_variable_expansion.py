@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from checker.cache_model import REBUILT, predict
+from checker.cache import REBUILT, predict
 from checker.dockerfile import parse
 from checker.dockerfile.variables import environment_at, expand, try_expand
-from checker.grading import grade
-from checker.verify import verify
+from checker.grading.grade import grade
+from checker.verify.proof import verify
 
 BASE = "python:3.11-slim"
 ARG_REQ = (

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from checker.build import BuildError, BuildResult, BuildTimeout, StepRecord
-from checker.cache_model import ContextFiles, predict
+from checker.cache import ContextFiles, predict
 from checker.cli import main
 from checker.dockerfile import parse
-from checker.verify import (
+from checker.verify.compare import AlignmentError, align
+from checker.verify.proof import (
     VerifyReport,
     _classify,
     _Setup,
@@ -26,8 +27,7 @@ from checker.verify import (
     choose_changed_file,
     verify,
 )
-from checker.verify_compare import AlignmentError, align
-from checker.verify_sandbox import Limits, base_images, choose_network
+from checker.verify.sandbox import Limits, base_images, choose_network
 
 BASE = "python:3.11-slim"
 GOOD = (
@@ -149,7 +149,7 @@ def test_limits_describe_what_each_builder_can_enforce() -> None:
 def test_a_buildkit_cgroup_is_made_only_for_an_engine_on_this_machine(
     docker_host: str | None, local: bool
 ) -> None:
-    from checker.verify_sandbox import local_engine
+    from checker.verify.sandbox import local_engine
 
     assert local_engine(docker_host) is local
 
@@ -158,8 +158,8 @@ def test_a_remote_buildkit_engine_gets_no_cgroup_and_the_report_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No engine needed: the build is stopped as it starts; what matters is what was set up."""
-    import checker.verify as verify_module
-    from checker.verify_sandbox import BuildkitCgroup
+    import checker.verify.proof as verify_module
+    from checker.verify.sandbox import BuildkitCgroup
 
     class FakeApi:
         def ping(self) -> bool:
@@ -534,7 +534,7 @@ def test_images_verify_did_not_create_are_kept(tmp_path: Path, engine) -> None: 
 def test_the_memory_limit_applies_to_buildkit_run_steps_too(tmp_path: Path, engine: object) -> None:
     """Issue 13: with BuildKit a RUN allocating past the limit used to succeed ("BuildKit
     takes none per build"); a cgroup of ours as --cgroup-parent now stops it."""
-    from checker.verify_sandbox import CGROUP_ROOT, BuildkitCgroup
+    from checker.verify.sandbox import CGROUP_ROOT, BuildkitCgroup
 
     with BuildkitCgroup(64 * 1024**2, 1) as probe:
         if probe.path is None:

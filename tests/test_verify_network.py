@@ -30,9 +30,9 @@ from checker.dockerfile import parse
 from checker.runtime import bridge_firewall, throwaway_engine
 from checker.runtime.bridge_firewall import BridgeFirewall, Endpoint
 from checker.runtime.throwaway_engine import ThrowawayEngine
-from checker.verify import _classify, _Setup, verify
-from checker.verify_network import CONTAINED, local_endpoints, plan_network
-from checker.verify_sandbox import Limits
+from checker.verify.network import CONTAINED, local_endpoints, plan_network
+from checker.verify.proof import _classify, _Setup, verify
+from checker.verify.sandbox import Limits
 
 BASE = "python:3.11-slim"
 INSTALLS = parse(f"FROM {BASE}\nRUN pip install idna\n")
@@ -58,7 +58,7 @@ def jail_possible(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DOCKER_HOST", raising=False)
     monkeypatch.setattr(throwaway_engine, "unavailable", lambda: None)
     monkeypatch.setattr(bridge_firewall, "unavailable", lambda: None)
-    monkeypatch.setattr("checker.verify_network._is_this_machine", lambda address: True)
+    monkeypatch.setattr("checker.verify.network._is_this_machine", lambda address: True)
 
 
 # --------------------------------------------------------------------------------------
@@ -355,7 +355,7 @@ class Namespace:
 def _jail_problem() -> str | None:
     import docker
 
-    from checker.verify_sandbox import index_urls
+    from checker.verify.sandbox import index_urls
 
     problem = throwaway_engine.unavailable() or bridge_firewall.unavailable()
     if problem or subprocess.run(["ip", "netns", "list"], capture_output=True).returncode:
@@ -394,7 +394,7 @@ def engines(monkeypatch: pytest.MonkeyPatch) -> list[ThrowawayEngine]:
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
             started.append(self)
 
-    monkeypatch.setattr("checker.verify_network.ThrowawayEngine", Recorded)
+    monkeypatch.setattr("checker.verify.network.ThrowawayEngine", Recorded)
     return started
 
 
@@ -405,7 +405,7 @@ def targets(tmp_path: Path, engine: object) -> Iterator[dict[str, object]]:
     problem = _jail_problem()
     if problem:
         pytest.skip(problem)
-    from checker.verify_sandbox import index_urls
+    from checker.verify.sandbox import index_urls
 
     endpoints, _ = local_endpoints(index_urls(engine, [BASE]))  # type: ignore[arg-type]
     loopback, index_host = Listener("127.0.0.1"), Listener(endpoints[0].address)

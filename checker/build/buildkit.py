@@ -19,7 +19,7 @@ project label is set with ``--label`` (BuildKit adds no step for it).
 Limits: BuildKit takes no per-build memory or CPU limits from the CLI (they are the builder's,
 set where ``buildkitd`` or the engine runs), so asking for them raises ``ValueError``; what
 it does take is ``--cgroup-parent`` (``BuildOptions.cgroup_parent``): a cgroup whose limits then
-hold for every ``RUN`` container (see ``checker.verify_sandbox.BuildkitCgroup``). The
+hold for every ``RUN`` container (see ``checker.verify.sandbox.BuildkitCgroup``). The
 wall-clock ``timeout`` works: the CLI is interrupted as with Ctrl-C, which cancels the build on
 the engine (its ``RUN`` containers are BuildKit's own and go with the cancelled step).
 
@@ -42,12 +42,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..dockerfile import DockerfileSyntaxError, parse_file
-from ..labels import PROJECT_LABELS
 from .buildkit_rawjson import BuildKitRawJsonParser
 from .buildkit_stream import BuildKitPlainParser
 from .context import resolve_dockerfile
 from .errors import BuildError, BuildTimeout, NoBuildKitClient
 from .events import BuildEvent, BuildFailed
+from .labels import PROJECT_LABELS
 from .listener import Listener, ignore
 from .options import BuildOptions
 from .records import (

@@ -23,11 +23,11 @@ import docker
 from docker.errors import APIError, NotFound
 from requests.exceptions import RequestException
 
-from ..labels import PROJECT_LABELS
 from .classic_stream import ClassicStreamParser
 from .context import BuildContext, make_context
 from .errors import BuildError, BuildTimeout
 from .events import BuildEvent, BuildFailed
+from .labels import PROJECT_LABELS
 from .listener import Listener, ignore
 from .options import BuildOptions
 from .records import BuildResult, Recorder

@@ -1,6 +1,6 @@
 """Remove what the project created on the engine, and only that.
 
-Everything this package builds carries the project label (``checker.labels.PROJECT_LABELS``):
+Everything this package builds carries the project label (``checker.build.labels.PROJECT_LABELS``):
 images built by either builder, and so the containers run from them, which inherit image
 labels. :func:`cleanup` removes exactly those containers and images, and nothing without the
 project label.
@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 import docker
 from docker.errors import APIError, NotFound
 
-from ..labels import PROJECT_FILTER, PROJECT_LABEL, PROJECT_VALUE, STAND_IN_LABEL
 from .classic import api_client
+from .labels import PROJECT_FILTER, PROJECT_LABEL, PROJECT_VALUE, STAND_IN_LABEL
 
 
 @dataclass

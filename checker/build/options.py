@@ -21,7 +21,7 @@ class BuildOptions:
     builder starts; BuildKit has no per-build limits through the CLI, so asking for them there
     is an error rather than a silent no-op. ``cgroup_parent`` is BuildKit's ``--cgroup-parent``:
     its ``RUN`` containers are created under that cgroup, so the limits set on it
-    (:class:`checker.verify_sandbox.BuildkitCgroup`) hold for them. ``timeout`` (seconds of
+    (:class:`checker.verify.sandbox.BuildkitCgroup`) hold for them. ``timeout`` (seconds of
     wall-clock) stops the build with either builder and removes what it left running.
     """
 

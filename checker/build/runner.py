@@ -11,12 +11,12 @@ import os
 from collections.abc import Callable
 from typing import TextIO
 
-from ..labels import PROJECT_LABELS
 from .buildkit import build_buildkit
 from .classic import build_classic
 from .display import LIVE_OUTPUT_LINES, Line, LiveView, default_emitter, show
 from .errors import BuildError
 from .events import BuildEvent
+from .labels import PROJECT_LABELS
 from .listener import Listener, ignore
 from .options import BuilderName, BuildOptions
 from .records import BuildResult, StepRecord

@@ -9,7 +9,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from checker.batch import (
+from checker.cli.errors import fail, one_line_error
+from checker.grading.batch import (
     MEMORY_MB,
     ROW_FIELDS,
     TIMEOUT_SECONDS,
@@ -17,8 +18,7 @@ from checker.batch import (
     iter_rows,
     write_rows,
 )
-from checker.cli.errors import fail, one_line_error
-from checker.row_output import ROW_FORMATS
+from checker.grading.row_output import ROW_FORMATS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -71,18 +71,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _prove(rows: list[dict], args: argparse.Namespace):
     """The proof run and its rows, each yielded as soon as its proof is done."""
-    from checker import batch_proofs  # only --prove needs docker-py
+    from checker.verify import across_engines  # only --prove needs docker-py
 
     submissions = [
         (name, path, None if args.no_context else context)
         for name, path, context in find_submissions(args.directory)
     ]
-    run = batch_proofs.ProofRun(rows)
-    proven = batch_proofs.iter_proofs(
+    run = across_engines.ProofRun(rows)
+    proven = across_engines.iter_proofs(
         run,
         submissions,
-        args.engine or batch_proofs.default_engines(),
-        batch_proofs.verify_in_process(args.builder, args.proof_timeout),
+        args.engine or across_engines.default_engines(),
+        across_engines.verify_in_process(args.builder, args.proof_timeout),
     )
     return run, proven
 

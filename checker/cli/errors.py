@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import NoReturn
 
-from checker.safe_text import escape_control
+from checker.grading.safe_text import escape_control
 
 
 def one_line_error(parser: argparse.ArgumentParser):

@@ -7,11 +7,11 @@ import argparse
 import os
 from pathlib import Path
 
-from checker.cache_model import ContextFiles, format_table, predict
+from checker.cache import ContextFiles, format_table, predict
+from checker.cache.jail import Unreadable, named_file
 from checker.cli.errors import fail, one_line_error
 from checker.dockerfile import DockerfileSyntaxError, parse_file
-from checker.jail import Unreadable, named_file
-from checker.safe_text import escape_control
+from checker.grading.safe_text import escape_control
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -13,9 +13,11 @@ import os
 import sys
 from pathlib import Path
 
-from checker.batch import is_dockerfile_name
+from checker.cache.jail import read_file
 from checker.cli.errors import fail, one_line_error
-from checker.config import (
+from checker.dockerfile.parser import MAX_BYTES
+from checker.grading.batch import is_dockerfile_name
+from checker.grading.config import (
     Config,
     ConfigError,
     apply_config,
@@ -23,13 +25,11 @@ from checker.config import (
     load_config,
     parse_rule_ids,
 )
-from checker.dockerfile.parser import MAX_BYTES
-from checker.findings import SEVERITIES
-from checker.formats import FORMATS, render
-from checker.grading import grade
-from checker.jail import read_file
-from checker.row_output import JsonLinesWriter
-from checker.safe_text import escape_control, escape_name
+from checker.grading.findings import SEVERITIES
+from checker.grading.formats import FORMATS, render
+from checker.grading.grade import grade
+from checker.grading.row_output import JsonLinesWriter
+from checker.grading.safe_text import escape_control, escape_name
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 
@@ -193,7 +193,7 @@ def _run_fixes(
 ) -> int:
     """``--fix`` / ``--diff``: exit 0 when every file passes (after fixing, for ``--fix``),
     1 when one still fails, 2 when one cannot be read."""
-    from checker import fixing
+    from checker.grading import fixing
 
     outcomes = []
     for path, report in zip(files, reports, strict=True):

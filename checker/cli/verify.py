@@ -19,8 +19,8 @@ import threading
 from checker.cli.errors import one_line_error
 from checker.cli.explain import context_relative
 from checker.runtime.progress import printer
-from checker.verify import PLEASE_REPORT, verify
-from checker.verify_sandbox import DEFAULT_TIMEOUT
+from checker.verify.proof import PLEASE_REPORT, verify
+from checker.verify.sandbox import DEFAULT_TIMEOUT
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

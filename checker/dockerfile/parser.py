@@ -33,6 +33,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checker.cache.jail import Unreadable, read_file
 from checker.dockerfile.model import (
     Dockerfile,
     DockerfileSyntaxError,
@@ -42,7 +43,6 @@ from checker.dockerfile.model import (
     Stage,
 )
 from checker.dockerfile.variables import EXPANDED_KEYWORDS, Budget, expanded_arguments
-from checker.jail import Unreadable, read_file
 
 MAX_BYTES = 1 << 20
 MAX_INSTRUCTIONS = 5000

@@ -27,8 +27,8 @@ from checker.build.buildkit import BuildKitClient, build_buildkit
 from checker.build.options import BuildOptions
 from checker.dockerfile import parse_file
 from checker.dockerfile.model import Dockerfile
+from checker.lessons.exercise_proof import line_of
 from checker.lessons.workspace import Workspace
-from checker.practice.exercise_proof import line_of
 
 if TYPE_CHECKING:
     from checker.lessons.ci_runner import Runner

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from checker.build import find_buildkit_client
 from checker.build.errors import NoBuildKitClient
+from checker.build.labels import PROJECT_LABELS
 from checker.build.options import BuilderName
-from checker.labels import PROJECT_LABELS
 
 # BuildKit's plain progress: "#7 [3/5] COPY ...", "#7 CACHED", "#7 DONE 0.1s", "#7 0.123 out".
 _VERTEX = re.compile(r"^#(\d+) (.*)$")

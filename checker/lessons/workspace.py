@@ -22,8 +22,8 @@ from typing import Any
 
 from checker.build import BuildResult, build, compare, remove_image
 from checker.build.compare import Comparison
+from checker.build.labels import PROJECT_LABELS
 from checker.build.options import BuilderName
-from checker.labels import PROJECT_LABELS
 from checker.runtime.paths import REPO_ROOT
 
 from .charts import chart
@@ -274,7 +274,7 @@ class Workspace:
 
     def grade(self, dockerfile: str = "Dockerfile") -> Any:
         """The checker's report on this workspace's Dockerfile, with the workspace as context."""
-        from checker.grading import grade
+        from checker.grading.grade import grade
 
         # The text, not the path: the report names its file, and the temporary path differs
         # from run to run.

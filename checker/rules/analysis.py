@@ -13,14 +13,13 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from functools import cached_property
 
-from checker import jail
-from checker.cache_model import (
+from checker.cache import (
     REBUILT,
     ContextFiles,
     Prediction,
     built_stages,
-    context_bind_sources,
     context_sources,
+    jail,
     normalize,
     predict,
     source_matches,
@@ -28,7 +27,9 @@ from checker.cache_model import (
 )
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.dockerfile.variables import environment_at
-from checker.environments import (
+from checker.grading.findings import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
+from checker.rules.edits import FixPlan
+from checker.rules.environments import (
     WHEELS,
     Environment,
     base_image,
@@ -39,8 +40,6 @@ from checker.environments import (
     points_at,
     same_place,
 )
-from checker.findings import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
-from checker.rules.edits import FixPlan
 from checker.rules.requirement_files import is_requirement_file, nested_requirements
 from checker.shell.hidden_installs import (
     ScriptRun,
@@ -51,6 +50,7 @@ from checker.shell.hidden_installs import (
 )
 from checker.shell.installs import DependencyInstall, installs_in
 from checker.shell.manifests import is_manifest, is_manifest_folder
+from checker.shell.mounts import bind_sources as context_bind_sources
 from checker.shell.mounts import mounts
 from checker.shell.sources import run_commands
 
@@ -549,7 +549,7 @@ class Analysis:
     def supplies(self, step: InstallStep) -> list[Supply]:
         """The cached dependency-only installs of other stages that a cached ``COPY --from``
         (or bind mount ``from=``) before ``step`` copies from, each with whether the copy
-        brings their environment to where ``step`` installs (see :mod:`checker.environments`).
+        brings their environment to where ``step`` installs (see :mod:`checker.rules.environments`).
         A copy of anything else (a stamp file, a venv ``step``'s pip does not belong to, a
         wheels folder it is not pointed at) leaves ``step`` to install every dependency."""
         key = id(step)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
 from checker.dockerfile.model import Instruction
-from checker.findings import Finding
+from checker.grading.findings import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.edits import FixPlan
 

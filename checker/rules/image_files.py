@@ -18,10 +18,10 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from checker.cache_model import context_sources, normalize
+from checker.cache import context_sources, normalize
 from checker.dockerfile.model import Instruction
-from checker.environments import steps_back
 from checker.rules.analysis import Analysis
+from checker.rules.environments import steps_back
 from checker.shell.commands import grade_memo
 from checker.shell.installs import install_command
 from checker.shell.mounts import mounts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.findings import Finding
+from checker.grading.findings import Finding
 from checker.rules.analysis import (
     BROAD_COPY,
     CONTEXT_BOUND,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.cache_model import context_sources, normalize
-from checker.findings import Finding
+from checker.cache import context_sources, normalize
+from checker.grading.findings import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule, describe
 

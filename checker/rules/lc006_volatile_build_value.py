@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from checker.dockerfile.model import Instruction
-from checker.findings import Finding
+from checker.grading.findings import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule, describe
 from checker.rules.edits import FixPlan, Move

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.findings import Finding
+from checker.grading.findings import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule, describe
 from checker.shell.mounts import cache_mounts

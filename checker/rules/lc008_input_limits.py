@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.findings import Finding
+from checker.grading.findings import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule
 from checker.shell.commands import MAX_COMPOUND_TEXT, past_compound_budget

@@ -6,8 +6,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from checker.cache_model import ContextFiles, context_sources, normalize
-from checker.findings import Finding
+from checker.cache import ContextFiles, context_sources, normalize
+from checker.grading.findings import Finding
 from checker.rules.analysis import Analysis, InstallStep
 from checker.rules.base import Rule, describe
 from checker.rules.image_files import Origin, origin, resolve

@@ -5,16 +5,16 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from checker.cache_model import (
-    context_bind_sources,
+from checker.cache import (
     context_sources,
     normalize,
     source_matches,
 )
 from checker.dockerfile.model import Instruction
-from checker.findings import Finding
+from checker.grading.findings import Finding
 from checker.rules.analysis import Analysis, InstallStep, is_manifest_source
 from checker.rules.base import Rule, describe
+from checker.shell.mounts import bind_sources as context_bind_sources
 
 _MAX_COPIES = 24  # a cache prediction per copy: enough for any real Dockerfile
 

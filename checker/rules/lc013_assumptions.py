@@ -5,11 +5,11 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from checker.cache_model import stage_index
-from checker.environments import points_at, stage_copies, workdir_at
-from checker.findings import Finding
+from checker.cache import stage_index
+from checker.grading.findings import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule, describe
+from checker.rules.environments import points_at, stage_copies, workdir_at
 
 
 class Assumption(Rule):

@@ -19,7 +19,7 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from checker.cache_model import context_bind_sources, context_sources, normalize, stage_index
+from checker.cache import context_sources, normalize, stage_index
 from checker.dockerfile.model import Instruction
 from checker.rules.analysis import PROJECT_WITH_DEPENDENCIES, Analysis, InstallStep, Reinstall
 from checker.rules.edits import Edit, FixPlan, Insert, Move, Replace, flag_text, with_flags
@@ -27,6 +27,7 @@ from checker.rules.requirement_files import nested_requirements
 from checker.rules.run_parts import and_list, copied_by, needs, pip_split
 from checker.shell.hidden_installs import script_runs
 from checker.shell.manifests import is_manifest, is_manifest_folder
+from checker.shell.mounts import bind_sources as context_bind_sources
 from checker.shell.mounts import mounts
 from checker.shell.sources import run_commands
 from checker.shell.wrappers import program

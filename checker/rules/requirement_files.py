@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import posixpath
 
-from checker.cache_model import ContextFiles, normalize
+from checker.cache import ContextFiles, normalize
 
 _INCLUDE_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
 MAX_FILES = 64  # a bound on what one install may pull in (include cycles, huge trees)

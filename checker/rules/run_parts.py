@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from checker.cache_model import context_sources, normalize
+from checker.cache import context_sources, normalize
 from checker.dockerfile.model import Instruction
 from checker.shell.hidden_installs import script_runs
 from checker.shell.installs import DependencyInstall

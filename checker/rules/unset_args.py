@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from checker.cache_model import ContextFiles
+from checker.cache import ContextFiles
 from checker.dockerfile.model import Dockerfile, Instruction, Stage
 from checker.dockerfile.variables import environment_at, expanded_arguments
 from checker.shell.installs import installs_in

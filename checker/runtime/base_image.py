@@ -22,8 +22,8 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, ImageNotFound
 
+from checker.build.labels import STAND_IN_LABEL
 from checker.dockerfile.parser import parse_file
-from checker.labels import STAND_IN_LABEL
 from checker.runtime import paths, system
 from checker.runtime.progress import Progress, quiet
 

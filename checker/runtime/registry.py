@@ -20,7 +20,7 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, DockerException, NotFound
 
-from checker.labels import PROJECT_LABEL, PROJECT_VALUE
+from checker.build.labels import PROJECT_LABEL, PROJECT_VALUE
 from checker.runtime import paths, processes, system
 from checker.runtime.progress import Progress, quiet
 

@@ -23,10 +23,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from checker.build.labels import PROJECT_LABEL
 from checker.build.records import BuildResult, StepRecord
-from checker.cache_model import CACHED, REBUILT, SKIPPED, Prediction, StepPrediction
+from checker.cache import CACHED, REBUILT, SKIPPED, Prediction, StepPrediction
 from checker.dockerfile.model import Dockerfile
-from checker.labels import PROJECT_LABEL
 
 # What the engine did with a step, as the report shows it.
 ENGINE_CACHED = "cached"

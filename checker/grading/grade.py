@@ -32,13 +32,13 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from checker.cache_model import ContextFiles
+from checker.cache import ContextFiles
+from checker.cache.jail import Unreadable, named_file, read_file
 from checker.dockerfile import DockerfileSyntaxError, parse, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.dockerfile.parser import MAX_BYTES, MAX_INSTRUCTIONS
-from checker.findings import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding
-from checker.jail import Unreadable, named_file, read_file
-from checker.report import Report
+from checker.grading.findings import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, Finding
+from checker.grading.report import Report
 from checker.rules import RULES
 from checker.rules.analysis import Analysis
 from checker.rules.edits import Edit, render
@@ -107,7 +107,7 @@ def _as_path(value: str | os.PathLike[str]) -> str | None:
 
 def _named_file(path: str, context: str | os.PathLike[str] | ContextFiles | None) -> str:
     """The file to read for ``path``: a link is followed inside its folder or the context
-    (:func:`checker.jail.named_file`); elsewhere, broken or a loop, the grade is an error."""
+    (:func:`checker.cache.jail.named_file`); elsewhere, broken or a loop, the grade is an error."""
     root = context.root if isinstance(context, ContextFiles) else context
     try:
         return str(named_file(path, (root,) if root is not None else ()))

@@ -1,9 +1,8 @@
 """For instructors: a folder of submissions as one table, and a chart of the common mistakes.
 
-Why here and not in :mod:`checker.batch`: batch gives plain rows for csv/JSON; a notebook wants
-the same rows as a short table a room can read and the rule counts as a chart, both stable
-from run to run (no paths, no timings).
-"""
+Why here and not in :mod:`checker.grading.batch`: batch gives plain rows for csv/JSON; a
+notebook wants the same rows as a short table a room can read and the rule counts as a
+chart, both stable from run to run (no paths, no timings)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """What grading finds: the dependency-cache verdicts, the severities, and one finding.
 
-Plain data that rules produce and renderers (:mod:`checker.report`, :mod:`checker.formats`)
-read, kept apart from both so a rule never imports a renderer.
+Plain data that rules produce and renderers (:mod:`checker.grading.report`,
+:mod:`checker.grading.formats`) read, kept apart from both so a rule never imports a renderer.
 """
 
 from __future__ import annotations

@@ -135,7 +135,8 @@ def prove_rows(
     probe: Callable[[str], tuple[str | None, str | None]] = engine_problem,
 ) -> ProofRun:
     """Add ``proof``, ``proof_summary`` and ``engine`` to each row; a row's ``submission``
-    names its entry in ``submissions`` (as ``checker.batch.find_submissions`` gives them)."""
+    names its entry in ``submissions`` (as ``checker.grading.batch.find_submissions``
+    gives them)."""
     run = ProofRun(rows)
     for _row in iter_proofs(run, submissions, engines, runner, probe):
         pass

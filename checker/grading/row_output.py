@@ -14,14 +14,14 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
-from checker.safe_text import csv_cell
+from checker.grading.safe_text import csv_cell
 
 ROW_FORMATS = ("csv", "json")
 
 
 class CsvWriter:
     """A header, then rows as they come, each cell made safe for spreadsheets
-    (:func:`checker.safe_text.csv_cell`) and flushed."""
+    (:func:`checker.grading.safe_text.csv_cell`) and flushed."""
 
     def __init__(self, stream: TextIO, fields: Sequence[str]) -> None:
         self.stream = stream

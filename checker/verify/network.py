@@ -43,7 +43,7 @@ from checker.runtime import bridge_firewall, throwaway_engine
 from checker.runtime.bridge_firewall import BridgeFirewall, Endpoint
 from checker.runtime.progress import Progress, quiet
 from checker.runtime.throwaway_engine import ThrowawayEngine
-from checker.verify_sandbox import choose_network
+from checker.verify.sandbox import choose_network
 
 CONTAINED = "contained"
 # The engine refuses `RUN --network=host` (BuildKit's network.host entitlement) outright.

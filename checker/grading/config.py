@@ -15,7 +15,7 @@ In one folder ``.checker.toml`` wins over ``pyproject.toml``; a ``pyproject.toml
 ``[tool.checker]`` is passed over. Command-line flags override the file. Ignoring a rule
 silences its findings; it does not change the ``dependency_cache`` verdict, and a
 ``reinstalled`` verdict still fails (text and the CI formats then name the install's line:
-:func:`checker.report.verdict_finding`). A key, rule or value the checker does not know is a
+:func:`checker.grading.report.verdict_finding`). A key, rule or value the checker does not know is a
 :class:`ConfigError` naming the file and the key, never silently ignored.
 """
 
@@ -28,8 +28,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.findings import KEPT, NO_INSTALL, SEVERITIES
-from checker.report import Report
+from checker.grading.findings import KEPT, NO_INSTALL, SEVERITIES
+from checker.grading.report import Report
 
 FILE_NAMES = (".checker.toml", "pyproject.toml")
 KEYS = ("ignore", "per-path-ignores", "fail-on", "format")
@@ -175,7 +175,7 @@ def apply_config(report: Report, ignored: frozenset[str], fail_on: str) -> Repor
     ``passed`` decided by ``fail_on``: a finding at that severity or worse fails the file."""
     if report.error is not None:
         return report
-    from checker.grading import _score  # the grader's one scoring rule
+    from checker.grading.grade import _score  # the grader's one scoring rule
 
     findings = tuple(finding for finding in report.findings if finding.rule not in ignored)
     failing = _FAILS_AT[fail_on]

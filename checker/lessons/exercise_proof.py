@@ -1,11 +1,11 @@
 """The proof of an exercise's answer: two real builds around a change, then a run of the image.
 
-Why a proof of our own beside :func:`checker.verify.verify`: verify asks "did the engine do what
-the cache model predicted?"; an exercise asks "does the answer behave as the task says?". Each
-exercise names a change (an application file, a build argument, files the context should not
-send, a package added) and what must happen to the dependency install on the rebuild, and the
-image must still run its program. The findings name the Dockerfile line that misbehaved, so a
-failing answer says where to look, never what text was expected.
+Why a proof of our own beside :func:`checker.verify.proof.verify`: verify asks "did the
+engine do what the cache model predicted?"; an exercise asks "does the answer behave as the
+task says?". Each exercise names a change (an application file, a build argument, files the
+context should not send, a package added) and what must happen to the dependency install on
+the rebuild, and the image must still run its program. The findings name the Dockerfile line
+that misbehaved, so a failing answer says where to look, never what text was expected.
 
 Every change carries a fresh random token, so the rebuild really meets a change even when an
 earlier run left the same answer in BuildKit's cache (which outlives images).
@@ -21,11 +21,11 @@ from pathlib import Path
 
 from checker.build import BuildError, BuildResult
 from checker.build.records import StepRecord
-from checker.cache_model import needed_stages
+from checker.cache import needed_stages
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.model import Dockerfile, Instruction
-from checker.environments import reach, stage_copies, unused_venv
 from checker.lessons import Workspace
+from checker.rules.environments import reach, stage_copies, unused_venv
 from checker.shell.installs import installs_in
 from checker.shell.mounts import cache_mounts
 from checker.shell.record import DependencyInstall as ShellInstall
@@ -111,7 +111,7 @@ def _not_in_image(
 ) -> list[Finding]:
     """An install of a built stage whose packages still miss the final image (the stage is
     reached only through a copy of something else), or land in a venv its ``python`` does
-    not use (see :mod:`checker.environments`)."""
+    not use (see :mod:`checker.rules.environments`)."""
     install = next((item for item in installs if item.manifests), None)
     if install is None:
         return []

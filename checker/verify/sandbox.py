@@ -9,7 +9,7 @@ A submitted Dockerfile runs arbitrary ``RUN`` commands on the engine, so every b
   and only for an engine on this machine, :func:`local_engine`: a remote one has none of ours);
 * the least network that still lets ``pip`` reach its package index (:func:`choose_network`),
   and where this machine allows, a throwaway engine whose bridge reaches that index and nothing
-  else (:mod:`checker.verify_network`);
+  else (:mod:`checker.verify.network`);
 * removal of exactly what it created (:class:`Leftovers`), after a failure too.
 
 Why not :func:`checker.build.cleanup`: it removes every image carrying the project label,
@@ -249,7 +249,7 @@ def choose_network(dockerfile: Dockerfile, indexes: list[str]) -> tuple[str | No
       make the same guess);
     * otherwise the default bridge (None): the workshop's stand-in image points pip at an
       index on the bridge's gateway, and an image using PyPI needs the internet. On the
-      learner's engine that bridge reaches everything; :func:`checker.verify_network.plan_network`
+      learner's engine that bridge reaches everything; :func:`checker.verify.network.plan_network`
       moves the builds to a throwaway engine whose bridge reaches the index alone where it can.
     """
     runs = any(instruction.keyword == "RUN" for instruction in dockerfile.instructions)

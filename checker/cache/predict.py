@@ -32,19 +32,22 @@ matches any file, ``COPY requirements.txt .`` only that path, globs as Go's file
 from __future__ import annotations
 
 import html
-import os
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
-from functools import cached_property, lru_cache
-from pathlib import Path
+from functools import cached_property
 
-from checker import jail
-from checker.dockerfile.model import Dockerfile, DockerfileSyntaxError, Instruction, Stage
+from checker.cache.context import (
+    GLOB_PREFIX,
+    ContextFiles,
+    context_sources,
+    normalize,
+    source_matches,
+)
+from checker.cache.stages import built_stages, from_references, stage_index, stage_ref
+from checker.dockerfile.model import Dockerfile, Instruction, Stage
 from checker.dockerfile.variables import environment_at
-from checker.dockerignore import MAX_PATTERNS, DockerignoreError, Matcher, read_patterns
 from checker.shell.mounts import bind_sources as context_bind_sources
 from checker.shell.mounts import mounts
 from checker.shell.writes import run_writes
@@ -53,215 +56,7 @@ CACHED = "cached"
 REBUILT = "rebuilt"
 SKIPPED = "skipped"
 
-_URL_PREFIXES = ("http://", "https://", "git@", "git://", "ssh://")
-_GLOB_PREFIX = re.compile(r"[*?\[]")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-
-
-# --------------------------------------------------------------------------------------
-# The build context and .dockerignore
-
-
-@dataclass(frozen=True)
-class ContextFiles:
-    """The files a build may read: a context directory and its ``.dockerignore`` patterns.
-
-    ``root`` may be None: then nothing is ignored and the file list is unknown, and the
-    prediction reasons from the Dockerfile's patterns alone. The context is untrusted:
-    files are read only through :meth:`read_text` (see :mod:`checker.jail`), and what was
-    left out is kept in :attr:`limits` for the report.
-    """
-
-    root: Path | None = None
-    ignore_patterns: tuple[str, ...] = ()
-    has_dockerignore: bool = False
-    _matcher: Matcher | None = field(default=None, compare=False, repr=False)
-    # What reading the context met and left out (a link out of it, a FIFO, a cap reached):
-    # one message each, reported by grading as LC008 findings.
-    _notes: list[str] = field(default_factory=list, compare=False, repr=False)
-    _listed: dict[int, list[str]] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def limits(self) -> tuple[str, ...]:
-        return tuple(self._notes)
-
-    @classmethod
-    def from_dir(cls, root: str | os.PathLike[str], dockerfile: str | None = None) -> ContextFiles:
-        """Read ``<root>/.dockerignore`` (or BuildKit's ``<Dockerfile>.dockerignore`` beside
-        the Dockerfile, which takes precedence) the way BuildKit does. A line Docker would
-        refuse, or a file that cannot be read, is the user's error (DockerfileSyntaxError
-        naming ``.dockerignore`` and the line)."""
-        path = Path(root)
-        candidates = []
-        if dockerfile:
-            candidates.append(Path(dockerfile).with_name(Path(dockerfile).name + ".dockerignore"))
-        candidates.append(path / ".dockerignore")
-        for candidate in candidates:
-            if not os.path.lexists(candidate):
-                continue
-            notes: list[str] = []
-            name = candidate.name
-            try:
-                if candidate.parent.resolve() == path.resolve():
-                    data = jail.read_bytes(path, name, MAX_DOCKERIGNORE_BYTES)
-                else:
-                    data = jail.read_file(candidate, MAX_DOCKERIGNORE_BYTES, name)
-            except jail.Unreadable as error:
-                raise DockerfileSyntaxError(
-                    f"cannot use {name}: {error}",
-                    None,
-                    f"make {name} a readable text file in the build context",
-                ) from None
-            lines = read_patterns(data.decode("utf-8", errors="replace"))
-            if len(lines) > MAX_PATTERNS:
-                notes.append(
-                    f"{name} has {len(lines):,} patterns; only the first {MAX_PATTERNS:,} "
-                    f"are used (line {lines[MAX_PATTERNS][0]} on is left out)"
-                )
-                lines = lines[:MAX_PATTERNS]
-            try:
-                matcher = Matcher(lines)
-            except DockerignoreError as error:
-                raise DockerfileSyntaxError(
-                    f"{name} line {error.line}: {error.message}",
-                    None,
-                    f"fix or delete line {error.line} of {name}; docker build refuses it too",
-                ) from None
-            patterns = tuple(text for _line, text in lines)
-            return cls(path, patterns, True, matcher if matcher.patterns else None, notes)
-        return cls(path, (), False, None)
-
-    def is_ignored(self, path: str) -> bool:
-        """True when ``.dockerignore`` keeps ``path`` (context-relative) out of the context."""
-        if self._matcher is None:
-            return False
-        return self._matcher.matches(normalize(path))
-
-    def files(self, limit: int = 20000) -> list[str]:
-        """Context-relative paths of the files sent to the builder (sorted, bounded); a
-        link is listed as itself, never followed."""
-        if self.root is None:
-            return []
-        if limit not in self._listed:  # walked once: the re-grade of a fix asks again
-            found = [path for path in _walk(self.root, limit) if not self.is_ignored(path)]
-            self._listed[limit] = sorted(found)
-        return list(self._listed[limit])
-
-    def exists(self, path: str) -> bool:
-        """The context holds an entry at ``path`` (a link out of it counts as an entry)."""
-        return self.root is not None and jail.entry_exists(self.root, normalize(path))
-
-    def is_file(self, path: str) -> bool:
-        """``path`` is a regular file inside the context (links inside it followed). An
-        entry that is not (a link out of the context, a FIFO, a device) leaves a note."""
-        if self.root is None:
-            return False
-        relative = normalize(path)
-        if jail.is_regular_file(self.root, relative):
-            return True
-        self._note(jail.refusal(self.root, relative))
-        return False
-
-    def _note(self, note: str | None) -> None:
-        if note and note not in self._notes:
-            self._notes.append(note)
-
-    def read_text(self, path: str, limit: int = jail.MAX_FILE_BYTES) -> str | None:
-        """A context file's text (UTF-8, bad bytes replaced), or None with a note when it
-        is missing, a link out of the context, not a regular file or too large."""
-        if self.root is None:
-            return None
-        try:
-            data = jail.read_bytes(self.root, normalize(path), limit)
-        except jail.Missing:
-            return None
-        except jail.Unreadable as error:
-            self._note(str(error))
-            return None
-        return data.decode("utf-8", errors="replace")
-
-
-MAX_DOCKERIGNORE_BYTES = 1 << 20
-
-
-def _walk(root: Path, limit: int) -> Iterator[str]:
-    count = 0
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(name for name in dirnames if name != ".git")
-        relative = os.path.relpath(directory, root)
-        for name in sorted(filenames):
-            yield name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
-            count += 1
-            if count >= limit:
-                return
-
-
-def normalize(path: str) -> str:
-    """A context-relative path as Docker cleans it: no ``./``, no leading or doubled ``/``."""
-    parts: list[str] = []
-    for part in path.replace("\\", "/").split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts:
-                parts.pop()
-            continue
-        parts.append(part)
-    return "/".join(parts)
-
-
-# --------------------------------------------------------------------------------------
-# What a COPY/ADD or a bind mount reads from the context
-
-
-def context_sources(instruction: Instruction) -> tuple[str, ...] | None:
-    """The context paths a COPY/ADD copies, or None when it does not read the context
-    (``--from=``, URLs, heredoc bodies)."""
-    if instruction.keyword not in ("COPY", "ADD"):
-        return None
-    if instruction.flag("from") is not None:
-        return None
-    arguments = instruction.resolved_arguments  # $VAR expanded as Docker does
-    if len(arguments) < 2:
-        return None
-    heredoc_names = {heredoc.name for heredoc in instruction.heredocs}
-    sources = []
-    for source in arguments[:-1]:
-        if source.startswith(_URL_PREFIXES):
-            continue
-        if source.startswith("<<") and source.lstrip("<-") in heredoc_names:
-            continue
-        sources.append(source)
-    return tuple(sources) if sources else None
-
-
-@lru_cache(maxsize=4096)
-def source_matches(source: str, path: str) -> bool:
-    """Does the COPY source pattern ``source`` copy the context file ``path``?
-
-    A plain path copies itself or, being a directory, everything under it; a pattern is
-    matched component by component (``*`` never crosses ``/``), and a matched directory
-    again copies everything under it. ``.`` copies the whole context.
-    """
-    pattern = normalize(source)
-    target = normalize(path)
-    if not pattern:
-        return True
-    if not any(char in pattern for char in "*?["):
-        return target == pattern or target.startswith(pattern + "/")
-    pattern_parts = pattern.split("/")
-    target_parts = target.split("/")
-    if len(target_parts) < len(pattern_parts):
-        return False
-    return all(
-        fnmatchcase(name, _go_glob(part))
-        for name, part in zip(target_parts, pattern_parts, strict=False)
-    )
-
-
-def _go_glob(part: str) -> str:
-    """Go's ``[^...]`` negation is fnmatch's ``[!...]``."""
-    return part.replace("[^", "[!")
 
 
 # --------------------------------------------------------------------------------------
@@ -331,78 +126,6 @@ class Prediction:
             )
         rows.append("</table>")
         return "".join(rows)
-
-
-def stage_dependencies(dockerfile: Dockerfile) -> dict[int, set[int]]:
-    """For each stage, the earlier stages it builds on (FROM) or copies/mounts from."""
-    dependencies: dict[int, set[int]] = {stage.index: set() for stage in dockerfile.stages}
-    for stage in dockerfile.stages:
-        parent = _stage_ref(dockerfile, stage.base, stage.index)
-        if parent is not None:
-            dependencies[stage.index].add(parent)
-        for instruction in stage.instructions:
-            for reference in _from_references(instruction):
-                found = _stage_ref(dockerfile, reference, stage.index)
-                if found is not None:
-                    dependencies[stage.index].add(found)
-    return dependencies
-
-
-def _from_references(instruction: Instruction) -> list[str]:
-    references = []
-    if instruction.keyword in ("COPY", "ADD"):
-        source = instruction.flag("from")
-        if source:
-            references.append(source)
-    for mount in mounts(instruction):
-        if mount.from_:
-            references.append(mount.from_)
-    return references
-
-
-def stage_index(dockerfile: Dockerfile, reference: str) -> int | None:
-    """The index of the stage ``reference`` names (``Dockerfile.stage_named``, a dict
-    lookup), or None for an image."""
-    stage = dockerfile.stage_named(reference)
-    return None if stage is None else stage.index
-
-
-def _stage_ref(dockerfile: Dockerfile, reference: str, before: int) -> int | None:
-    """The index of the earlier stage ``reference`` names, or None for an image."""
-    index = stage_index(dockerfile, reference)
-    if index is None or index >= before:
-        return None
-    return index
-
-
-def needed_stages(dockerfile: Dockerfile, target: str | None = None) -> frozenset[int]:
-    """The stages BuildKit builds for ``target`` (default: the last stage)."""
-    if not dockerfile.stages:
-        return frozenset()
-    final = dockerfile.stages[-1].index
-    if target is not None:
-        named = stage_index(dockerfile, target)
-        if named is not None:
-            final = named
-    dependencies = stage_dependencies(dockerfile)
-    needed = {final}
-    pending = [final]
-    while pending:
-        for parent in dependencies.get(pending.pop(), ()):
-            if parent not in needed:
-                needed.add(parent)
-                pending.append(parent)
-    return frozenset(needed)
-
-
-def built_stages(
-    dockerfile: Dockerfile, builder: str = "buildkit", target: str | None = None
-) -> frozenset[int]:
-    """The stages ``builder`` builds: BuildKit only those ``target`` needs, the classic
-    builder every stage in the file."""
-    if builder == "buildkit":
-        return needed_stages(dockerfile, target)
-    return frozenset(stage.index for stage in dockerfile.stages)
 
 
 def _mentions(text: str, names: Iterable[str]) -> str | None:
@@ -629,7 +352,7 @@ class _Build:
     def _stage_key(self, instruction: Instruction) -> tuple[str, str] | None:
         """A miss from a rebuilt stage that COPY --from or a mount reads from."""
         for reference, paths in _from_references_with_paths(instruction):
-            found = _stage_ref(self.dockerfile, reference, instruction.stage)
+            found = stage_ref(self.dockerfile, reference, instruction.stage)
             if found is None or found not in self.writes:
                 continue
             write = _overlapping_write(self.writes[found], paths)
@@ -676,7 +399,7 @@ def _copied_from_stages(dockerfile: Dockerfile) -> frozenset[int]:
     their rebuilt steps' writes matter (working them out for other stages is wasted)."""
     found: set[int] = set()
     for instruction in dockerfile.instructions:
-        for reference in _from_references(instruction):
+        for reference in from_references(instruction):
             index = stage_index(dockerfile, reference)
             if index is not None:
                 found.add(index)
@@ -761,7 +484,7 @@ def _overlapping_write(written: list[Write], paths: list[str]) -> Write | None:
         if target is None:
             return write
         for path in paths:
-            fixed = _GLOB_PREFIX.split(path, 1)[0]
+            fixed = GLOB_PREFIX.split(path, 1)[0]
             one, other = normalize(target), normalize(fixed)
             if not one or not other or one == other:
                 return write

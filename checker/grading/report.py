@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from checker.findings import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE, Finding
-from checker.safe_text import escape_control
+from checker.grading.findings import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE, Finding
+from checker.grading.safe_text import escape_control
 
 VERDICT_TEXT = {
     KEPT: "kept: a change to your application code reuses the installed packages from the cache",

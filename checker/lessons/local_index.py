@@ -33,7 +33,7 @@ MIRROR_PLUGIN = "poetry-plugin-pypi-mirror==0.6.5"
 
 def base_env(image: str = "python:3.11-slim") -> dict[str, str]:
     """The base image's ``ENV`` (empty where the engine does not have it)."""
-    from checker.practice.tools import base_image_env
+    from checker.lessons.tools import base_image_env
 
     return base_image_env(image)
 

@@ -2,7 +2,7 @@
 
 ``verify(dockerfile, context)`` builds the context once, changes one application source file,
 builds again, and sets what the engine did on the second build (each step cached or ran)
-beside what :func:`checker.cache_model.predict` said it would do after that change. Every
+beside what :func:`checker.cache.predict` said it would do after that change. Every
 verdict the grader gives rests on that model, so a disagreement is a bug in the checker, and
 the report says so in words a learner can pass on.
 
@@ -11,8 +11,8 @@ never written to. The change appends a comment line with a fresh random token: t
 cannot hold the changed file from an earlier run, so the second build really meets a change.
 
 Why not use the runner alone: an untrusted Dockerfile is built under the limits and with the
-clean-up of :mod:`checker.verify_sandbox`, and the steps are paired with the prediction by
-:mod:`checker.verify_compare`.
+clean-up of :mod:`checker.verify.sandbox`, and the steps are paired with the prediction by
+:mod:`checker.verify.compare`.
 
 Outcomes (:attr:`VerifyReport.exit_code`): 0 the engine did what the model predicted; 1 it did
 not (a checker bug), or the checker itself failed; 2 the check could not be made: unusable
@@ -23,7 +23,7 @@ a one-line ``error``.
 In a notebook (the report renders as a table)::
 
     from checker.runtime.progress import printer
-    from checker.verify import verify
+    from checker.verify.proof import verify
     verify("sample_project/Dockerfile", progress=printer())
 """
 
@@ -47,23 +47,23 @@ from requests.exceptions import RequestException
 from checker.build import BuildError, BuildResult, BuildTimeout, NoBuildKitClient, build
 from checker.build.classic import api_client
 from checker.build.events import BuildEvent, StepStarted
+from checker.build.labels import PROJECT_LABEL
 from checker.build.records import StepRecord
-from checker.cache_model import (
+from checker.cache import (
     ContextFiles,
     built_stages,
-    context_bind_sources,
     context_sources,
     predict,
     source_matches,
 )
 from checker.dockerfile import DockerfileSyntaxError, parse_file
 from checker.dockerfile.model import Dockerfile
-from checker.labels import PROJECT_LABEL
 from checker.runtime.progress import Progress, quiet
 from checker.shell.manifests import is_manifest
-from checker.verify_compare import AlignmentError, StepCheck, align, describe_mismatch
-from checker.verify_network import build_engine, plan_network
-from checker.verify_sandbox import (
+from checker.shell.mounts import bind_sources as context_bind_sources
+from checker.verify.compare import AlignmentError, StepCheck, align, describe_mismatch
+from checker.verify.network import build_engine, plan_network
+from checker.verify.sandbox import (
     DEFAULT_TIMEOUT,
     BuildkitCgroup,
     CleanupSummary,
@@ -355,7 +355,7 @@ def verify(
     take a while). ``timeout`` is per build; ``limits`` replaces all the limits (its own
     timeout included) for callers that need other memory or CPU limits. The builds run on a
     throwaway engine whose ``RUN`` steps reach only the package index, where this machine allows
-    (:mod:`checker.verify_network`; the report says where not, and why); ``contain=False``
+    (:mod:`checker.verify.network`; the report says where not, and why); ``contain=False``
     builds on the learner's engine as before (for tests of that path).
     """
     path = Path(dockerfile)

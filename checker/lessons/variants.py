@@ -22,7 +22,7 @@ from typing import Any
 from checker.build import BuildResult, StepRecord, prune_buildkit_cache, show
 from checker.dockerfile import parse
 from checker.lessons import Workspace
-from checker.practice.tables import OUTCOME_COLOURS, html_table, text_table
+from checker.lessons.tables import OUTCOME_COLOURS, html_table, text_table
 
 PROJECT = "beyond"
 _DOWNLOADING = re.compile(r"^\s*Downloading\s")
@@ -211,7 +211,7 @@ def index_cache_control(package: str = "requests") -> str:
     import urllib.parse
     import urllib.request
 
-    from checker.practice.tools import base_image_env
+    from checker.lessons.tools import base_image_env
 
     index = base_image_env().get("PIP_INDEX_URL")
     if not index:

@@ -3,7 +3,7 @@ two real builds prove it.
 
 Why grade and prove: the grade (:func:`checker.grade`) reasons from the cache model, which
 accepts every correct answer, not one expected text. The proof
-(:mod:`checker.practice.exercise_proof`) builds the answer, makes the change the exercise is
+(:mod:`checker.lessons.exercise_proof`) builds the answer, makes the change the exercise is
 about (an edit to the code, a new build argument, a commit, a package added), builds again and
 runs the image: an answer passes when the dependency install behaves as the task says and the
 program still runs. Each finding names the line of the answer it is about.
@@ -19,11 +19,11 @@ import html
 import textwrap
 from dataclasses import dataclass, field, replace
 
-from checker.grading import grade
+from checker.grading.grade import grade
+from checker.grading.report import Report
 from checker.lessons import Workspace
-from checker.practice.exercise_proof import Finding, Proof, prove, static_findings
-from checker.practice.local_index import adapt
-from checker.report import Report
+from checker.lessons.exercise_proof import Finding, Proof, prove, static_findings
+from checker.lessons.local_index import adapt
 
 ROOT = "exercises"
 

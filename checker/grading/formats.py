@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from checker.report import VERDICT_RULE, Finding, Report, render_grade_text, verdict_finding
-from checker.row_output import rows_text
+from checker.grading.report import VERDICT_RULE, Finding, Report, render_grade_text, verdict_finding
+from checker.grading.row_output import rows_text
+from checker.grading.safe_text import escape_control
 from checker.rules import RULES
-from checker.safe_text import escape_control
 
 FORMATS = ("text", "json", "csv", "sarif", "github", "gitlab")
 CSV_FIELDS = (
@@ -81,7 +81,7 @@ def _csv_rows(reports: Sequence[Report]) -> Iterable[dict[str, object]]:
 
 def _annotated(report: Report) -> tuple[Finding, ...]:
     """The findings a CI format shows: the report's, after the failing verdict's own entry
-    when no finding is left to explain it (:func:`checker.report.verdict_finding`), so a
+    when no finding is left to explain it (:func:`checker.grading.report.verdict_finding`), so a
     failing file always has an annotation."""
     verdict = verdict_finding(report)
     return (verdict, *report.findings) if verdict is not None else report.findings

@@ -16,8 +16,8 @@ import difflib
 import os
 from dataclasses import dataclass
 
-from checker.findings import KEPT, NO_INSTALL
-from checker.report import Report
+from checker.grading.findings import KEPT, NO_INSTALL
+from checker.grading.report import Report
 
 
 @dataclass(frozen=True)

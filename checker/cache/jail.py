@@ -16,7 +16,7 @@ import os
 import stat
 from pathlib import Path
 
-from checker.safe_text import escape_name
+from checker.grading.safe_text import escape_name
 
 MAX_FILE_BYTES = 1 << 20
 """Largest context file read (requirement files, pyproject.toml, .dockerignore)."""

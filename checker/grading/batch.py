@@ -11,7 +11,7 @@ submission, said why). One broken or hostile entry never loses the batch.
 Each submission is graded in a worker process with a time limit and an address-space
 limit; a worker that overruns is killed and replaced, and the batch goes on. Rows come out
 one by one (:func:`iter_rows`), so :func:`write_rows` writes and flushes each as soon as it
-is graded. Names are written losslessly escaped (:func:`checker.safe_text.escape_name`).
+is graded. Names are written losslessly escaped (:func:`checker.grading.safe_text.escape_name`).
 The rows are plain dicts, ready for csv, JSON or a pandas frame.
 """
 
@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from checker.grading import grade
-from checker.jail import link_problem
-from checker.row_output import row_writer, rows_text
+from checker.cache.jail import link_problem
+from checker.grading.grade import grade
+from checker.grading.row_output import row_writer, rows_text
+from checker.grading.safe_text import escape_control, escape_name
 from checker.rules import RULES
-from checker.safe_text import escape_control, escape_name
 
 if TYPE_CHECKING:  # the worker's modules load when a batch starts, not with `grade`
     import multiprocessing.connection

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checker.cache_model import stage_index
+from checker.cache import stage_index
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.dockerfile.variables import environment_at, try_expand
 from checker.shell.installs import home_of, installs_in, user_at

@@ -8,7 +8,7 @@ dependency install step came from the cache on that rebuild, and how long each b
 
 Why the Dockerfiles say nothing about the workshop's local index: each follows its tool's own
 Docker guidance, and what only a room without PyPI needs (uv.lock pointed at the local index,
-Poetry's mirror plugin, pdm's ``PDM_PYPI_URL``) is applied by :func:`checker.practice.
+Poetry's mirror plugin, pdm's ``PDM_PYPI_URL``) is applied by :func:`checker.lessons.
 local_index.adapt` to the temporary copy that is built. micromamba needs its own base image and
 conda-forge: where neither can be had, its row says so and is skipped, rather than faking a
 result.
@@ -23,8 +23,8 @@ from typing import Any
 from checker.build import BuildError, BuildResult
 from checker.build.records import StepRecord
 from checker.lessons import Workspace, project_source
-from checker.practice.local_index import adapt
-from checker.practice.tables import html_table, text_table
+from checker.lessons.local_index import adapt
+from checker.lessons.tables import html_table, text_table
 
 PROJECTS = "packaging"
 CHANGED_FILE = "src/greet/app.py"

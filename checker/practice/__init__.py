@@ -1,1 +1,0 @@
-"""Helpers for notebooks 06-09: packaging tools, exercises, the instructors' notebook."""
