@@ -189,10 +189,10 @@ def test_a_remote_buildkit_engine_gets_no_cgroup_and_the_report_says_so(
     monkeypatch.setattr(BuildkitCgroup, "__enter__", no_cgroup_here)
     result = VerifyReport("Dockerfile", str(tmp_path), "buildkit")
     with pytest.raises(RuntimeError, match="stopped before building"):
-        verify_module._run(
-            result, parse(GOOD), tmp_path, "Dockerfile", "app.py", ContextFiles(),
-            Limits(), lambda line: None,
-        )  # fmt: skip
+        subject = verify_module._Subject(
+            result, parse(GOOD), tmp_path, "Dockerfile", "app.py", ContextFiles()
+        )
+        verify_module._run(subject, Limits(), lambda line: None)
     assert "cgroup_parent" not in seen[0]
     assert result.limits.endswith(
         "no memory or CPU limit: the engine is remote (set them on the remote builder)"

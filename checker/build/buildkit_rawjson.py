@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .buildkit_stream import STEP_HEADER, replay
+from .buildkit_stream import STEP_HEADER, failure_at_exit, replay
 from .events import BuildEvent, BuildFailed, CacheHit, Notice, OutputLine, StepDone, StepStarted
 
 
@@ -88,11 +88,9 @@ class BuildKitRawJsonParser:
 
     def close(self, exit_code: int = 0) -> list[BuildEvent]:
         """Call at the end of the output; a non-zero exit without an error still fails."""
-        if exit_code != 0 and not self.failed:
-            self.failed = True
-            summary = "\n".join(self.trailing[-20:]) or f"build exited with code {exit_code}"
-            return [BuildFailed(summary)]
-        return []
+        failure = failure_at_exit(exit_code, self.failed, self.trailing)
+        self.failed = self.failed or failure is not None
+        return [failure] if failure is not None else []
 
     def _vertex(self, vertex: dict) -> list[BuildEvent]:
         digest, name = vertex.get("digest", ""), vertex.get("name", "")

@@ -39,6 +39,14 @@ _OUTPUT = re.compile(r"^(?P<at>\d+\.\d+)(?: (?P<text>.*))?$")
 _ERROR = re.compile(r"^ERROR:? (?P<message>.*)$")
 
 
+def failure_at_exit(exit_code: int, failed: bool, trailing: list[str]) -> BuildFailed | None:
+    """A build the client ended with a non-zero code fails even when its output showed no
+    error: the last lines it printed are the message."""
+    if exit_code == 0 or failed:
+        return None
+    return BuildFailed("\n".join(trailing[-20:]) or f"build exited with code {exit_code}")
+
+
 class BuildKitPlainParser:
     """Turns ``--progress=plain`` lines into events, one line at a time."""
 
@@ -104,11 +112,9 @@ class BuildKitPlainParser:
 
     def close(self, exit_code: int = 0) -> list[BuildEvent]:
         """Call at the end of the output; a non-zero exit without an ``ERROR`` line still fails."""
-        if exit_code != 0 and not self.failed:
-            self.failed = True
-            summary = "\n".join(self.trailing[-20:]) or f"build exited with code {exit_code}"
-            return [BuildFailed(summary)]
-        return []
+        failure = failure_at_exit(exit_code, self.failed, self.trailing)
+        self.failed = self.failed or failure is not None
+        return [failure] if failure is not None else []
 
 
 def parse_buildkit_plain(lines: Iterable[str], exit_code: int = 0) -> list[BuildEvent]:

@@ -407,7 +407,8 @@ def _check(
         build_context = ContextFiles.from_dir(copy, ignore_from)
         target = _target_file(parsed, build_context, copy, changed, result.builder)
         result.changed = target
-        _run(result, parsed, copy, dockerfile_arg, target, build_context, limits, progress, contain)
+        subject = _Subject(result, parsed, copy, dockerfile_arg, target, build_context)
+        _run(subject, limits, progress, contain)
 
 
 def _dockerfile_in(root: Path, path: Path) -> str:
@@ -440,17 +441,24 @@ def _target_file(
     return relative
 
 
-def _run(
-    result: VerifyReport,
-    parsed: Dockerfile,
-    copy: Path,
-    dockerfile_arg: str,
-    target: str,
-    context: ContextFiles,
-    limits: Limits,
-    progress: Progress,
-    contain: bool = True,
-) -> None:
+@dataclass(frozen=True)
+class _Subject:
+    """What is proven: the report being filled in, the parsed Dockerfile, the context's
+    temporary copy (``dockerfile`` names the file in it as the builder takes it), the file
+    the second build changes, and the context as the cache model reads it."""
+
+    result: VerifyReport
+    parsed: Dockerfile
+    copy: Path
+    dockerfile: str
+    target: str
+    context: ContextFiles
+
+
+def _run(subject: _Subject, limits: Limits, progress: Progress, contain: bool = True) -> None:
+    """Choose the engine and network the builds run on (a throwaway engine whose ``RUN``
+    steps reach only the package index, where one can be had), then build there."""
+    result, parsed = subject.result, subject.parsed
     try:
         api = api_client(timeout=60)
         api.ping()
@@ -469,9 +477,7 @@ def _run(
             if engine is not None:
                 where = _Where(api_client(engine.host, timeout=60), engine.host, None, plan.why)
             try:
-                _builds(
-                    result, parsed, copy, dockerfile_arg, target, context, limits, where, progress
-                )
+                _builds(subject, limits, where, progress)
             finally:
                 if engine is not None:
                     where.api.close()
@@ -492,18 +498,9 @@ class _Where:
     contained: str
 
 
-def _builds(
-    result: VerifyReport,
-    parsed: Dockerfile,
-    copy: Path,
-    dockerfile_arg: str,
-    target: str,
-    context: ContextFiles,
-    limits: Limits,
-    where: _Where,
-    progress: Progress,
-) -> None:
+def _builds(subject: _Subject, limits: Limits, where: _Where, progress: Progress) -> None:
     """The two builds and the comparison, on ``where``'s engine, cleaned up after."""
+    result, parsed, copy, target = subject.result, subject.parsed, subject.copy, subject.target
     api = where.api
     leftovers: Leftovers | None = None
     cgroup = BuildkitCgroup(limits.memory, limits.cpus)
@@ -526,7 +523,7 @@ def _builds(
         missing = [name for name, image in before.items() if image is None]
         index = f"the package index {indexes[0]}" if indexes else "PyPI"
         setup = _Setup(
-            copy, dockerfile_arg, options, leftovers, missing, limits, index, progress,
+            copy, subject.dockerfile, options, leftovers, missing, limits, index, progress,
             where.contained,
         )  # fmt: skip
         first = _build(1, result, setup)
@@ -534,7 +531,7 @@ def _builds(
         progress(f"changed {target}: appended `{line}`")
         second = _build(2, result, setup)
         _check_undisturbed(api, bases, before, first)
-        prediction = predict(parsed, [target], context, builder=result.builder)
+        prediction = predict(parsed, [target], subject.context, builder=result.builder)
         try:
             result.steps = align(parsed, prediction, second)
         except AlignmentError as error:
