@@ -130,7 +130,8 @@ def steps_back(dockerfile: Dockerfile, instruction: Instruction) -> Iterator[Ins
         end = len(members)
         if index == instruction.stage:
             end = bisect.bisect_left(members, instruction.line, key=_line)
-        yield from reversed(members[:end])
+        for position in range(end - 1, -1, -1):  # no copy of the stage's list per call
+            yield members[position]
 
 
 def _line(instruction: Instruction) -> int:

@@ -23,7 +23,7 @@ from checker.dockerfile.model import Instruction
 from checker.rules.analysis import Analysis
 from checker.rules.environments import steps_back
 from checker.shell.commands import grade_memo
-from checker.shell.installs import install_command
+from checker.shell.installs import MAX_RUN_TEXT, install_command, installs_in
 from checker.shell.mounts import mounts
 from checker.shell.sources import run_commands
 
@@ -191,15 +191,40 @@ def _run_origin(analysis: Analysis, item: Instruction, path: str) -> Origin | No
     script, ``cp``, ``git clone``, ``tar``...), or names the file outside an install
     (``poetry export -o requirements.txt``, ``echo ... > requirements.txt``)."""
     name = posixpath.basename(path)
-    text, unknown, named = _run_writes(item)
+    text, unknown, named = _run_writes(analysis, item)
     if unknown or name in named:
         return Origin("unknown", step=item)
-    if name in text and re.search(r">\s*\S*" + re.escape(name) + r"\b", text):
+    if name in text and _redirects_into(text, name):
         return Origin("unknown", step=item)
     return None
 
 
-def _run_writes(item: Instruction) -> tuple[str, bool, frozenset[str]]:
+_REDIRECT_TARGET = re.compile(r"(?=>\s*(\S*))")  # at every ">", overlapping
+
+
+def _redirects_into(text: str, name: str) -> bool:
+    """Does ``text`` redirect output to a path that holds ``name`` up to a word boundary
+    (``> requirements.txt``, ``>>/app/requirements.txt``)? One compiled pattern for every
+    name: a pattern per name would be compiled afresh for each install of a long file."""
+    for match in _REDIRECT_TARGET.finditer(text):
+        target, end_of_target = match.group(1), match.end(1)
+        start = target.find(name)
+        while start != -1:
+            end = match.start(1) + start + len(name)
+            after = text[end] if end < len(text) else ""
+            if _is_word(name[-1]) != (after != "" and _is_word(after)):
+                return True
+            if end >= end_of_target:
+                break
+            start = target.find(name, start + 1)
+    return False
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _run_writes(analysis: Analysis, item: Instruction) -> tuple[str, bool, frozenset[str]]:
     """(its text, whether it runs a program that may write anything, the file names its
     commands name outside an install), once per RUN and grade: asked per install and path."""
     memo = grade_memo()
@@ -209,6 +234,14 @@ def _run_writes(item: Instruction) -> tuple[str, bool, frozenset[str]]:
     target = item.trigger or item
     text = target.text + "".join(heredoc.content for heredoc in target.heredocs)
     unknown, named = False, set()
+    # The RUN's installs as the analysis read them (memoized), by command: an install
+    # reads the files it names, an export, a wheel build or a download writes them.
+    readers = {
+        record.command_index
+        for record in installs_in(analysis.dockerfile, item)
+        if record.action not in ("export", "wheel", "download")
+    }
+    long_text = len(text) > MAX_RUN_TEXT  # not read for installs: recognise each command
     for run in run_commands(item):
         argv = run.command.argv
         if not argv:
@@ -222,9 +255,12 @@ def _run_writes(item: Instruction) -> tuple[str, bool, frozenset[str]]:
         elif program not in _NAMING_PROGRAMS:
             unknown = True
             break
-        record = install_command(run.command)
-        if record is not None and record.action not in ("export", "wheel", "download"):
-            continue  # an install reads the files it names, it does not write them
+        if run.index in readers:
+            continue
+        if long_text:
+            record = install_command(run.command)
+            if record is not None and record.action not in ("export", "wheel", "download"):
+                continue
         for word in argv[1:]:
             value = word.partition("=")[2] if word.startswith("-") and "=" in word else word
             named.add(posixpath.basename(value.rstrip("/")))

@@ -185,7 +185,10 @@ def needs(
                     continue
             if "://" in word or "$" in word:
                 continue
-            path = posixpath.normpath(posixpath.join(here, word.strip("'\"").split("[")[0]))
+            word = word.strip("'\"").split("[")[0]
+            path = posixpath.normpath(
+                word if word.startswith("/") else f"{here.rstrip('/')}/{word}"
+            )
             kind = copied(path)
             if kind == "file":
                 files.append(path)

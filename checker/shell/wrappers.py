@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SHELLS = frozenset(("sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"))
@@ -63,11 +64,10 @@ class Unwrapped:
 def is_assignment(word: str) -> bool:
     """``NAME=value`` with a valid shell name, as a command prefix or an ``env`` argument."""
     name, sep, _ = word.partition("=")
-    if not sep or not name:
-        return False
-    if not (name[0].isalpha() or name[0] == "_"):
-        return False
-    return all(char.isalnum() or char == "_" for char in name) and name.isascii()
+    return bool(sep) and _SHELL_NAME.fullmatch(name) is not None
+
+
+_SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def program(word: str) -> str:
