@@ -54,16 +54,17 @@ def _release(images: list[str], root: str) -> None:
 class Workspace:
     """A private copy of ``project`` with builds, runs and comparisons in one or two calls.
 
-    ``builder`` is the default builder of :meth:`build`; ``output_lines`` how many of each
-    step's output lines the live view shows (0: pip's lines, with their download speeds, stay
-    in the build's record only).
+    ``builder`` is the default builder of :meth:`build`: BuildKit, as in a learner's ``docker
+    build`` (lessons ask for the classic builder only to read its output or to set it beside
+    BuildKit); ``output_lines`` how many of each step's output lines the live view shows (0:
+    pip's lines, with their download speeds, stay in the build's record only).
     """
 
     def __init__(
         self,
         project: str | os.PathLike[str] = "sample_project",
         *,
-        builder: BuilderName = "classic",
+        builder: BuilderName = "buildkit",
         output_lines: int = 0,
     ) -> None:
         source = project_source(project)
