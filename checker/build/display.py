@@ -4,9 +4,9 @@ This is the presentation layer: it consumes events and records and knows nothing
 were parsed. In a notebook the live lines share one output, rewritten as lines come and
 emptied when the build ends, so a stored notebook shows each build once, as its table: nbval
 (which tests the notebooks) compares the output as first displayed, and the stored one as
-last updated, and both are the same empty output. The final table has an HTML form and a ``text/plain`` form; both are the same for the same
-build except for seconds and ids, and both carry the words ``cached``/``ran`` so that a text
-comparison checks them.
+last updated, and both are the same empty output. The final table has an HTML form and a
+``text/plain`` form; both are the same for the same build except for seconds and ids, and both
+carry the words ``cached``/``ran`` so that a text comparison checks them.
 """
 
 from __future__ import annotations
