@@ -321,6 +321,9 @@ class Workspace:
 
         Safe to call twice. The records are those made since the workspace's first BuildKit
         build, by any build on the engine (see :func:`checker.build.forget_buildkit_steps`).
+        A cold build re-makes the record of every step it shares with another workspace (same
+        files, same instruction on the same parent), so two workspaces open side by side should
+        not share steps: closing one would cost the other its cache of them.
         """
         self._finalizer()
 
