@@ -96,3 +96,53 @@ def test_remove_image_refuses_what_we_did_not_build():
             raise AssertionError(f"{image_id} was removed")
     assert remove_image("sha256:new", client=fake) is True  # type: ignore[arg-type]
     assert fake.removed_images == ["sha256:new"]
+
+
+class FakeBuildCache:
+    """An engine's build cache records, and the prune calls made on them (one id per call)."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.records = records
+        self.pruned: list[str] = []
+
+    def _url(self, path: str) -> str:
+        return path
+
+    def _get(self, url: str, params: dict[str, str]) -> dict[str, Any]:
+        assert url == "/system/df" and params == {"type": "build-cache"}
+        return {"BuildCache": self.records}
+
+    def _result(self, response: dict[str, Any], json: bool) -> dict[str, Any]:
+        return response
+
+    def prune_builds(self, filters: dict[str, str], all: bool = False) -> dict[str, Any]:
+        self.pruned.append(filters["id"])
+        return {"CachesDeleted": [filters["id"]]}
+
+
+def _record(id_: str, description: str, created: str, in_use: bool = False) -> dict[str, Any]:
+    return {
+        "ID": id_,
+        "Type": "regular",
+        "Description": description,
+        "CreatedAt": created,
+        "InUse": in_use,
+    }
+
+
+def test_forgetting_removes_only_the_steps_made_since_newest_first_and_keeps_workdir():
+    from checker.build.cleanup import forget_buildkit_steps
+
+    cache = FakeBuildCache(
+        [
+            _record("old", "[3/5] COPY requirements.txt .", "2026-12-05T18:00:00.123456789Z"),
+            _record("copy", "[3/5] COPY requirements.txt .", "2026-12-05T18:30:01.5Z"),
+            _record("run", "mount / from exec /bin/sh -c pip install", "2026-12-05T18:30:09Z"),
+            _record("dir", "[2/5] WORKDIR /srv", "2026-12-05T18:30:01Z"),
+            _record("context", "local source for context", "2026-12-05T18:30:02Z"),
+            _record("busy", "[5/5] COPY . .", "2026-12-05T18:30:10Z", in_use=True),
+        ]
+    )
+    removed = forget_buildkit_steps("2026-12-05T18:30:00.999999999Z", client=cache)  # type: ignore[arg-type]
+    assert cache.pruned == ["run", "copy"]
+    assert removed == 2

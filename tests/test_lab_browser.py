@@ -7,7 +7,8 @@ says (the install step `cached` after the edit). The server is started as `./wor
 (`jupyter lab --allow-root` on the notebooks), on a free port with a token, in a temporary copy
 of the notebooks so the lesson's saved outputs are never rewritten. Debian's `chromium` is
 driven by Playwright (its own browser download is not reachable here); a screenshot of the run
-is kept under pytest's tmp path.
+is kept in ``test-artifacts/`` at the repository's root (git-ignored), where it outlives pytest's
+tmp folders and CI can upload it, and its path is printed.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LESSON = "03-change-the-code.ipynb"
+SCREENSHOT = REPO / "test-artifacts" / "lesson-03.png"
 RUN_TIMEOUT_MS = 900_000  # the lesson builds three times on a shared engine
 
 playwright_api = pytest.importorskip(
@@ -116,7 +118,9 @@ ALL_DONE = """() => {
 }"""
 
 
-def test_run_all_cells_of_lesson_3_in_jupyterlab_shows_the_install_cached(lab: str, tmp_path: Path):
+def test_run_all_cells_of_lesson_3_in_jupyterlab_shows_the_install_cached(lab: str):
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    SCREENSHOT.unlink(missing_ok=True)
     with playwright_api.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -128,7 +132,8 @@ def test_run_all_cells_of_lesson_3_in_jupyterlab_shows_the_install_cached(lab: s
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
             page.wait_for_function(ALL_DONE, timeout=RUN_TIMEOUT_MS, polling=2000)
-            page.screenshot(path=str(tmp_path / "lesson-03.png"), full_page=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+            print(f"screenshot of the lab: {SCREENSHOT}")
             errors = page.locator('.jp-OutputArea-output[data-mime-type*="error"]')
             assert errors.count() == 0, errors.first.inner_text()
             before = page.evaluate(READ_TABLE, "before the edit")
@@ -140,4 +145,4 @@ def test_run_all_cells_of_lesson_3_in_jupyterlab_shows_the_install_cached(lab: s
     install = next(name for name in outcome if name.startswith("RUN pip install"))
     assert outcome[install] == "cached", after
     assert outcome["ADD . /srv"] == "ran", after
-    assert (tmp_path / "lesson-03.png").stat().st_size > 10_000
+    assert SCREENSHOT.stat().st_size > 10_000

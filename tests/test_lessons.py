@@ -290,7 +290,7 @@ def test_close_removes_every_image_the_workspace_built(tiny: Workspace):
 
 @pytest.mark.docker
 def test_the_classic_transcript_says_using_cache(tiny: Workspace, capsys):
-    tiny.build(live=False, table=False)
+    tiny.build(builder="classic", live=False, table=False)
     tiny.transcript("classic")
     transcript = tiny.last_transcript
     printed = capsys.readouterr().out
@@ -305,3 +305,15 @@ def test_buildkit_builds_and_its_transcript_says_cached(tiny: Workspace, capsys)
     tiny.transcript("buildkit")
     assert "RUN echo installing\n#" in capsys.readouterr().out
     assert tiny.build(builder="buildkit", live=False, table=False).step("RUN").outcome == "cached"
+
+
+@pytest.mark.docker
+def test_a_closed_workspace_leaves_no_cache_of_its_edits_for_the_next_run():
+    # BuildKit's cache outlives the images: without forgetting, the second run's edit would
+    # find the first run's layer and say cached where a learner's first run says ran.
+    for _ in range(2):
+        with Workspace() as ws:
+            ws.dockerfile(TINY)
+            ws.build(live=False, table=False)
+            ws.replace("run.py", "Hello", "Hello from the same edit")
+            assert ws.build(live=False, table=False).step("COPY run.py").outcome == "ran"

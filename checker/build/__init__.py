@@ -11,7 +11,14 @@ Engine API, :mod:`.buildkit` through a CLI); presentations consume events and re
 """
 
 from .buildkit import BuildKitClient, find_buildkit_client
-from .cleanup import CleanupReport, cleanup, prune_buildkit_cache, remove_image
+from .cleanup import (
+    CleanupReport,
+    cleanup,
+    engine_time,
+    forget_buildkit_steps,
+    prune_buildkit_cache,
+    remove_image,
+)
 from .compare import compare, plot_step_seconds
 from .context import make_context
 from .display import BuildTable, LiveView, show
@@ -54,7 +61,9 @@ __all__ = [
     "build",
     "cleanup",
     "compare",
+    "engine_time",
     "find_buildkit_client",
+    "forget_buildkit_steps",
     "make_context",
     "plot_step_seconds",
     "prune_buildkit_cache",

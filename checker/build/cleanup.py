@@ -21,13 +21,17 @@ What the label cannot reach:
   no labels at all. The only way to empty it is ``docker builder prune``, which is global: it
   removes the BuildKit cache of every build on the engine, not only ours. So it is never part
   of :func:`cleanup`; lessons that need a cold BuildKit cache call
-  :func:`prune_buildkit_cache` explicitly.
+  :func:`prune_buildkit_cache` explicitly. What one workspace's builds added can be taken
+  back, though: :func:`forget_buildkit_steps` removes the records of build steps created since
+  a given engine time, one by one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import docker
 from docker.errors import APIError, NotFound
@@ -131,6 +135,78 @@ def prune_buildkit_cache(
         filters = {"type": "exec.cachemount"} if cache_mounts_only else None
         answer = api.prune_builds(filters=filters, all=True)
         return int(answer.get("SpaceReclaimed") or 0)
+    finally:
+        if client is None:
+            api.close()
+
+
+def engine_time(client: docker.APIClient | None = None) -> str:
+    """The engine's clock now, as it stamps its build cache records (RFC 3339)."""
+    api = client or api_client()
+    try:
+        return str(api.info()["SystemTime"])
+    finally:
+        if client is None:
+            api.close()
+
+
+_RFC3339 = re.compile(r"^(?P<base>[^.Z+]+?)(?:\.(?P<fraction>\d+))?(?P<zone>Z|[+-]\d\d:\d\d)$")
+
+
+def _instant(text: str) -> datetime:
+    """An RFC 3339 time of the engine (nanoseconds, ``Z``) as a datetime (microseconds)."""
+    match = _RFC3339.match(text)
+    if not match:
+        raise ValueError(f"not an RFC 3339 time: {text!r}")
+    fraction = (match["fraction"] or "0")[:6].ljust(6, "0")
+    zone = "+00:00" if match["zone"] == "Z" else match["zone"]
+    return datetime.fromisoformat(f"{match['base']}.{fraction}{zone}")
+
+
+def _is_step(description: str) -> bool:
+    """A record of a copy or a ``RUN`` (not a build context, not a ``WORKDIR``)."""
+    if description.startswith(("local source", "[internal]")):
+        return False
+    return " WORKDIR " not in description
+
+
+def _build_cache_records(api: docker.APIClient) -> list[dict]:
+    """The engine's build cache records (``docker system df``, asked for those alone)."""
+    # The build cache alone: a full df also reads every image, and fails on a broken one.
+    answer = api._result(api._get(api._url("/system/df"), params={"type": "build-cache"}), True)
+    return list(answer.get("BuildCache") or [])
+
+
+def forget_buildkit_steps(since: str, client: docker.APIClient | None = None) -> int:
+    """Remove BuildKit's records of build steps created since ``since`` (an :func:`engine_time`).
+
+    Why: BuildKit's cache outlives the images (the classic builder's cache *is* the images), so
+    a lesson run twice would find, on its second run, the layers its first run made for the
+    same edits, and show ``cached`` where a learner's first run shows ``ran``. Only step
+    results not in use are removed (a copy, a ``RUN``), newest first (the engine removes one
+    record per call); the records of any other build on the engine in the same window go too.
+    ``WORKDIR`` steps are kept: this BuildKit version takes them from its cache even in a
+    ``--no-cache`` build, so a lesson's cold build shows ``WORKDIR`` cached once any build made
+    that folder, and forgetting it would make the next run's cold build say ``ran``. Returns
+    how many records were removed.
+    """
+    api = client or api_client()
+    try:
+        start = _instant(since)
+        records = [
+            record
+            for record in _build_cache_records(api)
+            if record.get("Type") == "regular"
+            and not record.get("InUse")
+            and _is_step(str(record.get("Description", "")))
+            and _instant(record["CreatedAt"]) >= start
+        ]
+        removed = 0
+        for record in sorted(records, key=lambda r: _instant(r["CreatedAt"]), reverse=True):
+            with contextlib.suppress(APIError):
+                answer = api.prune_builds(filters={"id": record["ID"]}, all=True)
+                removed += len(answer.get("CachesDeleted") or [])
+        return removed
     finally:
         if client is None:
             api.close()

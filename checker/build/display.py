@@ -1,11 +1,12 @@
 """Show a build to a learner: live while it runs, then a colour-coded table of its steps.
 
 This is the presentation layer: it consumes events and records and knows nothing of how they
-were parsed. In a notebook every live line is a new output, appended: nbval (which tests the
-notebooks) cannot compare ``clear_output`` or ``display_id`` updates, so nothing is rewritten.
-The final table has an HTML form and a ``text/plain`` form; both are the same for the same
-build except for seconds and ids, and both carry the words ``cached``/``ran`` so that a text
-comparison checks them.
+were parsed. In a notebook the live lines share one output, rewritten as lines come and
+emptied when the build ends, so a stored notebook shows each build once, as its table: nbval
+(which tests the notebooks) compares the output as first displayed, and the stored one as
+last updated, and both are the same empty output. The final table has an HTML form and a
+``text/plain`` form; both are the same for the same build except for seconds and ids, and both
+carry the words ``cached``/``ran`` so that a text comparison checks them.
 """
 
 from __future__ import annotations
@@ -115,14 +116,56 @@ class LiveView:
         return f"  -> {record.outcome} {format_seconds(record.seconds)} s{extra}"
 
 
-def default_emitter(stream: TextIO | None = None) -> Callable[[Line], None]:
-    """Append lines: ``display`` in a notebook, ``print`` elsewhere."""
-    if in_notebook():
+class Lines:
+    """Live lines shown as one output (plain and HTML, like :class:`Line`)."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = list(lines)
+
+    def __repr__(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def _repr_html_(self) -> str:
+        return "".join(line._repr_html_() for line in self.lines)
+
+
+class NotebookLive:
+    """The live lines of one build in a single notebook output, emptied by :meth:`clear`.
+
+    Why one rewritten output and not an output per line: a stored notebook would show every
+    build twice, as lines and as the table. The output starts empty and ends empty, so what a
+    notebook keeps and what nbval sees when it reruns it are the same.
+    """
+
+    def __init__(self) -> None:
         from IPython.display import display
 
-        return lambda line: display(line)
+        self._lines: list[Line] = []
+        self._handle = display(Lines([]), display_id=True)
+
+    def __call__(self, line: Line) -> None:
+        self._lines.append(line)
+        if self._handle is not None:
+            self._handle.update(Lines(self._lines))
+
+    def clear(self) -> None:
+        """Empty the output (the build's table follows as an output of its own)."""
+        if self._handle is not None:
+            self._handle.update(Lines([]))
+
+
+def default_emitter(stream: TextIO | None = None) -> Callable[[Line], None]:
+    """Where live lines go: one rewritten output in a notebook, ``print`` elsewhere."""
+    if in_notebook():
+        return NotebookLive()
     out = stream or sys.stdout
     return lambda line: print(line.text, file=out, flush=True)
+
+
+def end_live(emit: Callable[[Line], None] | None) -> None:
+    """Empty a notebook's live output once its build is over (nothing to do in a terminal)."""
+    if isinstance(emit, NotebookLive):
+        emit.clear()
 
 
 class BuildTable:

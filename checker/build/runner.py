@@ -13,7 +13,7 @@ from typing import TextIO
 
 from .buildkit import build_buildkit
 from .classic import build_classic
-from .display import LIVE_OUTPUT_LINES, Line, LiveView, default_emitter, show
+from .display import LIVE_OUTPUT_LINES, Line, LiveView, default_emitter, end_live, show
 from .errors import BuildError
 from .events import BuildEvent
 from .labels import PROJECT_LABELS
@@ -68,19 +68,23 @@ def build(
         timeout=timeout,
         docker_host=docker_host,
     )
+    if builder not in ("classic", "buildkit"):
+        raise ValueError(f"builder must be 'classic' or 'buildkit', not {builder!r}")
     listeners: list[Listener] = []
+    emit: Callable[[Line], None] | None = None
     if live:
         hidden = len(PROJECT_LABELS) if builder == "classic" else 0
-        emit: Callable[[Line], None] = default_emitter(stream)
+        emit = default_emitter(stream)
         listeners.append(LiveView(emit, output_lines=output_lines, hide_label_steps=hidden))
     if on_event is not None:
         listeners.append(on_event)
     listener = _fan_out(listeners)
-    if builder not in ("classic", "buildkit"):
-        raise ValueError(f"builder must be 'classic' or 'buildkit', not {builder!r}")
     run = build_classic if builder == "classic" else build_buildkit
     try:
-        result = run(context, options, listener)
+        try:
+            result = run(context, options, listener)
+        finally:
+            end_live(emit)
     except BuildError as error:
         if table:
             show(error.result, title, stream)

@@ -176,7 +176,9 @@ def run_tool(tool: Tool, builder: str = "buildkit") -> ToolRun:
         if run.skipped:
             return run
     args: dict[str, str] = {}
-    with Workspace(f"{PROJECTS}/{tool.folder}", builder=builder) as workspace:  # type: ignore[arg-type]
+    # Cold first, then a change with a fresh token: nothing to forget for the next run.
+    workspace = Workspace(f"{PROJECTS}/{tool.folder}", builder=builder, forget=False)  # type: ignore[arg-type]
+    with workspace:
         adapt(workspace.path)
         try:
             run.cold = workspace.build("cold", cold=True, live=False, table=False, buildargs=args)

@@ -3,7 +3,10 @@
 Why a copy: lessons edit files to make the cache miss, and the repository (and the next
 lesson) must never see those edits. Why it tracks images: a lesson must leave the engine as it
 found it, so every image a workspace builds is removed when it closes, and the containers it
-runs carry the project label and are removed at once. Why the first build is cold: the engine
+runs carry the project label and are removed at once. Why it also forgets BuildKit's records
+of its steps when it closes: BuildKit's cache outlives the images, so the second run of a
+lesson would find the layers the first run made for the very same edits and show ``cached``
+where the lesson (and a learner's first run) shows ``ran``. Why the first build is cold: the engine
 may hold cache from an earlier run or lesson, and a table that says ``cached`` on the second
 run of a notebook but ``ran`` on the first would teach the wrong thing (and fail nbval).
 """
@@ -20,7 +23,14 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from checker.build import BuildResult, build, compare, remove_image
+from checker.build import (
+    BuildResult,
+    build,
+    compare,
+    engine_time,
+    forget_buildkit_steps,
+    remove_image,
+)
 from checker.build.compare import Comparison
 from checker.build.labels import PROJECT_LABELS
 from checker.build.options import BuilderName
@@ -42,29 +52,37 @@ def project_source(project: str | os.PathLike[str]) -> Path:
     raise FileNotFoundError(f"no project folder {project!r} (looked in ., {REPO_ROOT}, {VARIANTS})")
 
 
-def _release(images: list[str], root: str) -> None:
-    """Remove the images and the temporary folder (also run at interpreter exit)."""
+def _release(images: list[str], root: str, since: list[str]) -> None:
+    """Remove the images, the BuildKit steps built ``since`` and the folder (also at exit)."""
     for image_id in reversed(images):
         with contextlib.suppress(Exception):
             remove_image(image_id)
     images.clear()
+    if since:
+        with contextlib.suppress(Exception):
+            forget_buildkit_steps(since[0])
+        since.clear()
     shutil.rmtree(root, ignore_errors=True)
 
 
 class Workspace:
     """A private copy of ``project`` with builds, runs and comparisons in one or two calls.
 
-    ``builder`` is the default builder of :meth:`build`; ``output_lines`` how many of each
-    step's output lines the live view shows (0: pip's lines, with their download speeds, stay
-    in the build's record only).
+    ``builder`` is the default builder of :meth:`build`: BuildKit, as in a learner's ``docker
+    build`` (lessons ask for the classic builder only to read its output or to set it beside
+    BuildKit); ``output_lines`` how many of each step's output lines the live view shows (0:
+    pip's lines, with their download speeds, stay in the build's record only). With
+    ``forget=False`` closing leaves BuildKit's records of the steps in place, for experiments
+    whose every change is new (a fresh token), which a cache from an earlier run cannot hold.
     """
 
     def __init__(
         self,
         project: str | os.PathLike[str] = "sample_project",
         *,
-        builder: BuilderName = "classic",
+        builder: BuilderName = "buildkit",
         output_lines: int = 0,
+        forget: bool = True,
     ) -> None:
         source = project_source(project)
         self._root = tempfile.mkdtemp(prefix="lesson-")
@@ -75,7 +93,10 @@ class Workspace:
         self.results: dict[str, BuildResult] = {}
         self._images: list[str] = []
         self._cold_done: set[str] = set()
-        self._finalizer = weakref.finalize(self, _release, self._images, self._root)
+        self._forget = forget
+        # The engine's time before the first BuildKit build (steps made since are forgotten).
+        self._since: list[str] = []
+        self._finalizer = weakref.finalize(self, _release, self._images, self._root, self._since)
 
     # -- files --------------------------------------------------------------------------------
 
@@ -181,6 +202,8 @@ class Workspace:
             cold = chosen not in self._cold_done
         label = label or f"build {len(self.results) + 1}"
         options.setdefault("output_lines", self.output_lines)
+        if chosen == "buildkit" and self._forget and not self._since:
+            self._since.append(engine_time())
         try:
             result = build(
                 self.path,
@@ -206,6 +229,8 @@ class Workspace:
         ``last_transcript``. Nothing is returned, so a notebook shows the text only once.
         """
         chosen: BuilderName = builder or self.builder
+        if chosen == "buildkit" and self._forget and not self._since:
+            self._since.append(engine_time())
         transcript = cli_build(self.path, chosen, no_cache=cold)
         self._keep(transcript.image_id)
         self.last_transcript: Transcript | None = transcript
@@ -292,7 +317,14 @@ class Workspace:
         return not self._finalizer.alive
 
     def close(self) -> None:
-        """Remove this workspace's images and its temporary folder (safe to call twice)."""
+        """Remove this workspace's images, BuildKit's records of its steps and its folder.
+
+        Safe to call twice. The records are those made since the workspace's first BuildKit
+        build, by any build on the engine (see :func:`checker.build.forget_buildkit_steps`).
+        A cold build re-makes the record of every step it shares with another workspace (same
+        files, same instruction on the same parent), so two workspaces open side by side should
+        not share steps: closing one would cost the other its cache of them.
+        """
         self._finalizer()
 
     def __enter__(self) -> Workspace:
