@@ -240,7 +240,7 @@ def _compound_runs(count: int) -> str:
 
 def test_compound_shell_past_the_budget_is_split_simply_and_named() -> None:
     """Issue 13: 1 MiB of compound RUNs (bashlex, about 130 KB a second) took 20 s. The
-    first 32 KiB of compound shell is parsed fully; later RUNs get the simple split, which
+    first 16 KiB of compound shell is parsed fully; later RUNs get the simple split, which
     still finds an install inside ``then``, and LC008 names the first of them."""
     from checker.dockerfile.parser import parse
     from checker.shell.commands import MAX_COMPOUND_TEXT, compound_budget

@@ -18,7 +18,7 @@ class InputLimits(Rule):
 
     The grader reads untrusted submissions, so it bounds what it evaluates: a variable whose
     value would pass 64 KiB (``ENV A=$A$A`` doubles it on every line), compound shell
-    (``if``, ``for``, ``$(...)``) past the first 32 KiB of it, a ``.dockerignore`` with too
+    (``if``, ``for``, ``$(...)``) past the first 16 KiB of it, a ``.dockerignore`` with too
     many lines, a file the Dockerfile's install reads that is a link out of the
     context, a FIFO or device, or too large. Such a value or file is treated as unknown and
     the grade says so here: the verdict may differ from Docker's for that part. Docker
