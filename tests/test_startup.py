@@ -36,6 +36,9 @@ NOT_NEEDED = (
     "checker.verify",
     "checker.lessons",
     "checker.grading.fixing",
+    "checker.grading.batch",
+    "checker.rules.edits",
+    "checker.rules.reinstall_fixes",
 )
 COMPOUND_SCRIPTS = (
     "if [ -f requirements.txt ]; then pip install -r requirements.txt; fi",

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from checker.cache.jail import read_file
 from checker.cli.errors import fail, one_line_error
+from checker.dockerfile.names import is_dockerfile_name
 from checker.dockerfile.parser import MAX_BYTES
-from checker.grading.batch import is_dockerfile_name
 from checker.grading.config import (
     Config,
     ConfigError,

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from checker.cache.jail import link_problem
+from checker.dockerfile.names import is_dockerfile_name
 from checker.grading.grade import grade
 from checker.grading.row_output import row_writer, rows_text
 from checker.grading.safe_text import escape_control, escape_name
@@ -53,12 +54,6 @@ TIMEOUT_SECONDS = 20.0
 MEMORY_MB = 1024
 """Address space of the worker that grades (grading stays far below 512 MB)."""
 STATUSES = ("graded", "error", "timeout", "skipped")
-
-
-def is_dockerfile_name(name: str) -> bool:
-    """``Dockerfile``, ``Dockerfile.x``, ``x.Dockerfile``, ``x.dockerfile``."""
-    lower = name.lower()
-    return lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile")
 
 
 @dataclass(frozen=True)

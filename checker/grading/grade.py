@@ -41,8 +41,6 @@ from checker.grading.findings import KEPT, NO_INSTALL, REINSTALLED_WITH_CACHE, F
 from checker.grading.report import Report
 from checker.rules import RULES
 from checker.rules.analysis import Analysis
-from checker.rules.edits import Edit, render
-from checker.rules.reinstall_fixes import plan_fix
 from checker.rules.unset_args import assume_unset_args
 from checker.shell.commands import compound_budget
 
@@ -306,6 +304,11 @@ def _suggest(analysis: Analysis, findings: list[Finding]) -> str | None:
     the plans the findings carry (planned once), and a step with no exact fix means no
     suggestion, whether a finding names it or not. Then the other edits the findings carry
     (a volatile ARG/ENV moved below the install), in the findings' order."""
+    if not analysis.reinstalls and not any(finding.edits for finding in findings):
+        return None  # nothing to reorder: the fix planner need not even load
+    from checker.rules.edits import Edit, render
+    from checker.rules.reinstall_fixes import plan_fix
+
     edits: list[Edit] = []
     for reinstall in analysis.reinstalls:
         if not reinstall.fixed_here:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from checker.cache import (
     REBUILT,
@@ -28,7 +29,6 @@ from checker.cache import (
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.dockerfile.variables import environment_at
 from checker.grading.findings import KEPT, NO_INSTALL, REINSTALLED, REINSTALLED_WITH_CACHE
-from checker.rules.edits import FixPlan
 from checker.rules.environments import (
     WHEELS,
     Environment,
@@ -53,6 +53,9 @@ from checker.shell.manifests import is_manifest, is_manifest_folder
 from checker.shell.mounts import bind_sources as context_bind_sources
 from checker.shell.mounts import mounts
 from checker.shell.sources import run_commands
+
+if TYPE_CHECKING:  # the fix planner loads when a fix is planned
+    from checker.rules.edits import FixPlan
 
 _GLOB = re.compile(r"[*?\[]")
 _CLASS = re.compile(r"\[[^\]]*\]")

@@ -8,12 +8,14 @@ docs and the check cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from checker.dockerfile.model import Instruction
 from checker.grading.findings import Finding
 from checker.rules.analysis import Analysis
-from checker.rules.edits import FixPlan
+
+if TYPE_CHECKING:  # the fix planner loads when a fix is planned
+    from checker.rules.edits import FixPlan
 
 
 class Rule:

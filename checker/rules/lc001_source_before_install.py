@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from checker.grading.findings import Finding
 from checker.rules.analysis import SOURCE_BEFORE_INSTALL, Analysis
 from checker.rules.base import Rule, describe
-from checker.rules.reinstall_fixes import plan_fix
 
 
 class SourceBeforeInstall(Rule):
@@ -43,6 +42,8 @@ class SourceBeforeInstall(Rule):
         for reinstall in analysis.reinstalls_for(SOURCE_BEFORE_INSTALL):
             step, culprit = reinstall.step, reinstall.culprit
             changed = analysis.app_file_for(culprit)
+            from checker.rules.reinstall_fixes import plan_fix  # loaded when a step reinstalls
+
             plan = plan_fix(analysis, reinstall)
             fix = plan.lines if plan else f"{step.instruction.original}\n{culprit.original}"
             yield self.finding(

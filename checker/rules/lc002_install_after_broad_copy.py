@@ -13,7 +13,6 @@ from checker.rules.analysis import (
     context_name,
 )
 from checker.rules.base import Rule, describe
-from checker.rules.reinstall_fixes import plan_fix
 
 
 class InstallAfterBroadCopy(Rule):
@@ -60,6 +59,8 @@ class InstallAfterBroadCopy(Rule):
             # A stage's whole folder bound into the install itself can be narrowed to the
             # manifests; a COPY --from of it is the other stage's to fix.
             own = through_stage is None or culprit is step.instruction
+            from checker.rules.reinstall_fixes import plan_fix  # loaded when a step reinstalls
+
             plan = plan_fix(analysis, reinstall) if own else None
             if through_stage is not None:
                 what = "this step" if culprit is step.instruction else describe(culprit)

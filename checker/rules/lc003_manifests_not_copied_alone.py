@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from checker.grading.findings import Finding
 from checker.rules.analysis import BROAD_COPY, Analysis, context_name
 from checker.rules.base import Rule, describe
-from checker.rules.reinstall_fixes import plan_fix
 
 
 class ManifestsNotCopiedAlone(Rule):
@@ -43,6 +42,8 @@ class ManifestsNotCopiedAlone(Rule):
             if culprit.keyword not in ("COPY", "ADD"):
                 continue  # a RUN that binds everything: the finding on the install says it
             names = ", ".join(dict.fromkeys(context_name(path) for path in step.manifests))
+            from checker.rules.reinstall_fixes import plan_fix  # loaded when a step reinstalls
+
             plan = plan_fix(analysis, reinstall)
             yield self.finding(
                 culprit,

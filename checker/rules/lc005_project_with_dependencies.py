@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from checker.grading.findings import Finding
 from checker.rules.analysis import PROJECT_WITH_DEPENDENCIES, Analysis
 from checker.rules.base import Rule, describe
-from checker.rules.reinstall_fixes import PYPROJECT_NOTE, plan_fix, project_hint
 
 
 class ProjectWithDependencies(Rule):
@@ -45,6 +44,12 @@ class ProjectWithDependencies(Rule):
             step, culprit = reinstall.step, reinstall.culprit
             # Installing the project needs its source, so one that binds the whole context
             # is shown the dependency-only install to add, not a narrower bind.
+            from checker.rules.reinstall_fixes import (  # loaded when a step reinstalls
+                PYPROJECT_NOTE,
+                plan_fix,
+                project_hint,
+            )
+
             plan = plan_fix(analysis, reinstall) if culprit is not step.instruction else None
             tool = next(item.tool for item in step.installs if item.installs_project)
             hint, note = project_hint(tool, analysis)

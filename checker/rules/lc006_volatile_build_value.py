@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from checker.dockerfile.model import Instruction
 from checker.grading.findings import Finding
 from checker.rules.analysis import Analysis
 from checker.rules.base import Rule, describe
-from checker.rules.edits import FixPlan, Move
+
+if TYPE_CHECKING:
+    from checker.rules.edits import FixPlan
 
 _VOLATILE = re.compile(
     r"^(VERSION|APP_VERSION|RELEASE|REVISION|COMMIT|SHA|DATE|TIMESTAMP|BUILD_NUMBER"
@@ -151,5 +154,7 @@ def plan_volatile_move(analysis: Analysis, declaration: VolatileDeclaration) -> 
     pattern = re.compile(r"\$\{?(" + "|".join(map(re.escape, declaration.names)) + r")\b")
     if any(pattern.search(item.original) for item in between):
         return None
+    from checker.rules.edits import FixPlan, Move  # loaded when a fix is planned
+
     edits = (Move(instruction, stage[position + 1]),)
     return FixPlan("move", edits, f"{declaration.last_install.original}\n{instruction.original}")
