@@ -32,6 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 MIB = 1 << 20
 
 
+def _cap() -> int:
+    """The grader's instruction cap: each shape is generated at the largest size it grades."""
+    from checker.grading.grade import MAX_INSTRUCTIONS
+
+    return MAX_INSTRUCTIONS
+
+
 def _doubling(keyword: str, count: int, use: str) -> str:
     return f"FROM a\n{keyword} A=a\n" + f"{keyword} A=$A$A\n" * count + use
 
@@ -47,15 +54,18 @@ def _max_moves() -> str:
     return _moves(MAX_INSTRUCTIONS - 3)
 
 
-def _stage_chain(count: int) -> str:
-    """``count`` stages, each built FROM the one before, three RUNs each (issue 13: 999
-    stages ran past 60 s, a per-step scan of the stages up the chain)."""
+def _stage_chain(count: int, runs: int = 1) -> str:
+    """``count`` stages, each built FROM the one before, with ``runs`` RUNs each (issue 13:
+    999 stages ran past 60 s, a per-step scan of the stages up the chain)."""
+    lines = (
+        "RUN pip install pkg{index}\n",
+        "RUN echo step {index}\n",
+        "RUN python -c 'print({index})'\n",
+    )
     stages = ["FROM python:3.12 AS s0\n"]
     for index in range(1, count):
-        stages.append(
-            f"FROM s{index - 1} AS s{index}\nRUN pip install pkg{index}\n"
-            f"RUN echo step {index}\nRUN python -c 'print({index})'\n"
-        )
+        body = "".join(line.format(index=index) for line in lines[:runs])
+        stages.append(f"FROM s{index - 1} AS s{index}\n{body}")
     return "".join(stages)
 
 
@@ -73,7 +83,7 @@ def _compound_runs(size: int) -> str:
     ``size`` characters each, up to the 1 MiB cap."""
     piece = "if [ -f r{i}.txt ]; then pip install -r r{i}.txt; else echo $(date) {i}; fi; "
     run = "RUN " + "".join(piece.format(i=i) for i in range(max(1, size // len(piece))))
-    count = min(MIB // (len(run) + 1) - 1, 4990)
+    count = min(MIB // (len(run) + 1) - 1, _cap() - 10)
     return "FROM python:3.12\nCOPY . .\n" + "".join(f"{run} # {i}\n" for i in range(count))
 
 
@@ -184,7 +194,7 @@ CASES: dict[str, Callable[[], tuple[str, str | None]]] = {
     "env-doubling-20-trim": lambda: (_doubling("ENV", 20, "COPY ${A##*b} /x\n"), None),
     "env-doubling-30-workdir": lambda: (_doubling("ENV", 30, "WORKDIR $A\n"), None),
     "arg-doubling-40-copy": lambda: (_doubling("ARG", 40, "COPY $A /x\n"), None),
-    "env-doubling-4900-lines": lambda: (_doubling("ENV", 4900, "COPY ${A%%*b} /x\n"), None),
+    "env-doubling-max-lines": lambda: (_doubling("ENV", _cap() - 3, "COPY ${A%%*b} /x\n"), None),
     "one-line-1mib-install": lambda: (
         "FROM python:3.12\nCOPY . .\nRUN pip install " + "pkg " * (MIB // 4 - 20) + "\n",
         None,
@@ -215,6 +225,7 @@ CASES: dict[str, Callable[[], tuple[str, str | None]]] = {
     "compound-runs-128kib": lambda: (_compound_runs(128_000), None),
     "stage-chain-999": lambda: (_stage_chain(999), None),
     "stage-chain-max": lambda: (_stage_chain(1000), None),
+    "stage-chain-500-of-3-runs": lambda: (_stage_chain(_cap() // 4, runs=3), None),
     "ignore-star-a-backtracking": lambda: (
         "FROM python:3.12\nCOPY . .\nRUN pip install -r requirements.txt\n",
         _context(["a" * 40 + ".py", "requirements.txt"], "*a" * 12 + "\n"),

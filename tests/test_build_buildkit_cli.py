@@ -101,6 +101,18 @@ def test_no_tag_by_default(sample_context: Path, tmp_path: Path):
     assert "--tag" not in args and "-t" not in args
 
 
+def test_a_cache_only_build_asks_buildx_for_no_image(sample_context: Path, tmp_path: Path):
+    client = BuildKitClient("/usr/local/bin/docker", buildx=True, version="28.2")
+    cached = buildkit_command(client, sample_context, BuildOptions(export=False), tmp_path / "i")
+    assert "--load" not in cached
+    assert cached[cached.index("--output") + 1] == "type=cacheonly"
+    loaded = buildkit_command(client, sample_context, BuildOptions(), tmp_path / "i")
+    assert "--load" in loaded and "--output" not in loaded
+    legacy = BuildKitClient("/usr/bin/docker", buildx=False, version="20.10")
+    old = buildkit_command(legacy, sample_context, BuildOptions(export=False), tmp_path / "i")
+    assert "--output" not in old  # no buildx: the image is made as before
+
+
 def test_limits_are_refused_for_buildkit(sample_context: Path):
     client = BuildKitClient("/usr/bin/docker", buildx=False, version="20.10")
     with pytest.raises(ValueError, match="classic"):

@@ -246,7 +246,7 @@ def test_compound_shell_past_the_budget_is_split_simply_and_named() -> None:
     from checker.shell.commands import MAX_COMPOUND_TEXT, compound_budget
     from checker.shell.installs import installs_in
 
-    text = _compound_runs(2000)
+    text = _compound_runs(1990)
     dockerfile = parse(text)
     runs = [item for item in dockerfile.instructions if item.keyword == "RUN"]
     used, within = 0, 0  # the RUNs that fit in the budget, in file order
@@ -370,21 +370,19 @@ def test_environment_and_user_at_each_step_are_those_of_the_stage_chain(stages, 
 
 def test_a_chain_of_999_stages_is_graded_with_what_each_stage_inherits() -> None:
     """Issue 13: 999 stages, each FROM the one before, ran past 60 s (every step scanned
-    the stages up its chain, and each link was a scan of all stages)."""
+    the stages up its chain, and each link was a scan of all stages). Within the cap of 2,000
+    instructions: a FROM and one RUN a stage."""
     from checker.dockerfile.variables import environment_at
     from checker.shell.installs import user_at
 
     text = "FROM python:3.12 AS s0\nENV FIRST=1\n"
     for index in range(1, 999):
         user = "USER app\n" if index == 500 else ""
-        text += (
-            f"FROM s{index - 1} AS s{index}\n{user}RUN pip install pkg{index}\n"
-            f"RUN echo {index}\nRUN python -c 'print({index})'\n"
-        )
+        text += f"FROM s{index - 1} AS s{index}\n{user}RUN pip install pkg{index}\n"
     report = grade(text)
     assert report.error is None
     dockerfile = parse(text)
-    last = dockerfile.instructions[-3]
+    last = dockerfile.instructions[-1]
     assert last.text == "pip install pkg998"
     assert environment_at(dockerfile, last)["FIRST"] == "1"
     assert user_at(dockerfile, last) == "app"

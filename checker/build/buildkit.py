@@ -163,7 +163,10 @@ def buildkit_command(
 ) -> list[str]:
     """The CLI arguments for one build (no shell: every value is its own argument)."""
     _, dockerfile = resolve_dockerfile(context_dir, options.dockerfile)
-    args = [*client.command(), f"--progress={client.progress}", "--iidfile", str(iidfile)]
+    command = client.command()
+    if client.buildx and not options.export:  # into the cache only: no image to load
+        command = [*(word for word in command if word != "--load"), "--output", "type=cacheonly"]
+    args = [*command, f"--progress={client.progress}", "--iidfile", str(iidfile)]
     args += ["--file", str(dockerfile)]
     for key, value in PROJECT_LABELS.items():
         args += ["--label", f"{key}={value}"]
@@ -277,7 +280,8 @@ def build_buildkit(
     if expired:
         result.error = f"stopped after the {options.timeout:g} s limit"
         raise BuildTimeout(result.error, result, recorder.failed_step)
-    if result.error is not None or not result.image_id:
+    cache_only = cli.buildx and not options.export
+    if result.error is not None or not (result.image_id or cache_only):
         raise BuildError(result.error or "no image was built", result, recorder.failed_step)
     return result
 

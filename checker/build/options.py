@@ -23,6 +23,10 @@ class BuildOptions:
     its ``RUN`` containers are created under that cgroup, so the limits set on it
     (:class:`checker.verify.sandbox.BuildkitCgroup`) hold for them. ``timeout`` (seconds of
     wall-clock) stops the build with either builder and removes what it left running.
+    ``export=False`` builds into BuildKit's cache only (buildx's ``--output type=cacheonly``):
+    no image is exported and unpacked, which is most of a rebuild's time when its layers are
+    large and only the cache is wanted; the result then has no image id. The classic builder
+    and a docker CLI without buildx always make the image.
     """
 
     tag: str | None = None
@@ -38,6 +42,7 @@ class BuildOptions:
     cgroup_parent: str | None = None
     timeout: float | None = None
     docker_host: str | None = None
+    export: bool = True
 
     def container_limits(self) -> dict[str, int | str]:
         """The classic builder's ``container_limits`` (only the keys that were set)."""

@@ -39,6 +39,7 @@ def build(
     cgroup_parent: str | None = None,
     timeout: float | None = None,
     docker_host: str | None = None,
+    export: bool = True,
     live: bool = True,
     table: bool = True,
     output_lines: int = LIVE_OUTPUT_LINES,
@@ -67,6 +68,7 @@ def build(
         cgroup_parent=cgroup_parent,
         timeout=timeout,
         docker_host=docker_host,
+        export=export,
     )
     if builder not in ("classic", "buildkit"):
         raise ValueError(f"builder must be 'classic' or 'buildkit', not {builder!r}")

@@ -50,7 +50,7 @@ _CEILING = {KEPT: 100, NO_INSTALL: 100, REINSTALLED_WITH_CACHE: 70}
 _PATH_LIKE_LIMIT = 4096
 MAX_STAGES = 1000
 """Bounds that keep grading time and memory linear; real Dockerfiles stay far below.
-MAX_INSTRUCTIONS (5000) is the parser's: it refuses more as soon as it reads them."""
+MAX_INSTRUCTIONS (2000) is the parser's: it refuses more as soon as it reads them."""
 
 
 def grade(

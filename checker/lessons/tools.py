@@ -181,11 +181,20 @@ def run_tool(tool: Tool, builder: str = "buildkit") -> ToolRun:
     with workspace:
         adapt(workspace.path)
         try:
-            run.cold = workspace.build("cold", cold=True, live=False, table=False, buildargs=args)
+            # Into the cache only (no image is run here): exporting and unpacking the numpy
+            # and pandas layers would take longer than many of the builds themselves.
+            run.cold = workspace.build(
+                "cold", cold=True, live=False, table=False, buildargs=args, export=False
+            )
             # A fresh token each time: no cache anywhere can already hold the changed file.
             workspace.append(CHANGED_FILE, f"# edited {uuid.uuid4().hex}\n")
             run.rebuild = workspace.build(
-                "after a code change", cold=False, live=False, table=False, buildargs=args
+                "after a code change",
+                cold=False,
+                live=False,
+                table=False,
+                buildargs=args,
+                export=False,
             )
         except BuildError as error:
             run.failed = str(error).splitlines()[0][:120]

@@ -40,7 +40,7 @@ _COMPOUND_WORDS = frozenset(
 )
 _MAX_BASHLEX = 20_000  # bashlex is slow; a longer compound script gets the crude split
 CACHED_TEXTS = 8192
-"""Texts whose parse is kept (more than a Dockerfile's 5,000 instructions: a rule that
+"""Texts whose parse is kept (more than a Dockerfile's 2,000 instructions: a rule that
 walks every RUN again must not find each evicted by the walk before)."""
 MAX_COMPOUND_TEXT = 16 * 1024
 """Characters of compound shell one grade reads with bashlex (about a tenth of a second:
