@@ -269,6 +269,7 @@ def build_buildkit(
     if image_id and exit_code == 0:
         recorder.image_id = image_id
     result = recorder.finish("buildkit")
+    result.exported = not (cli.buildx and not options.export)
     names, image_stages = _stages(context, options)
     if len(names) > 1:
         result.steps = with_every_base(result.steps, image_stages)
@@ -280,8 +281,7 @@ def build_buildkit(
     if expired:
         result.error = f"stopped after the {options.timeout:g} s limit"
         raise BuildTimeout(result.error, result, recorder.failed_step)
-    cache_only = cli.buildx and not options.export
-    if result.error is not None or not (result.image_id or cache_only):
+    if result.error is not None or not (result.image_id or not result.exported):
         raise BuildError(result.error or "no image was built", result, recorder.failed_step)
     return result
 

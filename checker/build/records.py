@@ -87,10 +87,12 @@ class BuildResult:
     error: str | None = None
     # Containers the classic builder started for RUN steps (all removed by the runner).
     containers: list[str] = field(default_factory=list)
+    # False for a build into BuildKit's cache only (BuildOptions.export): no image by design.
+    exported: bool = True
 
     @property
     def succeeded(self) -> bool:
-        return self.error is None and self.image_id is not None
+        return self.error is None and (self.image_id is not None or not self.exported)
 
     @property
     def learner_steps(self) -> list[StepRecord]:

@@ -124,6 +124,7 @@ def try_variant(
     empty_cache_mounts: bool = False,
     add: str = "",
     table: VariantTable | None = None,
+    measure_size: bool = False,
 ) -> VariantRun:
     """Build ``dockerfile``, change ``change`` (or only the build arguments), rebuild.
 
@@ -131,7 +132,9 @@ def try_variant(
     ``add`` is text appended to ``change`` before the fresh comment (a new requirement line).
     ``empty_cache_mounts`` empties every cache mount on the engine, and says so in the output:
     the other projects on the engine lose theirs too. The rebuild's step table is shown; the
-    run is appended to ``table`` when given.
+    run is appended to ``table`` when given. The builds go to BuildKit's cache only (no image
+    exported and unpacked: most of a rebuild's seconds with numpy and pandas layers), except
+    the rebuild of a variant whose image size is measured (``measure_size``).
     """
     if empty_cache_mounts:
         prune_buildkit_cache(cache_mounts_only=True)
@@ -146,7 +149,12 @@ def try_variant(
         # The install must really run where it fills a cache mount the rebuild reads from.
         cold = empty_cache_mounts or "--mount=type=cache" in dockerfile
         first = workspace.build(
-            "first", cold=cold, live=False, table=False, buildargs=dict(first_args or {})
+            "first",
+            cold=cold,
+            live=False,
+            table=False,
+            buildargs=dict(first_args or {}),
+            export=False,
         )
         if change:
             # A fresh token each time: no cache anywhere can already hold the changed file.
@@ -161,6 +169,7 @@ def try_variant(
             live=False,
             table=False,
             buildargs=dict(second_args if second_args is not None else first_args or {}),
+            export=measure_size,
         )
         show(in_file_order(rebuild, workspace.read("Dockerfile")), title)
         if rebuild.step(install_step).outcome == "ran":
