@@ -22,7 +22,7 @@ from checker.cache import context_sources, normalize
 from checker.dockerfile.model import Instruction
 from checker.rules.analysis import Analysis
 from checker.rules.environments import steps_back
-from checker.shell.commands import grade_memo
+from checker.shell.commands import once_per_grade
 from checker.shell.installs import MAX_RUN_TEXT, install_command, installs_in
 from checker.shell.mounts import mounts
 from checker.shell.sources import run_commands
@@ -227,10 +227,10 @@ def _is_word(char: str) -> bool:
 def _run_writes(analysis: Analysis, item: Instruction) -> tuple[str, bool, frozenset[str]]:
     """(its text, whether it runs a program that may write anything, the file names its
     commands name outside an install), once per RUN and grade: asked per install and path."""
-    memo = grade_memo()
-    known = memo.get(("run_writes", item.index)) if memo is not None else None
-    if known is not None and known[0] is item:
-        return known[1]  # type: ignore[return-value]
+    return once_per_grade("run_writes", item, lambda: _writes_of(analysis, item))
+
+
+def _writes_of(analysis: Analysis, item: Instruction) -> tuple[str, bool, frozenset[str]]:
     target = item.trigger or item
     text = target.text + "".join(heredoc.content for heredoc in target.heredocs)
     unknown, named = False, set()
@@ -264,7 +264,4 @@ def _run_writes(analysis: Analysis, item: Instruction) -> tuple[str, bool, froze
         for word in argv[1:]:
             value = word.partition("=")[2] if word.startswith("-") and "=" in word else word
             named.add(posixpath.basename(value.rstrip("/")))
-    found = (text, unknown, frozenset(named))
-    if memo is not None:
-        memo[("run_writes", item.index)] = (item, found)
-    return found
+    return text, unknown, frozenset(named)

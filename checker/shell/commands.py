@@ -25,11 +25,12 @@ before it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, TypeVar
 
 # Words that open or shape compound commands: the fast tokenizer leaves those to bashlex.
 _COMPOUND_WORDS = frozenset(
@@ -110,10 +111,27 @@ def compound_budget(texts: Iterable[str] = (), limit: int = MAX_COMPOUND_TEXT) -
         _BUDGET.reset(token)
 
 
+T = TypeVar("T")
+
+
 def grade_memo() -> dict[tuple[str, int], tuple[object, object]] | None:
     """The current grade's memo (see :class:`_Budget`), or None outside a grade."""
     budget = _BUDGET.get()
     return budget.memo if budget is not None else None
+
+
+def once_per_grade(kind: str, instruction: Any, compute: Callable[[], T]) -> T:
+    """``compute()`` for ``instruction``, worked out once per grade (every call outside a
+    grade computes afresh). Kept with the instruction itself, so a value is never handed to
+    another Dockerfile's instruction that happens to have the same index."""
+    memo = grade_memo()
+    if memo is None:
+        return compute()
+    key = (kind, instruction.index)
+    known = memo.get(key)
+    if known is None or known[0] is not instruction:
+        known = memo[key] = (instruction, compute())
+    return known[1]  # type: ignore[return-value]
 
 
 def compound_allowed(text: str) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from checker.dockerfile.model import Instruction
-from checker.shell.commands import grade_memo
+from checker.shell.commands import once_per_grade
 from checker.shell.installs import find_installs_in_commands
 from checker.shell.record import DependencyInstall
 from checker.shell.script import shell_commands
@@ -52,14 +52,9 @@ class ScriptRun:
 def script_runs(instruction: Instruction) -> list[ScriptRun]:
     """The scripts a RUN runs: ``./x.sh``, ``bash x.sh``, ``python tools/x.py``, ``make T``
     (once per RUN and grade: the fix planner asks per part of a long ``&&`` list)."""
-    memo = grade_memo()
-    known = memo.get(("script_runs", instruction.index)) if memo is not None else None
-    if known is not None and known[0] is instruction:
-        return list(known[1])  # type: ignore[call-overload]
-    found = _script_runs(instruction)
-    if memo is not None:
-        memo[("script_runs", instruction.index)] = (instruction, tuple(found))
-    return found
+    return list(
+        once_per_grade("script_runs", instruction, lambda: tuple(_script_runs(instruction)))
+    )
 
 
 def _script_runs(instruction: Instruction) -> list[ScriptRun]:

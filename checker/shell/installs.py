@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from checker.dockerfile.model import Dockerfile, Instruction
 from checker.dockerfile.variables import environment_at, try_expand
-from checker.shell.commands import grade_memo
+from checker.shell.commands import once_per_grade
 from checker.shell.conda_installs import recognise_conda
 from checker.shell.mounts import Mount, cache_mounts
 from checker.shell.pip_installs import (
@@ -52,16 +52,7 @@ def installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[Depen
     A variable the Dockerfile does not set (a script may set it) leaves the path as written.
     Worked out once per step and grade: the analysis and LC011's walk back both ask.
     """
-    memo = grade_memo()
-    if memo is None:
-        return _installs_in(dockerfile, instruction)
-    key = ("installs_in", instruction.index)
-    known = memo.get(key)
-    if known is not None and known[0] is instruction:
-        return known[1]  # type: ignore[return-value]
-    found = _installs_in(dockerfile, instruction)
-    memo[key] = (instruction, found)
-    return found
+    return once_per_grade("installs_in", instruction, lambda: _installs_in(dockerfile, instruction))
 
 
 def _installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[DependencyInstall, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.dockerfile.model import Heredoc, Instruction
-from checker.shell.commands import grade_memo
+from checker.shell.commands import once_per_grade
 from checker.shell.script import (
     ShellCommand,
     argv_commands,
@@ -37,14 +37,7 @@ def run_commands(instruction: Instruction) -> tuple[RunCommand, ...]:
 
     Within a grade, worked out once per RUN: the rules ask for the same RUN's commands
     once per install they look at."""
-    memo = grade_memo()
-    if memo is None:
-        return _run_commands(instruction)
-    key = ("run_commands", instruction.index)
-    known = memo.get(key)
-    if known is None or known[0] is not instruction:
-        known = memo[key] = (instruction, _run_commands(instruction))
-    return known[1]  # type: ignore[return-value]
+    return once_per_grade("run_commands", instruction, lambda: _run_commands(instruction))
 
 
 def _run_commands(instruction: Instruction) -> tuple[RunCommand, ...]:
