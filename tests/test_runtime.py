@@ -360,3 +360,18 @@ def test_status_names_buildxs_version_the_default_builder_and_its_driver() -> No
     assert re.search(r"BuildKit via buildx \d+\.\d+ ", part.detail), part.detail
     assert re.search(r"default builder \S+ \(\w[\w-]* driver\)", part.detail), part.detail
     assert f"--progress={client.progress}" in part.detail
+
+
+@pytest.mark.docker
+def test_status_says_how_big_buildkits_cache_is_as_the_engine_counts_it() -> None:
+    import docker
+
+    part = next(part for part in environment.status() if part.name == "build cache")
+    match = re.search(r"([\d.]+) GB in (\d+) records", part.detail)
+    assert match, part.detail
+    records = docker.from_env().api.df().get("BuildCache") or []
+    size = sum(record["Size"] for record in records if not record.get("Shared"))
+    # Other builds may run between the two reads: the figures agree within a few records.
+    assert abs(int(match[2]) - len(records)) <= 5
+    assert abs(float(match[1]) - size / 1e9) < 1.0
+    assert "--prune-build-cache" in part.detail

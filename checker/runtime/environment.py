@@ -94,6 +94,7 @@ def status(client: docker.DockerClient | None = None) -> list[Part]:
     parts.append(_index_part(image))
     parts.append(_registry_part(client))
     parts.append(_builders_part())
+    parts.append(_build_cache_part(client))
     return parts
 
 
@@ -183,6 +184,31 @@ def _builders_part() -> Part:
         True,
         f"classic; BuildKit via buildx {buildx} ({client.path} {client.version}), "
         f"default builder {_default_builder(client.path)}, --progress={client.progress}",
+    )
+
+
+def _build_cache_part(client: docker.DockerClient) -> Part:
+    """How much disk BuildKit's cache holds, engine-wide: it grows with every build and nothing
+    in the workshop empties it unasked (`env down --prune-build-cache` does, for every project).
+
+    The size counts each record once, as `docker system df` does (records shared with images are
+    left out). ``type=build-cache`` keeps the engine from sizing every image too (API 1.42+; an
+    older engine ignores it and answers the whole form, more slowly).
+    """
+    try:
+        answer = client.api._result(
+            client.api._get(client.api._url("/system/df"), params={"type": "build-cache"}),
+            json=True,
+        )
+    except docker.errors.APIError as error:
+        return Part("build cache", True, f"unknown ({error.explanation or error})")
+    records = answer.get("BuildCache") or []
+    size = sum(record.get("Size", 0) for record in records if not record.get("Shared"))
+    return Part(
+        "build cache",
+        True,
+        f"BuildKit's, engine-wide: {size / 1e9:.1f} GB in {len(records)} records "
+        "(`env down --prune-build-cache` empties it, every project's)",
     )
 
 
