@@ -88,7 +88,9 @@ def test_a_dependency_stage_the_final_image_never_copies_fails_at_its_install():
     )
     assert not result.passed
     assert {4, 9} <= _lines(result), result.text()
-    assert "never copies from" in result.text()
+    assert "LC010" in result.text()
+    # Said once: the grade's LC010, not also a finding of the proof's own.
+    assert len([f for f in result.all_findings() if f.line == 4]) == 1, result.text()
 
 
 @pytest.mark.docker
@@ -156,6 +158,32 @@ def test_without_a_cache_mount_adding_a_package_downloads_everything_again():
     assert not result.passed
     assert 4 in _lines(result), result.text()
     assert "downloaded" in result.text()
+
+
+@pytest.mark.docker
+def test_a_uv_sync_that_relocks_a_stale_lock_fails_at_the_install():
+    result = check(
+        "lock",
+        """
+        FROM python:3.11-slim
+        RUN pip install --no-cache-dir uv==0.13.9
+        ENV UV_LINK_MODE=copy
+        WORKDIR /app
+        COPY pyproject.toml uv.lock ./
+        RUN --mount=type=cache,target=/root/.cache/uv uv sync --no-install-project --no-dev
+        COPY . .
+        RUN --mount=type=cache,target=/root/.cache/uv uv sync --no-dev --no-editable
+        ENV PATH="/app/.venv/bin:$PATH"
+        CMD ["python", "-m", "greet.app"]
+        """,
+    )
+    assert not result.passed
+    assert [f.line for f in result.proof.findings] == [6], result.text()
+    assert "locked again inside the image" in result.text()
+    # The same answer with --locked stops at the stale lock and passes.
+    locked = check("lock", EXERCISES["lock"].solution)
+    assert locked.passed, locked.text()
+    assert "stale lock" in locked.text()
 
 
 # Wrong answers the static grade must fail without building (prove=False), each at its line,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
+import textwrap
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -98,6 +99,22 @@ class CiProject(Workspace):
         folder.mkdir(exist_ok=True)
         return folder
 
+    def index_secret(self, token: str) -> tuple[str, str]:
+        """``--secret`` arguments for a file holding the package index's address with ``token``
+        as its password, as a private index's would (deleted by :meth:`close`).
+
+        The workshop's own index accepts any user and token; PyPI is left as it is (a learner
+        with internet builds from it, and it has no use for a password).
+        """
+        from checker.lessons.local_index import base_env
+
+        index = base_env().get("PIP_INDEX_URL", "https://pypi.org/simple/")
+        if "pypi.org" not in index:
+            index = index.replace("://", f"://ci:{token}@", 1)
+        secret = self.scratch("secret") / "index_url"
+        secret.write_text(index)
+        return ("--secret", f"id=index_url,src={secret}")
+
     def close(self) -> None:
         """Remove the tags pushed from here, the images built here and the temporary copy."""
         for tag in self._tags:
@@ -163,7 +180,8 @@ def summary(label: str, result: BuildResult, where: str, dockerfile: Dockerfile)
     steps = [step for step in result.learner_steps if step.outcome != "base"]
     for step in sorted(steps, key=lambda step: (line_of(dockerfile, step), step.stage or "")):
         stage = f"[{step.stage}] " if step.stage else ""
-        lines.append(f"  {step.outcome:<6}  {stage}{' '.join(step.instruction.split())[:76]}")
+        text = textwrap.shorten(f"{stage}{step.instruction}", 92, placeholder=" ...")
+        lines.append(f"  {step.outcome:<6}  {text}")
     ran = sum(step.outcome == "ran" for step in result.learner_steps)
     lines.append(f"  {ran} step{'' if ran == 1 else 's'} ran, {result.seconds:.2f} s in total")
     return "\n".join(lines)

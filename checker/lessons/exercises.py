@@ -43,6 +43,7 @@ class Exercise:
     answer_file: str = "Dockerfile"
     build_arg: str | None = None
     installs_project: bool = False  # the task asks for the project itself in the image
+    stale_lock: bool = False  # the build must refuse a uv.lock that pyproject.toml outgrew
 
     @property
     def project(self) -> str:
@@ -214,6 +215,7 @@ EXERCISES: dict[str, Exercise] = {
         """,
         changed="src/greet/app.py",
         installs_project=True,
+        stale_lock=True,
     ),
     "multi-stage": Exercise(
         "multi-stage",
@@ -376,7 +378,13 @@ def check(name: str, answer: str, *, prove: bool = True) -> Result:
 
 
 def _prove(exercise: Exercise, workspace: Workspace) -> Proof:
-    return prove(exercise.proof, workspace, exercise.changed, build_arg=exercise.build_arg)
+    return prove(
+        exercise.proof,
+        workspace,
+        exercise.changed,
+        build_arg=exercise.build_arg,
+        stale_lock=exercise.stale_lock,
+    )
 
 
 def _relative(report: Report) -> Report:

@@ -127,7 +127,9 @@ def preflight() -> Preflight:
     checks.append(Check("classic builder", engine.ready, "through the Engine API (docker-py)"))
     try:
         client = find_buildkit_client()
-        how = "buildx" if client.buildx else "DOCKER_BUILDKIT=1"
+        how = "DOCKER_BUILDKIT=1"
+        if client.buildx:
+            how = " ".join(["buildx", ".".join(map(str, client.buildx_version or ()))]).strip()
         checks.append(Check("BuildKit builder", True, f"{client.path} {client.version} ({how})"))
     except NoBuildKitClient as error:
         checks.append(Check("BuildKit builder", False, str(error)))
