@@ -421,6 +421,20 @@ def test_pdm_install_reads_pyproject_and_lock() -> None:
     assert only("RUN pdm sync\n").reads == ("pyproject.toml", "pdm.lock", ".")
 
 
+def test_pixi_install_reads_its_manifest_and_lock_and_keeps_rattlers_cache() -> None:
+    deps = only("RUN pixi install --locked\n")
+    assert (deps.tool, deps.reads, deps.installs_project) == (
+        "pixi",
+        ("pixi.toml", "pixi.lock"),
+        False,
+    )
+    assert deps.keeps_download_cache and deps.cache_dir == "/root/.cache/rattler"
+    nested = only("RUN pixi install --manifest-path env/pyproject.toml -e prod\n")
+    assert nested.reads == ("env/pyproject.toml", "env/pixi.lock")
+    assert only("RUN pixi run pip install -r requirements.txt\n").tool == "pip"
+    assert installs("RUN pixi run serve\n") == []
+
+
 def test_programs_that_merely_mention_pip_are_not_installs() -> None:
     assert installs("RUN pip --version && pip list && pip freeze > r.txt && pipx install x\n") == []
     assert installs("RUN python -c 'import pip' && python setup.py --version\n") == []

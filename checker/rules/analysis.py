@@ -147,6 +147,18 @@ def is_manifest_source(source: str) -> bool:
     return bool(path) and (is_manifest(path) or is_manifest_folder(path))
 
 
+def landed_name(copy: Instruction) -> str:
+    """The file name a COPY of one named file gives it in the image (its own, or the
+    destination's when that is not a folder); empty for a pattern or a folder."""
+    source, destination = copy.resolved_arguments[0], copy.resolved_arguments[-1]
+    name = posixpath.basename(normalize(source))
+    if not name or _GLOB.search(source) or "." not in name or source.endswith("/"):
+        return ""
+    if destination.endswith("/") or destination in (".", "./"):
+        return name
+    return posixpath.basename(destination)
+
+
 class Analysis:
     """One Dockerfile with its context, its install steps and the app-change prediction."""
 
@@ -180,6 +192,7 @@ class Analysis:
             for stage in dockerfile.stages
             if stage.index in self.built
             for instruction in stage.instructions
+            if instruction.trigger is None  # an ONBUILD runs only in images built FROM this
             for installs in (
                 self._with_nested(
                     installs_in(dockerfile, instruction) or self._hidden_installs(instruction),
@@ -499,11 +512,28 @@ class Analysis:
         return step.reason
 
     def manifest_copy_before(self, step: InstallStep) -> Instruction | None:
-        """A COPY/ADD or bind mount of dependency files alone, before or on the install."""
-        for item in self._manifest_copies:
-            if self._is_before(item, step.instruction, True):
+        """A COPY/ADD or bind mount of dependency files alone, before or on the install; or
+        a COPY of the one file the install reads, whatever its name in the context
+        (``COPY env-docker.yml /tmp/env.yaml`` before ``micromamba install -f /tmp/env.yaml``).
+        """
+        names = {posixpath.basename(path) for path in step.manifests}
+        for item in (*self._manifest_copies, *self._single_file_copies):
+            if not self._is_before(item, step.instruction, True):
+                continue
+            if item in self._manifest_copies or landed_name(item) in names:
                 return item
         return None
+
+    @cached_property
+    def _single_file_copies(self) -> tuple[Instruction, ...]:
+        """COPY/ADD steps of one named context file, in file order."""
+        found = []
+        for stage in self.dockerfile.stages:
+            for item in stage.instructions:
+                sources = context_sources(item)
+                if sources and len(sources) == 1 and landed_name(item):
+                    found.append(item)
+        return tuple(found)
 
     def is_broad_copy(self, copy: Instruction) -> bool:
         """Copies (or binds) the whole context, a pattern, or a folder of application code,
@@ -689,7 +719,28 @@ class Analysis:
                 return CONTEXT_BOUND if own else BROAD_COPY
         if own:
             return OWN_BIND
-        return SOURCE_BEFORE_INSTALL if reads_context(culprit) else OTHER_STAGE
+        if reads_context(culprit):
+            return SOURCE_BEFORE_INSTALL
+        if self._hands_on_project(culprit) and self.earlier_dependency_install(step) is None:
+            return PROJECT_WITH_DEPENDENCIES
+        return OTHER_STAGE
+
+    def _hands_on_project(self, copy: Instruction) -> bool:
+        """Does ``copy`` take from a stage where a rebuilt step built the project itself
+        (``pip wheel --no-deps --wheel-dir /wheels .`` beside the dependency wheels)? The
+        install of what it copies then installs the project with every dependency, and no
+        install of that other stage is one to fix."""
+        for reference in _stage_references(copy):
+            index = stage_index(self.dockerfile, reference)
+            if index is None or index >= copy.stage:
+                continue
+            for other in self.install_steps:
+                if other.instruction.stage not in self._lineage_set(index):
+                    continue
+                building = any(install.installs_project for install in other.installs)
+                if building and other.project_only and self.rebuilt(other.instruction):
+                    return True
+        return False
 
     @cached_property
     def verdict(self) -> str:

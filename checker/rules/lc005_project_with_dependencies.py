@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checker.dockerfile.model import Instruction
 from checker.grading.findings import Finding
-from checker.rules.analysis import PROJECT_WITH_DEPENDENCIES, Analysis
+from checker.rules.analysis import PROJECT_WITH_DEPENDENCIES, Analysis, InstallStep, reads_context
 from checker.rules.base import Rule, describe
 
 
@@ -51,7 +52,11 @@ class ProjectWithDependencies(Rule):
             )
 
             plan = plan_fix(analysis, reinstall) if culprit is not step.instruction else None
-            tool = next(item.tool for item in step.installs if item.installs_project)
+            # The project may come built, in the wheels of another stage: any install's tool.
+            tool = next(
+                (item.tool for item in step.installs if item.installs_project),
+                step.installs[0].tool,
+            )
             hint, note = project_hint(tool, analysis)
             if plan is not None:
                 note = PYPROJECT_NOTE if plan.kind == "pyproject" else ""
@@ -69,6 +74,9 @@ class ProjectWithDependencies(Rule):
                 if missed
                 else "with no dependency-only install before it,"
             )
+            if not reads_context(culprit) and culprit is not step.instruction:
+                yield self._built_elsewhere(step, culprit)
+                continue
             yield self.finding(
                 step.instruction,
                 f"{describe(step.instruction)} installs your project and all its dependencies "
@@ -79,3 +87,20 @@ class ProjectWithDependencies(Rule):
                 plan.lines if plan else f"{hint}\n{culprit.original}\n{step.instruction.original}",
                 plan=plan,
             )
+
+    def _built_elsewhere(self, step: InstallStep, copy: Instruction) -> Finding:
+        """The project's wheel was built in another stage, in the folder the dependency
+        wheels are in: the fix keeps it apart and installs it last, without dependencies."""
+        stage = copy.flag("from") or "builder"
+        return self.finding(
+            step.instruction,
+            f"{describe(step.instruction)} installs what {describe(copy)} copies from stage "
+            f"'{stage}': your project's own wheel, built there after the source was copied, "
+            "beside the dependency wheels. A code change rebuilds that wheel, so the copy and "
+            "this install rerun, and every dependency is reinstalled. Build the project's "
+            "wheel into a folder of its own, install the dependency wheels first, then copy "
+            "the project's wheel and install it with --no-deps.",
+            f"{copy.original}\n{step.instruction.original}\n"
+            f"COPY --from={stage} /project-wheel/ /project-wheel/\n"
+            "RUN pip install --no-deps /project-wheel/*.whl",
+        )

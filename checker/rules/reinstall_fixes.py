@@ -35,7 +35,7 @@ from checker.shell.wrappers import program
 MAX_CARRIED = 100
 """Steps between the broad copy and the install a fix carries along; past it no exact fix
 is planned (the learner gets the hint), which keeps planning linear on hostile files."""
-_LOCK_FILES = frozenset({"poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock"})
+_LOCK_FILES = frozenset({"poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock", "pixi.lock"})
 _COPY_FLAGS_KEPT = ("chown", "chmod", "link")
 _PROJECT_TOOLS = {
     "poetry": (("pyproject.toml", "poetry.lock"), "poetry install", "--no-root"),

@@ -29,7 +29,12 @@ from checker.shell.pip_installs import (
     recognise_setup_py,
     recognise_uv,
 )
-from checker.shell.project_installs import recognise_pdm, recognise_pipenv, recognise_poetry
+from checker.shell.project_installs import (
+    recognise_pdm,
+    recognise_pipenv,
+    recognise_pixi,
+    recognise_poetry,
+)
 from checker.shell.record import Context, DependencyInstall
 from checker.shell.script import ShellCommand
 from checker.shell.sources import RunCommand, run_commands
@@ -41,7 +46,7 @@ MAX_RUN_TEXT = 128 * 1024
 """A RUN longer than this is not read for installs (LC008 says so): real ones are short,
 and reading 1 MiB of one line word by word takes seconds."""
 # A RUN without any of these words cannot install Python packages: no shell parsing needed.
-_HINT_WORDS = ("pip", "uv", "poetry", "pipenv", "pdm", "conda", "mamba", "setup.py")
+_HINT_WORDS = ("pip", "uv", "poetry", "pipenv", "pdm", "conda", "mamba", "pixi", "setup.py")
 
 
 def installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[DependencyInstall, ...]:
@@ -254,6 +259,8 @@ def _recognise(run: RunCommand, env: Mapping[str, str]) -> DependencyInstall | N
         return recognise_conda(context, rest)
     if tool == "pdm":
         return recognise_pdm(context, rest)
+    if tool == "pixi":
+        return recognise_pixi(context, rest)
     return None
 
 
@@ -265,7 +272,17 @@ def _tool_of(name: str) -> str | None:
             and all(char.isdigit() or char == "." for char in name[len(base) :])
         ):
             return base
-    if name in ("uv", "poetry", "pipenv", "pip-sync", "conda", "mamba", "micromamba", "pdm"):
+    if name in (
+        "uv",
+        "poetry",
+        "pipenv",
+        "pip-sync",
+        "conda",
+        "mamba",
+        "micromamba",
+        "pdm",
+        "pixi",
+    ):
         return name
     return None
 

@@ -20,6 +20,8 @@ MANIFEST_NAMES = frozenset(
         "pipfile",
         "pipfile.lock",
         "pdm.lock",
+        "pixi.toml",
+        "pixi.lock",
         "environment.yml",
         "environment.yaml",
         "conda-lock.yml",
