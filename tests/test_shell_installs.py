@@ -435,6 +435,17 @@ def test_pixi_install_reads_its_manifest_and_lock_and_keeps_rattlers_cache() -> 
     assert installs("RUN pixi run serve\n") == []
 
 
+def test_hatch_env_create_installs_the_project_with_its_dependencies() -> None:
+    deps = only("RUN hatch env create\n")
+    assert (deps.tool, deps.reads, deps.installs_project, deps.editable) == (
+        "hatch",
+        ("pyproject.toml", "."),
+        True,
+        True,
+    )
+    assert installs("RUN hatch build\n") == [] and installs("RUN hatch env show\n") == []
+
+
 def test_programs_that_merely_mention_pip_are_not_installs() -> None:
     assert installs("RUN pip --version && pip list && pip freeze > r.txt && pipx install x\n") == []
     assert installs("RUN python -c 'import pip' && python setup.py --version\n") == []

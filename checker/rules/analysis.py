@@ -53,6 +53,7 @@ from checker.shell.manifests import is_manifest, is_manifest_folder
 from checker.shell.mounts import bind_sources as context_bind_sources
 from checker.shell.mounts import mounts
 from checker.shell.sources import run_commands
+from checker.shell.wrappers import program
 
 if TYPE_CHECKING:  # the fix planner loads when a fix is planned
     from checker.rules.edits import FixPlan
@@ -142,8 +143,11 @@ def reads_context(instruction: Instruction) -> bool:
 
 
 def is_manifest_source(source: str) -> bool:
-    """A COPY source or bind source that names only dependency files."""
+    """A COPY source or bind source that names only dependency files (``requirements/*``
+    too: what a folder of requirement files holds)."""
     path = normalize(source)
+    if path.endswith("/*"):
+        path = path[:-2]
     return bool(path) and (is_manifest(path) or is_manifest_folder(path))
 
 
@@ -194,8 +198,11 @@ class Analysis:
             for instruction in stage.instructions
             if instruction.trigger is None  # an ONBUILD runs only in images built FROM this
             for installs in (
-                self._with_nested(
-                    installs_in(dockerfile, instruction) or self._hidden_installs(instruction),
+                self._with_built_project(
+                    self._with_nested(
+                        installs_in(dockerfile, instruction) or self._hidden_installs(instruction),
+                        instruction,
+                    ),
                     instruction,
                 ),
             )
@@ -284,6 +291,22 @@ class Analysis:
                 install = replace(install, manifest_files=(*install.manifests, *nested))
             found.append(install)
         return tuple(found)
+
+    def _with_built_project(
+        self, installs: tuple[DependencyInstall, ...], instruction: Instruction
+    ) -> tuple[DependencyInstall, ...]:
+        """An install of ``dist/*.whl`` that an earlier RUN of its chain built from the
+        project (``hatch build``, ``python -m build``, ``poetry build``) installs the
+        project, with every dependency its wheel names."""
+        if not any(_built_archive(install) for install in installs):
+            return installs
+        chain = self.chain_before(instruction)
+        if not any(item.keyword == "RUN" and _builds_project_archive(item) for item in chain):
+            return installs
+        return tuple(
+            replace(install, installs_project=True) if _built_archive(install) else install
+            for install in installs
+        )
 
     # ---- the application change ------------------------------------------------------
 
@@ -826,6 +849,33 @@ def _first_line(instruction: Instruction) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_PROJECT_BUILDERS = frozenset(("hatch", "poetry", "uv", "pdm", "flit", "rye"))
+
+
+def _builds_project_archive(instruction: Instruction) -> bool:
+    """Does the RUN build the project's wheel or sdist into ``dist/`` (``hatch build``,
+    ``uv build``, ``python -m build``, ``python setup.py bdist_wheel``)?"""
+    for run in run_commands(instruction):
+        argv = run.command.argv
+        name = program(argv[0]) if argv else ""
+        if name in _PROJECT_BUILDERS and argv[1:2] == ("build",):
+            return True
+        if name.startswith("python") and (
+            argv[1:3] == ("-m", "build")
+            or (argv[1:2] == ("setup.py",) and argv[2:3] in (("bdist_wheel",), ("sdist",)))
+        ):
+            return True
+    return False
+
+
+def _built_archive(install: DependencyInstall) -> bool:
+    """An install, not yet of the project, of archives in a ``dist/`` folder."""
+    return not install.installs_project and any(
+        "dist" in normalize(path).split("/")[:-1] and path.endswith((".whl", ".tar.gz", "*"))
+        for path in install.reads
+    )
+
+
 def _stage_references(instruction: Instruction) -> list[str]:
     """The stages (or images) a COPY/ADD ``--from`` or a RUN's bind mounts ``from=`` name."""
     references = []
@@ -858,7 +908,7 @@ def _synthetic_file(source: str) -> str | None:
     path = normalize(source)
     if not path:
         return SYNTHETIC_APP
-    if is_manifest(path) or is_manifest_folder(path):
+    if is_manifest_source(path):
         return None
     parts = path.split("/")
     last = parts[-1]

@@ -637,6 +637,12 @@ REQUIREMENTS_NOTE = (
     "(setup.py, or a dynamic pyproject.toml): list them in a requirements.txt (setup.py can "
     "read it for install_requires), copy it alone and install it first."
 )
+HATCH_NOTE = (
+    "A hatch environment installs the project with its dependencies, and hatch has no "
+    "dependency-only mode: list the dependencies from pyproject.toml alone with `hatch dep "
+    "show requirements`, install those first with pip, and after the full copy install the "
+    "project with `pip install --no-deps .` rather than in a hatch environment."
+)
 
 
 def project_hint(tool: str, analysis: Analysis | None = None) -> tuple[str, str]:
@@ -648,6 +654,11 @@ def project_hint(tool: str, analysis: Analysis | None = None) -> tuple[str, str]
         if tool == "uv":
             return f"COPY {names} ./\nRUN uv sync --locked --no-install-project", ""
         return f"COPY {names} ./\nRUN {command} {no_project}", ""
+    if tool == "hatch":
+        listed = "hatch dep show requirements > /tmp/requirements.txt"
+        return f"COPY pyproject.toml ./\nRUN {listed} && pip install -r /tmp/requirements.txt", (
+            HATCH_NOTE
+        )
     if tool == "pip" and analysis is not None and _dynamic_requirement_files(analysis) is None:
         return "COPY requirements.txt ./\nRUN pip install -r requirements.txt", REQUIREMENTS_NOTE
     return f"COPY pyproject.toml ./\nRUN {pyproject_dependencies_command()}", PYPROJECT_NOTE

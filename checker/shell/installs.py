@@ -30,6 +30,7 @@ from checker.shell.pip_installs import (
     recognise_uv,
 )
 from checker.shell.project_installs import (
+    recognise_hatch,
     recognise_pdm,
     recognise_pipenv,
     recognise_pixi,
@@ -46,7 +47,13 @@ MAX_RUN_TEXT = 128 * 1024
 """A RUN longer than this is not read for installs (LC008 says so): real ones are short,
 and reading 1 MiB of one line word by word takes seconds."""
 # A RUN without any of these words cannot install Python packages: no shell parsing needed.
-_HINT_WORDS = ("pip", "uv", "poetry", "pipenv", "pdm", "conda", "mamba", "pixi", "setup.py")
+_HINT_WORDS = (
+    "pip", "uv", "poetry", "pipenv", "pdm", "conda", "mamba", "pixi", "hatch", "setup.py",
+)  # fmt: skip
+# Programs that are the tool of their own name.
+_TOOLS = frozenset(
+    ("uv", "poetry", "pipenv", "pip-sync", "conda", "mamba", "micromamba", "pdm", "pixi", "hatch")
+)
 
 
 def installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[DependencyInstall, ...]:
@@ -261,6 +268,8 @@ def _recognise(run: RunCommand, env: Mapping[str, str]) -> DependencyInstall | N
         return recognise_pdm(context, rest)
     if tool == "pixi":
         return recognise_pixi(context, rest)
+    if tool == "hatch":
+        return recognise_hatch(context, rest)
     return None
 
 
@@ -272,17 +281,7 @@ def _tool_of(name: str) -> str | None:
             and all(char.isdigit() or char == "." for char in name[len(base) :])
         ):
             return base
-    if name in (
-        "uv",
-        "poetry",
-        "pipenv",
-        "pip-sync",
-        "conda",
-        "mamba",
-        "micromamba",
-        "pdm",
-        "pixi",
-    ):
+    if name in _TOOLS:
         return name
     return None
 

@@ -1,4 +1,4 @@
-"""Lock-file installs: ``poetry``, ``pipenv``, ``pdm``, ``pixi``.
+"""Lock-file installs: ``poetry``, ``pipenv``, ``pdm``, ``pixi``; and ``hatch env create``.
 
 They read the project's manifest and lock file (``pyproject.toml`` + ``poetry.lock``,
 ``Pipfile`` + ``Pipfile.lock``, ``pixi.toml`` + ``pixi.lock``) and, unless told otherwise,
@@ -207,4 +207,25 @@ def recognise_pixi(context: Context, words: tuple[str, ...]) -> DependencyInstal
         options=tuple(options.written),
         cache_dir=context.getenv("RATTLER_CACHE_DIR")
         or posixpath.join(context.cache_home(), "rattler"),
+    )
+
+
+def recognise_hatch(context: Context, words: tuple[str, ...]) -> DependencyInstall | None:
+    """``hatch env create [ENV]``: the environment's dependencies from pyproject.toml, then
+    the project itself in dev mode (editable), unless the environment skips it, which the
+    command does not say."""
+    action, _, rest = subcommand(words, frozenset(("-e", "--env", "-p", "--project")))
+    if action != "env" or rest[:1] != ("create",):
+        return None
+    return make_record(
+        context,
+        tool="hatch",
+        action="env create",
+        reads=("pyproject.toml", "."),
+        installs_project=True,
+        editable=True,
+        no_deps=False,
+        named_packages=(),
+        keeps_download_cache=not context.pip_cache_disabled(),  # hatch installs with pip
+        cache_dir=context.getenv("PIP_CACHE_DIR") or posixpath.join(context.cache_home(), "pip"),
     )

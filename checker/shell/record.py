@@ -38,7 +38,8 @@ _FALSE = frozenset(("", "0", "false", "no", "off"))
 class DependencyInstall:
     """One command that installs Python dependencies (or exports them, for poetry)."""
 
-    tool: str  # pip, uv, poetry, pipenv, pip-sync, pdm, pixi, conda, mamba, micromamba, setuptools
+    # pip, uv, poetry, pipenv, pip-sync, pdm, pixi, hatch, conda, mamba, micromamba, setuptools
+    tool: str
     # "install", "sync", "pip install" / "pip sync" (uv), "env create", "create", and two that
     # fill a directory or file instead of the environment: "wheel"/"download" (pip),
     # "export" (poetry)
