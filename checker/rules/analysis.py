@@ -742,11 +742,40 @@ class Analysis:
                 return CONTEXT_BOUND if own else BROAD_COPY
         if own:
             return OWN_BIND
-        if reads_context(culprit):
+        if reads_context(culprit) or self.copies_source(culprit):
             return SOURCE_BEFORE_INSTALL
         if self._hands_on_project(culprit) and self.earlier_dependency_install(step) is None:
             return PROJECT_WITH_DEPENDENCIES
         return OTHER_STAGE
+
+    def copies_source(self, copy: Instruction) -> bool:
+        """Does a ``COPY --from`` take files that a rebuilt copy from the context brought
+        into that stage (``COPY --from=dev /app/src /app``)? That is the application source
+        itself, moved between stages: no install of the other stage is the fix, the copy
+        belongs after this stage's install."""
+        reference = copy.flag("from") if copy.keyword in ("COPY", "ADD") else None
+        index = stage_index(self.dockerfile, reference) if reference else None
+        if index is None or index >= copy.stage:
+            return False
+        taken = [
+            posixpath.normpath("/" + _GLOB.split(path, 1)[0].lstrip("/"))
+            for path in copy.resolved_arguments[:-1]
+        ]
+        for stage in self.lineage(index):
+            for item in self.dockerfile.stages[stage].instructions:
+                if not reads_context(item) or item.keyword == "RUN" or not self.rebuilt(item):
+                    continue
+                workdir = self.dockerfile.workdir_before(item)
+                brought = posixpath.normpath(posixpath.join(workdir, item.resolved_arguments[-1]))
+                for path in taken:
+                    if not _overlaps(brought, path):
+                        continue
+                    inside = path[len(brought) :].strip("/") if path.startswith(brought) else ""
+                    # a folder below the copy, such as wheels/ or dist/, may be a build
+                    # step's output rather than files from the context
+                    if not inside or not self.is_build_input(item, inside):
+                        return True
+        return False
 
     def _hands_on_project(self, copy: Instruction) -> bool:
         """Does ``copy`` take from a stage where a rebuilt step built the project itself
@@ -811,8 +840,13 @@ class Reinstall:
     @property
     def fixed_here(self) -> bool:
         """Is the fix in this step's own chain? Not when it reruns only because another
-        stage's step was rebuilt: that stage's install is the one to fix."""
-        return self.culprit is self.step.instruction or reads_context(self.culprit)
+        stage's step was rebuilt: that stage's install is the one to fix (unless what it
+        copies is the source itself: then the copy moves, as a context copy would)."""
+        return (
+            self.culprit is self.step.instruction
+            or reads_context(self.culprit)
+            or self.cause == SOURCE_BEFORE_INSTALL
+        )
 
 
 @dataclass(frozen=True)
@@ -874,6 +908,12 @@ def _built_archive(install: DependencyInstall) -> bool:
         "dist" in normalize(path).split("/")[:-1] and path.endswith((".whl", ".tar.gz", "*"))
         for path in install.reads
     )
+
+
+def _overlaps(one: str, other: str) -> bool:
+    """Is one absolute path the other, or inside it?"""
+    one, other = one.rstrip("/") + "/", other.rstrip("/") + "/"
+    return one.startswith(other) or other.startswith(one)
 
 
 def _stage_references(instruction: Instruction) -> list[str]:
