@@ -687,6 +687,14 @@ class Analysis:
                 by_stage.setdefault(step.instruction.stage, []).append(step)
         return by_stage
 
+    def _dependency_install_before(self, step: InstallStep) -> InstallStep | None:
+        """A dependency-only install earlier in ``step``'s chain, cached or not."""
+        for index in self.lineage(step.instruction.stage):
+            for other in self._dependency_installs.get(index, ()):
+                if self._is_before(other.instruction, step.instruction, False):
+                    return other
+        return None
+
     def counts_as_reinstall(self, step: InstallStep) -> bool:
         """A rebuilt install reinstalls dependencies unless it only adds the project on top
         of an earlier, cached, dependency-only install (``poetry install --no-root`` then
@@ -695,9 +703,13 @@ class Analysis:
             return False
         if step.project_only:
             return False
-        earlier = self.earlier_dependency_install(step) if step.installs_project else None
+        earlier = None
+        if step.installs_project:
+            # a dependency install before it in its chain, rerun or not: if it reruns, the
+            # dependencies are reinstalled there, and this step finds them in place
+            earlier = self.earlier_dependency_install(step) or self._dependency_install_before(step)
         if earlier is not None:
-            already = self.installed_manifests(step)
+            already = self.installed_manifests(step) | set(earlier.manifests)
             project_only = all(
                 install.no_deps or install.installs_project or not install.reads
                 for install in step.installs

@@ -119,9 +119,13 @@ def _plan_fix(analysis: Analysis, reinstall: Reinstall) -> FixPlan | None:
         edits: list[Edit] = list(carried_edits)
         shown = list(carried_lines)
         if manifest_copy is not None and manifest_copy is not install:
+            # in its place among the carried steps: a WORKDIR after it must stay after it
+            place = sum(item.line < manifest_copy.line for item in carried)
             if manifest_copy.line > culprit.line:
-                edits.append(Move(manifest_copy, culprit))
-            shown.append(manifest_copy.original)
+                edits.insert(place, Move(manifest_copy, culprit))
+                shown.insert(place, manifest_copy.original)
+            else:
+                shown.append(manifest_copy.original)
         if inputs or unread:
             copy = _manifest_copy_line(analysis, culprit, (*unread, *inputs))
             if copy is None:
