@@ -40,7 +40,11 @@ from checker.rules.environments import (
     points_at,
     same_place,
 )
-from checker.rules.requirement_files import is_requirement_file, nested_requirements
+from checker.rules.requirement_files import (
+    is_requirement_file,
+    local_projects,
+    nested_requirements,
+)
 from checker.shell.hidden_installs import (
     ScriptRun,
     assumed_install,
@@ -277,7 +281,8 @@ class Analysis:
     def _with_nested(
         self, installs: tuple[DependencyInstall, ...], instruction: Instruction
     ) -> tuple[DependencyInstall, ...]:
-        """With a context: add the requirement files the install's files include."""
+        """With a context: add the requirement files the install's files include, and the
+        local projects they list (``-e .``)."""
         context = self.context
         if context is None or context.root is None or not installs:
             return installs
@@ -289,6 +294,11 @@ class Analysis:
             nested = nested_requirements(context, install.manifests, workdir)
             if nested:
                 install = replace(install, manifest_files=(*install.manifests, *nested))
+            projects = local_projects(context, install.manifests, workdir)
+            if projects and not install.installs_project:
+                # `-e .` in requirements.txt: the install needs the project's source
+                reads = (*install.reads, *projects)
+                install = replace(install, reads=reads, installs_project=True)
             found.append(install)
         return tuple(found)
 

@@ -23,7 +23,7 @@ from checker.cache import context_sources, normalize, stage_index
 from checker.dockerfile.model import Instruction
 from checker.rules.analysis import PROJECT_WITH_DEPENDENCIES, Analysis, InstallStep, Reinstall
 from checker.rules.edits import Edit, FixPlan, Insert, Move, Replace, flag_text, with_flags
-from checker.rules.requirement_files import nested_requirements
+from checker.rules.requirement_files import local_projects, nested_requirements
 from checker.rules.run_parts import and_list, copied_by, needs, pip_split
 from checker.shell.hidden_installs import script_runs
 from checker.shell.manifests import is_manifest, is_manifest_folder
@@ -448,6 +448,8 @@ def _project_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) ->
         extra = project_step[1] if project_step is not None else ()
         pip = _pip_words(install)
         requirements = _context_requirements(analysis)
+        if _lists_own_project(analysis, requirements):
+            return None  # installing it alone would need the source: the hint says what to do
         if not requirements:
             files = _dynamic_requirement_files(analysis)
             if files is None:
@@ -585,6 +587,12 @@ def _extras(step: InstallStep) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _lists_own_project(analysis: Analysis, requirements: tuple[str, ...]) -> bool:
+    """Does a requirement file list the project itself (``-e .``)?"""
+    context = analysis.context
+    return context is not None and bool(local_projects(context, requirements))
+
+
 def _context_requirements(analysis: Analysis) -> tuple[str, ...]:
     """The context's requirement file for the project: ``requirements.txt``, or the only
     top-level ``requirements*.txt``. Empty without a context or without such a file."""
@@ -641,6 +649,11 @@ REQUIREMENTS_NOTE = (
     "(setup.py, or a dynamic pyproject.toml): list them in a requirements.txt (setup.py can "
     "read it for install_requires), copy it alone and install it first."
 )
+OWN_PROJECT_NOTE = (
+    "Your requirements file lists the project itself (-e . or a local path), which needs "
+    "the source: install every other line of it first, from the file copied alone; the "
+    "install after the full copy then adds only the project."
+)
 HATCH_NOTE = (
     "A hatch environment installs the project with its dependencies, and hatch has no "
     "dependency-only mode: list the dependencies from pyproject.toml alone with `hatch dep "
@@ -663,6 +676,14 @@ def project_hint(tool: str, analysis: Analysis | None = None) -> tuple[str, str]
         return f"COPY pyproject.toml ./\nRUN {listed} && pip install -r /tmp/requirements.txt", (
             HATCH_NOTE
         )
+    if tool == "pip" and analysis is not None:
+        requirements = _context_requirements(analysis)
+        if _lists_own_project(analysis, requirements):
+            name = requirements[0]
+            own = r"^\s*(-e|--editable)?\s*(\.|file:)"
+            listed = f"grep -Ev '{own}' {name} > /tmp/requirements.txt"
+            run = f"RUN {listed} && pip install -r /tmp/requirements.txt"
+            return f"COPY {name} ./\n{run}", OWN_PROJECT_NOTE
     if tool == "pip" and analysis is not None and _dynamic_requirement_files(analysis) is None:
         return "COPY requirements.txt ./\nRUN pip install -r requirements.txt", REQUIREMENTS_NOTE
     return f"COPY pyproject.toml ./\nRUN {pyproject_dependencies_command()}", PYPROJECT_NOTE
