@@ -14,6 +14,7 @@ from checker.dockerfile.model import Instruction
 from checker.grading.findings import Finding
 from checker.rules.analysis import Analysis, InstallStep, is_manifest_source, landed_name
 from checker.rules.base import Rule, describe
+from checker.shell.manifests import PROJECT_SETTINGS
 from checker.shell.mounts import bind_sources as context_bind_sources
 
 _MAX_COPIES = 24  # a cache prediction per copy: enough for any real Dockerfile
@@ -151,10 +152,13 @@ def _rerun_install(
 
 def _a_manifest_of(step: InstallStep, item: Instruction, source: str) -> bool:
     """Does the install read ``source`` as a dependency file, under its own name or the one
-    the copy gives it (``COPY env-docker.yml /tmp/env.yaml``)?"""
+    the copy gives it (``COPY env-docker.yml /tmp/env.yaml``), or as its settings
+    (``.python-version``)?"""
     names = {posixpath.basename(normalize(source))}
     if item.keyword != "RUN" and len(context_sources(item) or ()) == 1:
         names.add(landed_name(item))
+    if names & PROJECT_SETTINGS:
+        return True
     read = (*step.manifests, *(path for install in step.installs for path in install.reads))
     return any(posixpath.basename(path) in names for path in read)
 
