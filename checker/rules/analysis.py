@@ -801,7 +801,8 @@ class Analysis:
 
     def _hands_on_project(self, copy: Instruction) -> bool:
         """Does ``copy`` take from a stage where a rebuilt step built the project itself
-        (``pip wheel --no-deps --wheel-dir /wheels .`` beside the dependency wheels)? The
+        (``pip wheel --no-deps --wheel-dir /wheels .`` beside the dependency wheels, ``python
+        -m build``)? The
         install of what it copies then installs the project with every dependency, and no
         install of that other stage is one to fix."""
         for reference in _stage_references(copy):
@@ -814,6 +815,11 @@ class Analysis:
                 building = any(install.installs_project for install in other.installs)
                 if building and other.project_only and self.rebuilt(other.instruction):
                     return True
+            for stage in self.lineage(index):
+                for item in self.dockerfile.stages[stage].instructions:
+                    built = item.keyword == "RUN" and _builds_project_archive(item)
+                    if built and self.rebuilt(item):
+                        return True
         return False
 
     @cached_property

@@ -75,7 +75,7 @@ class ProjectWithDependencies(Rule):
                 else "with no dependency-only install before it,"
             )
             if not reads_context(culprit) and culprit is not step.instruction:
-                yield self._built_elsewhere(step, culprit)
+                yield self._built_elsewhere(step, culprit, hint)
                 continue
             yield self.finding(
                 step.instruction,
@@ -88,19 +88,18 @@ class ProjectWithDependencies(Rule):
                 plan=plan,
             )
 
-    def _built_elsewhere(self, step: InstallStep, copy: Instruction) -> Finding:
-        """The project's wheel was built in another stage, in the folder the dependency
-        wheels are in: the fix keeps it apart and installs it last, without dependencies."""
+    def _built_elsewhere(self, step: InstallStep, copy: Instruction, hint: str) -> Finding:
+        """The project's wheel was built in another stage after the source was copied there
+        (``python -m build``, or ``pip wheel --no-deps .`` beside the dependency wheels): the
+        fix installs the dependencies on their own first, the wheel last without them."""
         stage = copy.flag("from") or "builder"
         return self.finding(
             step.instruction,
             f"{describe(step.instruction)} installs what {describe(copy)} copies from stage "
-            f"'{stage}': your project's own wheel, built there after the source was copied, "
-            "beside the dependency wheels. A code change rebuilds that wheel, so the copy and "
-            "this install rerun, and every dependency is reinstalled. Build the project's "
-            "wheel into a folder of its own, install the dependency wheels first, then copy "
-            "the project's wheel and install it with --no-deps.",
-            f"{copy.original}\n{step.instruction.original}\n"
-            f"COPY --from={stage} /project-wheel/ /project-wheel/\n"
-            "RUN pip install --no-deps /project-wheel/*.whl",
+            f"'{stage}': your project's own wheel, built there after the source was copied. "
+            "A code change rebuilds that wheel, so the copy and this install rerun, and every "
+            "dependency is installed again with it. Install the dependencies on their own "
+            "first (dependency wheels in a folder apart from the project's), then the "
+            "project's wheel with --no-deps.",
+            f"{hint}\n{copy.original}\n{step.instruction.original}",
         )
