@@ -98,6 +98,18 @@ class InstallStep:
         )
 
     @property
+    def tools_only(self) -> bool:
+        """Installs only packaging tools by name (``pip install --upgrade pip``,
+        ``pip install poetry``), none of the project's dependencies."""
+        return all(
+            not install.manifests
+            and not install.installs_project
+            and install.named_packages
+            and all(_package_name(spec) in INSTALLER_TOOLS for spec in install.named_packages)
+            for install in self.installs
+        )
+
+    @property
     def dependency_only(self) -> bool:
         """Installs dependencies from manifests or names, not the project itself."""
         return not self.installs_project and any(
@@ -111,6 +123,18 @@ class InstallStep:
         return any(
             install.cache_mounted and install.keeps_download_cache for install in self.installs
         )
+
+
+# Packaging tools: an install of these alone installs no dependency of the project.
+INSTALLER_TOOLS = frozenset(
+    ("pip", "setuptools", "wheel", "poetry", "uv", "pipenv", "pdm", "hatch", "hatchling",
+     "pip-tools", "virtualenv", "build", "pixi", "poetry-plugin-export", "flit")
+)  # fmt: skip
+
+
+def _package_name(spec: str) -> str:
+    """``poetry==1.8.3`` -> ``poetry``; ``pip>=24`` -> ``pip``."""
+    return re.split(r"[\[<>=!~;@ ]", spec, maxsplit=1)[0].strip().lower().replace("_", "-")
 
 
 # Folders that hold what the build needs rather than the code a developer edits daily: an
@@ -711,8 +735,8 @@ class Analysis:
         ``poetry install``; ``uv sync --no-install-project`` then ``uv sync``)."""
         if not self.rebuilt(step.instruction):
             return False
-        if step.project_only:
-            return False
+        if step.project_only or step.tools_only:
+            return False  # rerunning it reinstalls no dependency of the project
         earlier = None
         if step.installs_project:
             # a dependency install before it in its chain, rerun or not: if it reruns, the
