@@ -607,6 +607,16 @@ class Analysis:
         if sources is None:
             sources = context_bind_sources(copy)
         wanted = [_relative(path) for path in step.manifests] or ["."]
+        if copy.keyword in ("COPY", "ADD") and copy.arguments:
+            # the manifests as the copy brings them: /app/requirements.txt from `COPY app /app`
+            into = self.dockerfile.workdir_before(copy)
+            into = posixpath.normpath(posixpath.join(into, copy.resolved_arguments[-1]))
+            here = self.dockerfile.workdir_before(step.instruction)
+            for path in step.manifests:
+                read = posixpath.normpath(posixpath.join(here, path))
+                if read.startswith(into.rstrip("/") + "/"):
+                    rest = read[len(into.rstrip("/")) + 1 :]
+                    wanted += [normalize(posixpath.join(normalize(s), rest)) for s in sources]
         return any(source_matches(source, path) for source in sources for path in wanted)
 
     def earlier_dependency_install(self, step: InstallStep) -> InstallStep | None:
