@@ -446,6 +446,20 @@ def test_hatch_env_create_installs_the_project_with_its_dependencies() -> None:
     assert installs("RUN hatch build\n") == [] and installs("RUN hatch env show\n") == []
 
 
+def test_pipx_and_uv_tool_install_the_project_in_a_venv_of_their_own() -> None:
+    pipx = only("RUN pipx install .\n")
+    assert (pipx.tool, pipx.action, pipx.installs_project) == ("pipx", "install", True)
+    tool = only("RUN uv tool install --with rich .\n")
+    assert (tool.tool, tool.action, tool.installs_project) == ("uv", "tool install", True)
+    assert installs("RUN uv tool run ruff\n") == [] and installs("RUN pipx run black\n") == []
+    assert installs("RUN uv tool install ruff\n") == []
+
+
+def test_a_requirements_pipe_is_no_file_to_copy() -> None:
+    deps = installs("RUN poetry export | pip install -r /dev/stdin -c /dev/fd/3\n")[-1]
+    assert deps.tool == "pip" and deps.requirement_files == () and deps.manifests == ()
+
+
 def test_programs_that_merely_mention_pip_are_not_installs() -> None:
     assert installs("RUN pip --version && pip list && pip freeze > r.txt && pipx install x\n") == []
     assert installs("RUN python -c 'import pip' && python setup.py --version\n") == []

@@ -98,6 +98,16 @@ class InstallStep:
         )
 
     @property
+    def isolated(self) -> bool:
+        """Installs the project into an environment of its own that no earlier install
+        reaches (``pipx install .``, ``uv tool install .``, ``hatch env create``)."""
+        return all(
+            (install.tool, install.action) in ISOLATED_INSTALLS
+            for install in self.installs
+            if install.installs_project
+        )
+
+    @property
     def tools_only(self) -> bool:
         """Installs only packaging tools by name (``pip install --upgrade pip``,
         ``pip install poetry``), none of the project's dependencies."""
@@ -125,6 +135,11 @@ class InstallStep:
         )
 
 
+# Installs that make a venv of their own for the project: an earlier install never holds
+# its dependencies.
+ISOLATED_INSTALLS = frozenset(
+    (("pipx", "install"), ("uv", "tool install"), ("hatch", "env create"))
+)
 # Packaging tools: an install of these alone installs no dependency of the project.
 INSTALLER_TOOLS = frozenset(
     ("pip", "setuptools", "wheel", "poetry", "uv", "pipenv", "pdm", "hatch", "hatchling",
@@ -748,7 +763,7 @@ class Analysis:
         if step.project_only or step.tools_only:
             return False  # rerunning it reinstalls no dependency of the project
         earlier = None
-        if step.installs_project:
+        if step.installs_project and not step.isolated:
             # a dependency install before it in its chain, rerun or not: if it reruns, the
             # dependencies are reinstalled there, and this step finds them in place
             earlier = self.earlier_dependency_install(step) or self._dependency_install_before(step)
@@ -788,7 +803,8 @@ class Analysis:
         """Why ``step`` reruns on a code change: the first of the causes (listed below the
         class) that fits."""
         own = culprit is step.instruction
-        if step.installs_project and self.earlier_dependency_install(step) is None:
+        alone = step.isolated or self.earlier_dependency_install(step) is None
+        if step.installs_project and alone:
             if reads_context(culprit):
                 return PROJECT_WITH_DEPENDENCIES
         elif step.manifests and self.manifest_copy_before(step) is None:

@@ -57,6 +57,8 @@ class ProjectWithDependencies(Rule):
                 (item.tool for item in step.installs if item.installs_project),
                 step.installs[0].tool,
             )
+            if step.isolated and tool != "hatch":
+                tool = "pipx"  # pipx or uv tool install: a venv of its own
             hint, note = project_hint(tool, analysis)
             if plan is not None:
                 note = PYPROJECT_NOTE if plan.kind == "pyproject" else ""

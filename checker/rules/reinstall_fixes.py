@@ -649,6 +649,12 @@ REQUIREMENTS_NOTE = (
     "(setup.py, or a dynamic pyproject.toml): list them in a requirements.txt (setup.py can "
     "read it for install_requires), copy it alone and install it first."
 )
+ISOLATED_NOTE = (
+    "pipx and uv tool install put the project in a venv of their own, which no earlier "
+    "install reaches: make that venv yourself and fill it with the dependencies from "
+    "pyproject.toml copied alone; after the full copy, `/opt/venv/bin/pip install --no-deps .` "
+    "adds the project and PATH=/opt/venv/bin:$PATH runs it."
+)
 OWN_PROJECT_NOTE = (
     "Your requirements file lists the project itself (-e . or a local path), which needs "
     "the source: install every other line of it first, from the file copied alone; the "
@@ -671,6 +677,10 @@ def project_hint(tool: str, analysis: Analysis | None = None) -> tuple[str, str]
         if tool == "uv":
             return f"COPY {names} ./\nRUN uv sync --locked --no-install-project", ""
         return f"COPY {names} ./\nRUN {command} {no_project}", ""
+    if tool == "pipx":
+        venv = "python -m venv /opt/venv && "
+        run = venv + pyproject_dependencies_command(pip="/opt/venv/bin/pip install")
+        return f"COPY pyproject.toml ./\nRUN {run}", ISOLATED_NOTE
     if tool == "hatch":
         listed = "hatch dep show requirements > /tmp/requirements.txt"
         return f"COPY pyproject.toml ./\nRUN {listed} && pip install -r /tmp/requirements.txt", (

@@ -26,6 +26,7 @@ from checker.shell.mounts import Mount, cache_mounts
 from checker.shell.pip_installs import (
     recognise_pip,
     recognise_pip_sync,
+    recognise_pipx,
     recognise_setup_py,
     recognise_uv,
 )
@@ -52,8 +53,9 @@ _HINT_WORDS = (
 )  # fmt: skip
 # Programs that are the tool of their own name.
 _TOOLS = frozenset(
-    ("uv", "poetry", "pipenv", "pip-sync", "conda", "mamba", "micromamba", "pdm", "pixi", "hatch")
-)
+    ("uv", "poetry", "pipenv", "pip-sync", "pipx", "conda", "mamba", "micromamba", "pdm", "pixi",
+     "hatch")
+)  # fmt: skip
 
 
 def installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[DependencyInstall, ...]:
@@ -262,6 +264,8 @@ def _recognise(run: RunCommand, env: Mapping[str, str]) -> DependencyInstall | N
         return recognise_pipenv(context, rest)
     if tool == "pip-sync":
         return recognise_pip_sync(context, rest)
+    if tool == "pipx":
+        return recognise_pipx(context, rest)
     if tool in ("conda", "mamba", "micromamba"):
         return recognise_conda(context, rest)
     if tool == "pdm":
