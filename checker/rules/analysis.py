@@ -842,7 +842,8 @@ class Analysis:
                 for path in taken:
                     if not _overlaps(brought, path):
                         continue
-                    inside = path[len(brought) :].strip("/") if path.startswith(brought) else ""
+                    below = path.startswith(brought.rstrip("/") + "/")
+                    inside = path[len(brought) :].strip("/") if below else ""
                     # a folder below the copy, such as wheels/ or dist/, may be a build
                     # step's output rather than files from the context
                     if not inside or not self.is_build_input(item, inside):
@@ -851,10 +852,9 @@ class Analysis:
 
     def _hands_on_project(self, copy: Instruction) -> bool:
         """Does ``copy`` take from a stage where a rebuilt step built the project itself
-        (``pip wheel --no-deps --wheel-dir /wheels .`` beside the dependency wheels, ``python
-        -m build``)? The
-        install of what it copies then installs the project with every dependency, and no
-        install of that other stage is one to fix."""
+        (``pip wheel --no-deps --wheel-dir /wheels .`` beside the dependency wheels,
+        ``python -m build``)? The install of what it copies then installs the project with
+        every dependency, and no install of that other stage is one to fix."""
         for reference in _stage_references(copy):
             index = stage_index(self.dockerfile, reference)
             if index is None or index >= copy.stage:
