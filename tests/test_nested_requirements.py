@@ -12,7 +12,7 @@ import pytest
 
 from checker.cache import ContextFiles
 from checker.grading.grade import grade
-from checker.rules.requirement_files import includes, nested_requirements
+from checker.rules.requirement_files import includes, local_projects, nested_requirements
 from checker.verify.proof import verify
 
 BASE = "python:3.11-slim"
@@ -102,3 +102,13 @@ def test_nested_fix_builds_and_keeps_the_install(tmp_path: Path, docker_engine: 
     assert report.exit_code == 0 and report.status == "agreed", report.summary()
     install = next(step for step in report.steps if step.instruction.startswith("RUN pip"))
     assert (install.predicted, install.actual) == ("cached", "cached")
+
+
+def test_local_projects_are_the_lines_that_name_a_folder_of_the_context(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text(
+        "flask==3.0.0\n-e .\n--editable=./libs/core\nfile:./plugins\n# -e ./old\n"
+        "./wheels/x-1.0-py3-none-any.whl\n-r base.txt\nrequests>=2 ; python_version>'3'\n"
+    )
+    context = ContextFiles(tmp_path)
+    assert local_projects(context, ("requirements.txt",)) == (".", "libs/core", "plugins")
+    assert local_projects(ContextFiles(None), ("requirements.txt",)) == ()

@@ -421,6 +421,45 @@ def test_pdm_install_reads_pyproject_and_lock() -> None:
     assert only("RUN pdm sync\n").reads == ("pyproject.toml", "pdm.lock", ".")
 
 
+def test_pixi_install_reads_its_manifest_and_lock_and_keeps_rattlers_cache() -> None:
+    deps = only("RUN pixi install --locked\n")
+    assert (deps.tool, deps.reads, deps.installs_project) == (
+        "pixi",
+        ("pixi.toml", "pixi.lock"),
+        False,
+    )
+    assert deps.keeps_download_cache and deps.cache_dir == "/root/.cache/rattler"
+    nested = only("RUN pixi install --manifest-path env/pyproject.toml -e prod\n")
+    assert nested.reads == ("env/pyproject.toml", "env/pixi.lock")
+    assert only("RUN pixi run pip install -r requirements.txt\n").tool == "pip"
+    assert installs("RUN pixi run serve\n") == []
+
+
+def test_hatch_env_create_installs_the_project_with_its_dependencies() -> None:
+    deps = only("RUN hatch env create\n")
+    assert (deps.tool, deps.reads, deps.installs_project, deps.editable) == (
+        "hatch",
+        ("pyproject.toml", "."),
+        True,
+        True,
+    )
+    assert installs("RUN hatch build\n") == [] and installs("RUN hatch env show\n") == []
+
+
+def test_pipx_and_uv_tool_install_the_project_in_a_venv_of_their_own() -> None:
+    pipx = only("RUN pipx install .\n")
+    assert (pipx.tool, pipx.action, pipx.installs_project) == ("pipx", "install", True)
+    tool = only("RUN uv tool install --with rich .\n")
+    assert (tool.tool, tool.action, tool.installs_project) == ("uv", "tool install", True)
+    assert installs("RUN uv tool run ruff\n") == [] and installs("RUN pipx run black\n") == []
+    assert installs("RUN uv tool install ruff\n") == []
+
+
+def test_a_requirements_pipe_is_no_file_to_copy() -> None:
+    deps = installs("RUN poetry export | pip install -r /dev/stdin -c /dev/fd/3\n")[-1]
+    assert deps.tool == "pip" and deps.requirement_files == () and deps.manifests == ()
+
+
 def test_programs_that_merely_mention_pip_are_not_installs() -> None:
     assert installs("RUN pip --version && pip list && pip freeze > r.txt && pipx install x\n") == []
     assert installs("RUN python -c 'import pip' && python setup.py --version\n") == []

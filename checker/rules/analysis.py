@@ -40,7 +40,11 @@ from checker.rules.environments import (
     points_at,
     same_place,
 )
-from checker.rules.requirement_files import is_requirement_file, nested_requirements
+from checker.rules.requirement_files import (
+    is_requirement_file,
+    local_projects,
+    nested_requirements,
+)
 from checker.shell.hidden_installs import (
     ScriptRun,
     assumed_install,
@@ -53,6 +57,7 @@ from checker.shell.manifests import is_manifest, is_manifest_folder
 from checker.shell.mounts import bind_sources as context_bind_sources
 from checker.shell.mounts import mounts
 from checker.shell.sources import run_commands
+from checker.shell.wrappers import program
 
 if TYPE_CHECKING:  # the fix planner loads when a fix is planned
     from checker.rules.edits import FixPlan
@@ -93,6 +98,28 @@ class InstallStep:
         )
 
     @property
+    def isolated(self) -> bool:
+        """Installs the project into an environment of its own that no earlier install
+        reaches (``pipx install .``, ``uv tool install .``, ``hatch env create``)."""
+        return all(
+            (install.tool, install.action) in ISOLATED_INSTALLS
+            for install in self.installs
+            if install.installs_project
+        )
+
+    @property
+    def tools_only(self) -> bool:
+        """Installs only packaging tools by name (``pip install --upgrade pip``,
+        ``pip install poetry``), none of the project's dependencies."""
+        return all(
+            not install.manifests
+            and not install.installs_project
+            and install.named_packages
+            and all(_package_name(spec) in INSTALLER_TOOLS for spec in install.named_packages)
+            for install in self.installs
+        )
+
+    @property
     def dependency_only(self) -> bool:
         """Installs dependencies from manifests or names, not the project itself."""
         return not self.installs_project and any(
@@ -106,6 +133,23 @@ class InstallStep:
         return any(
             install.cache_mounted and install.keeps_download_cache for install in self.installs
         )
+
+
+# Installs that make a venv of their own for the project: an earlier install never holds
+# its dependencies.
+ISOLATED_INSTALLS = frozenset(
+    (("pipx", "install"), ("uv", "tool install"), ("hatch", "env create"))
+)
+# Packaging tools: an install of these alone installs no dependency of the project.
+INSTALLER_TOOLS = frozenset(
+    ("pip", "setuptools", "wheel", "poetry", "uv", "pipenv", "pdm", "hatch", "hatchling",
+     "pip-tools", "virtualenv", "build", "pixi", "poetry-plugin-export", "flit")
+)  # fmt: skip
+
+
+def _package_name(spec: str) -> str:
+    """``poetry==1.8.3`` -> ``poetry``; ``pip>=24`` -> ``pip``."""
+    return re.split(r"[\[<>=!~;@ ]", spec, maxsplit=1)[0].strip().lower().replace("_", "-")
 
 
 # Folders that hold what the build needs rather than the code a developer edits daily: an
@@ -142,9 +186,24 @@ def reads_context(instruction: Instruction) -> bool:
 
 
 def is_manifest_source(source: str) -> bool:
-    """A COPY source or bind source that names only dependency files."""
+    """A COPY source or bind source that names only dependency files (``requirements/*``
+    too: what a folder of requirement files holds)."""
     path = normalize(source)
+    if path.endswith("/*"):
+        path = path[:-2]
     return bool(path) and (is_manifest(path) or is_manifest_folder(path))
+
+
+def landed_name(copy: Instruction) -> str:
+    """The file name a COPY of one named file gives it in the image (its own, or the
+    destination's when that is not a folder); empty for a pattern or a folder."""
+    source, destination = copy.resolved_arguments[0], copy.resolved_arguments[-1]
+    name = posixpath.basename(normalize(source))
+    if not name or _GLOB.search(source) or "." not in name or source.endswith("/"):
+        return ""
+    if destination.endswith("/") or destination in (".", "./"):
+        return name
+    return posixpath.basename(destination)
 
 
 class Analysis:
@@ -180,9 +239,13 @@ class Analysis:
             for stage in dockerfile.stages
             if stage.index in self.built
             for instruction in stage.instructions
+            if instruction.trigger is None  # an ONBUILD runs only in images built FROM this
             for installs in (
-                self._with_nested(
-                    installs_in(dockerfile, instruction) or self._hidden_installs(instruction),
+                self._with_built_project(
+                    self._with_nested(
+                        installs_in(dockerfile, instruction) or self._hidden_installs(instruction),
+                        instruction,
+                    ),
                     instruction,
                 ),
             )
@@ -257,7 +320,8 @@ class Analysis:
     def _with_nested(
         self, installs: tuple[DependencyInstall, ...], instruction: Instruction
     ) -> tuple[DependencyInstall, ...]:
-        """With a context: add the requirement files the install's files include."""
+        """With a context: add the requirement files the install's files include, and the
+        local projects they list (``-e .``)."""
         context = self.context
         if context is None or context.root is None or not installs:
             return installs
@@ -269,8 +333,29 @@ class Analysis:
             nested = nested_requirements(context, install.manifests, workdir)
             if nested:
                 install = replace(install, manifest_files=(*install.manifests, *nested))
+            projects = local_projects(context, install.manifests, workdir)
+            if projects and not install.installs_project:
+                # `-e .` in requirements.txt: the install needs the project's source
+                reads = (*install.reads, *projects)
+                install = replace(install, reads=reads, installs_project=True)
             found.append(install)
         return tuple(found)
+
+    def _with_built_project(
+        self, installs: tuple[DependencyInstall, ...], instruction: Instruction
+    ) -> tuple[DependencyInstall, ...]:
+        """An install of ``dist/*.whl`` that an earlier RUN of its chain built from the
+        project (``hatch build``, ``python -m build``, ``poetry build``) installs the
+        project, with every dependency its wheel names."""
+        if not any(_built_archive(install) for install in installs):
+            return installs
+        chain = self.chain_before(instruction)
+        if not any(item.keyword == "RUN" and _builds_project_archive(item) for item in chain):
+            return installs
+        return tuple(
+            replace(install, installs_project=True) if _built_archive(install) else install
+            for install in installs
+        )
 
     # ---- the application change ------------------------------------------------------
 
@@ -499,11 +584,28 @@ class Analysis:
         return step.reason
 
     def manifest_copy_before(self, step: InstallStep) -> Instruction | None:
-        """A COPY/ADD or bind mount of dependency files alone, before or on the install."""
-        for item in self._manifest_copies:
-            if self._is_before(item, step.instruction, True):
+        """A COPY/ADD or bind mount of dependency files alone, before or on the install; or
+        a COPY of the one file the install reads, whatever its name in the context
+        (``COPY env-docker.yml /tmp/env.yaml`` before ``micromamba install -f /tmp/env.yaml``).
+        """
+        names = {posixpath.basename(path) for path in step.manifests}
+        for item in (*self._manifest_copies, *self._single_file_copies):
+            if not self._is_before(item, step.instruction, True):
+                continue
+            if item in self._manifest_copies or landed_name(item) in names:
                 return item
         return None
+
+    @cached_property
+    def _single_file_copies(self) -> tuple[Instruction, ...]:
+        """COPY/ADD steps of one named context file, in file order."""
+        found = []
+        for stage in self.dockerfile.stages:
+            for item in stage.instructions:
+                sources = context_sources(item)
+                if sources and len(sources) == 1 and landed_name(item):
+                    found.append(item)
+        return tuple(found)
 
     def is_broad_copy(self, copy: Instruction) -> bool:
         """Copies (or binds) the whole context, a pattern, or a folder of application code,
@@ -520,6 +622,16 @@ class Analysis:
         if sources is None:
             sources = context_bind_sources(copy)
         wanted = [_relative(path) for path in step.manifests] or ["."]
+        if copy.keyword in ("COPY", "ADD") and copy.arguments:
+            # the manifests as the copy brings them: /app/requirements.txt from `COPY app /app`
+            into = self.dockerfile.workdir_before(copy)
+            into = posixpath.normpath(posixpath.join(into, copy.resolved_arguments[-1]))
+            here = self.dockerfile.workdir_before(step.instruction)
+            for path in step.manifests:
+                read = posixpath.normpath(posixpath.join(here, path))
+                if read.startswith(into.rstrip("/") + "/"):
+                    rest = read[len(into.rstrip("/")) + 1 :]
+                    wanted += [normalize(posixpath.join(normalize(s), rest)) for s in sources]
         return any(source_matches(source, path) for source in sources for path in wanted)
 
     def earlier_dependency_install(self, step: InstallStep) -> InstallStep | None:
@@ -634,17 +746,29 @@ class Analysis:
                 by_stage.setdefault(step.instruction.stage, []).append(step)
         return by_stage
 
+    def _dependency_install_before(self, step: InstallStep) -> InstallStep | None:
+        """A dependency-only install earlier in ``step``'s chain, cached or not."""
+        for index in self.lineage(step.instruction.stage):
+            for other in self._dependency_installs.get(index, ()):
+                if self._is_before(other.instruction, step.instruction, False):
+                    return other
+        return None
+
     def counts_as_reinstall(self, step: InstallStep) -> bool:
         """A rebuilt install reinstalls dependencies unless it only adds the project on top
         of an earlier, cached, dependency-only install (``poetry install --no-root`` then
         ``poetry install``; ``uv sync --no-install-project`` then ``uv sync``)."""
         if not self.rebuilt(step.instruction):
             return False
-        if step.project_only:
-            return False
-        earlier = self.earlier_dependency_install(step) if step.installs_project else None
+        if step.project_only or step.tools_only:
+            return False  # rerunning it reinstalls no dependency of the project
+        earlier = None
+        if step.installs_project and not step.isolated:
+            # a dependency install before it in its chain, rerun or not: if it reruns, the
+            # dependencies are reinstalled there, and this step finds them in place
+            earlier = self.earlier_dependency_install(step) or self._dependency_install_before(step)
         if earlier is not None:
-            already = self.installed_manifests(step)
+            already = self.installed_manifests(step) | set(earlier.manifests)
             project_only = all(
                 install.no_deps or install.installs_project or not install.reads
                 for install in step.installs
@@ -679,7 +803,8 @@ class Analysis:
         """Why ``step`` reruns on a code change: the first of the causes (listed below the
         class) that fits."""
         own = culprit is step.instruction
-        if step.installs_project and self.earlier_dependency_install(step) is None:
+        alone = step.isolated or self.earlier_dependency_install(step) is None
+        if step.installs_project and alone:
             if reads_context(culprit):
                 return PROJECT_WITH_DEPENDENCIES
         elif step.manifests and self.manifest_copy_before(step) is None:
@@ -689,7 +814,63 @@ class Analysis:
                 return CONTEXT_BOUND if own else BROAD_COPY
         if own:
             return OWN_BIND
-        return SOURCE_BEFORE_INSTALL if reads_context(culprit) else OTHER_STAGE
+        if reads_context(culprit) or self.copies_source(culprit):
+            return SOURCE_BEFORE_INSTALL
+        if self._hands_on_project(culprit) and self.earlier_dependency_install(step) is None:
+            return PROJECT_WITH_DEPENDENCIES
+        return OTHER_STAGE
+
+    def copies_source(self, copy: Instruction) -> bool:
+        """Does a ``COPY --from`` take files that a rebuilt copy from the context brought
+        into that stage (``COPY --from=dev /app/src /app``)? That is the application source
+        itself, moved between stages: no install of the other stage is the fix, the copy
+        belongs after this stage's install."""
+        reference = copy.flag("from") if copy.keyword in ("COPY", "ADD") else None
+        index = stage_index(self.dockerfile, reference) if reference else None
+        if index is None or index >= copy.stage:
+            return False
+        taken = [
+            posixpath.normpath("/" + _GLOB.split(path, 1)[0].lstrip("/"))
+            for path in copy.resolved_arguments[:-1]
+        ]
+        for stage in self.lineage(index):
+            for item in self.dockerfile.stages[stage].instructions:
+                if not reads_context(item) or item.keyword == "RUN" or not self.rebuilt(item):
+                    continue
+                workdir = self.dockerfile.workdir_before(item)
+                brought = posixpath.normpath(posixpath.join(workdir, item.resolved_arguments[-1]))
+                for path in taken:
+                    if not _overlaps(brought, path):
+                        continue
+                    below = path.startswith(brought.rstrip("/") + "/")
+                    inside = path[len(brought) :].strip("/") if below else ""
+                    # a folder below the copy, such as wheels/ or dist/, may be a build
+                    # step's output rather than files from the context
+                    if not inside or not self.is_build_input(item, inside):
+                        return True
+        return False
+
+    def _hands_on_project(self, copy: Instruction) -> bool:
+        """Does ``copy`` take from a stage where a rebuilt step built the project itself
+        (``pip wheel --no-deps --wheel-dir /wheels .`` beside the dependency wheels,
+        ``python -m build``)? The install of what it copies then installs the project with
+        every dependency, and no install of that other stage is one to fix."""
+        for reference in _stage_references(copy):
+            index = stage_index(self.dockerfile, reference)
+            if index is None or index >= copy.stage:
+                continue
+            for other in self.install_steps:
+                if other.instruction.stage not in self._lineage_set(index):
+                    continue
+                building = any(install.installs_project for install in other.installs)
+                if building and other.project_only and self.rebuilt(other.instruction):
+                    return True
+            for stage in self.lineage(index):
+                for item in self.dockerfile.stages[stage].instructions:
+                    built = item.keyword == "RUN" and _builds_project_archive(item)
+                    if built and self.rebuilt(item):
+                        return True
+        return False
 
     @cached_property
     def verdict(self) -> str:
@@ -737,8 +918,13 @@ class Reinstall:
     @property
     def fixed_here(self) -> bool:
         """Is the fix in this step's own chain? Not when it reruns only because another
-        stage's step was rebuilt: that stage's install is the one to fix."""
-        return self.culprit is self.step.instruction or reads_context(self.culprit)
+        stage's step was rebuilt: that stage's install is the one to fix (unless what it
+        copies is the source itself: then the copy moves, as a context copy would)."""
+        return (
+            self.culprit is self.step.instruction
+            or reads_context(self.culprit)
+            or self.cause == SOURCE_BEFORE_INSTALL
+        )
 
 
 @dataclass(frozen=True)
@@ -775,6 +961,39 @@ def _first_line(instruction: Instruction) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_PROJECT_BUILDERS = frozenset(("hatch", "poetry", "uv", "pdm", "flit", "rye"))
+
+
+def _builds_project_archive(instruction: Instruction) -> bool:
+    """Does the RUN build the project's wheel or sdist into ``dist/`` (``hatch build``,
+    ``uv build``, ``python -m build``, ``python setup.py bdist_wheel``)?"""
+    for run in run_commands(instruction):
+        argv = run.command.argv
+        name = program(argv[0]) if argv else ""
+        if name in _PROJECT_BUILDERS and argv[1:2] == ("build",):
+            return True
+        if name.startswith("python") and (
+            argv[1:3] == ("-m", "build")
+            or (argv[1:2] == ("setup.py",) and argv[2:3] in (("bdist_wheel",), ("sdist",)))
+        ):
+            return True
+    return False
+
+
+def _built_archive(install: DependencyInstall) -> bool:
+    """An install, not yet of the project, of archives in a ``dist/`` folder."""
+    return not install.installs_project and any(
+        "dist" in normalize(path).split("/")[:-1] and path.endswith((".whl", ".tar.gz", "*"))
+        for path in install.reads
+    )
+
+
+def _overlaps(one: str, other: str) -> bool:
+    """Is one absolute path the other, or inside it?"""
+    one, other = one.rstrip("/") + "/", other.rstrip("/") + "/"
+    return one.startswith(other) or other.startswith(one)
+
+
 def _stage_references(instruction: Instruction) -> list[str]:
     """The stages (or images) a COPY/ADD ``--from`` or a RUN's bind mounts ``from=`` name."""
     references = []
@@ -807,7 +1026,7 @@ def _synthetic_file(source: str) -> str | None:
     path = normalize(source)
     if not path:
         return SYNTHETIC_APP
-    if is_manifest(path) or is_manifest_folder(path):
+    if is_manifest_source(path):
         return None
     parts = path.split("/")
     last = parts[-1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checker.cache import normalize
 from checker.grading.findings import Finding
 from checker.rules.analysis import (
     BROAD_COPY,
@@ -71,7 +72,9 @@ class InstallAfterBroadCopy(Rule):
             elif reinstall.cause == CONTEXT_BOUND:
                 how = "binds the whole build context into this step"
             else:
-                how = f"gets {names} only through {describe(culprit)}, which copies everything"
+                folders = [source for source in analysis.app_sources(culprit) if normalize(source)]
+                what = f"all of {', '.join(folders)}" if folders else "everything"
+                how = f"gets {names} only through {describe(culprit)}, which copies {what}"
             yield self.finding(
                 step.instruction,
                 f"The install on {describe(step.instruction)} {how}. Docker keys the step on "

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checker.dockerfile.model import Instruction
 from checker.grading.findings import Finding
-from checker.rules.analysis import PROJECT_WITH_DEPENDENCIES, Analysis
+from checker.rules.analysis import PROJECT_WITH_DEPENDENCIES, Analysis, InstallStep, reads_context
 from checker.rules.base import Rule, describe
 
 
@@ -51,7 +52,13 @@ class ProjectWithDependencies(Rule):
             )
 
             plan = plan_fix(analysis, reinstall) if culprit is not step.instruction else None
-            tool = next(item.tool for item in step.installs if item.installs_project)
+            # The project may come built, in the wheels of another stage: any install's tool.
+            tool = next(
+                (item.tool for item in step.installs if item.installs_project),
+                step.installs[0].tool,
+            )
+            if step.isolated and tool != "hatch":
+                tool = "pipx"  # pipx or uv tool install: a venv of its own
             hint, note = project_hint(tool, analysis)
             if plan is not None:
                 note = PYPROJECT_NOTE if plan.kind == "pyproject" else ""
@@ -69,6 +76,9 @@ class ProjectWithDependencies(Rule):
                 if missed
                 else "with no dependency-only install before it,"
             )
+            if not reads_context(culprit) and culprit is not step.instruction:
+                yield self._built_elsewhere(step, culprit, hint)
+                continue
             yield self.finding(
                 step.instruction,
                 f"{describe(step.instruction)} installs your project and all its dependencies "
@@ -79,3 +89,19 @@ class ProjectWithDependencies(Rule):
                 plan.lines if plan else f"{hint}\n{culprit.original}\n{step.instruction.original}",
                 plan=plan,
             )
+
+    def _built_elsewhere(self, step: InstallStep, copy: Instruction, hint: str) -> Finding:
+        """The project's wheel was built in another stage after the source was copied there
+        (``python -m build``, or ``pip wheel --no-deps .`` beside the dependency wheels): the
+        fix installs the dependencies on their own first, the wheel last without them."""
+        stage = copy.flag("from") or "builder"
+        return self.finding(
+            step.instruction,
+            f"{describe(step.instruction)} installs what {describe(copy)} copies from stage "
+            f"'{stage}': your project's own wheel, built there after the source was copied. "
+            "A code change rebuilds that wheel, so the copy and this install rerun, and every "
+            "dependency is installed again with it. Install the dependencies on their own "
+            "first (dependency wheels in a folder apart from the project's), then the "
+            "project's wheel with --no-deps.",
+            f"{hint}\n{copy.original}\n{step.instruction.original}",
+        )

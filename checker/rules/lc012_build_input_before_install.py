@@ -12,8 +12,9 @@ from checker.cache import (
 )
 from checker.dockerfile.model import Instruction
 from checker.grading.findings import Finding
-from checker.rules.analysis import Analysis, InstallStep, is_manifest_source
+from checker.rules.analysis import Analysis, InstallStep, is_manifest_source, landed_name
 from checker.rules.base import Rule, describe
+from checker.shell.manifests import PROJECT_SETTINGS
 from checker.shell.mounts import bind_sources as context_bind_sources
 
 _MAX_COPIES = 24  # a cache prediction per copy: enough for any real Dockerfile
@@ -134,7 +135,7 @@ def _rerun_install(
         changed = _a_file_of(analysis, source)
         if changed is None:
             continue
-        if any(_a_manifest_of(step, source) for step in analysis.install_steps):
+        if any(_a_manifest_of(step, item, source) for step in analysis.install_steps):
             continue
         prediction = analysis.predict((changed,))
         runner = analysis.runner_of(item, normalize(source))
@@ -149,10 +150,17 @@ def _rerun_install(
     return None
 
 
-def _a_manifest_of(step: InstallStep, source: str) -> bool:
-    name = posixpath.basename(normalize(source))
+def _a_manifest_of(step: InstallStep, item: Instruction, source: str) -> bool:
+    """Does the install read ``source`` as a dependency file, under its own name or the one
+    the copy gives it (``COPY env-docker.yml /tmp/env.yaml``), or as its settings
+    (``.python-version``)?"""
+    names = {posixpath.basename(normalize(source))}
+    if item.keyword != "RUN" and len(context_sources(item) or ()) == 1:
+        names.add(landed_name(item))
+    if names & PROJECT_SETTINGS:
+        return True
     read = (*step.manifests, *(path for install in step.installs for path in install.reads))
-    return any(posixpath.basename(path) == name for path in read)
+    return any(posixpath.basename(path) in names for path in read)
 
 
 def _a_file_of(analysis: Analysis, source: str) -> str | None:

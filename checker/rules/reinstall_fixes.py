@@ -23,7 +23,7 @@ from checker.cache import context_sources, normalize, stage_index
 from checker.dockerfile.model import Instruction
 from checker.rules.analysis import PROJECT_WITH_DEPENDENCIES, Analysis, InstallStep, Reinstall
 from checker.rules.edits import Edit, FixPlan, Insert, Move, Replace, flag_text, with_flags
-from checker.rules.requirement_files import nested_requirements
+from checker.rules.requirement_files import local_projects, nested_requirements
 from checker.rules.run_parts import and_list, copied_by, needs, pip_split
 from checker.shell.hidden_installs import script_runs
 from checker.shell.manifests import is_manifest, is_manifest_folder
@@ -35,7 +35,7 @@ from checker.shell.wrappers import program
 MAX_CARRIED = 100
 """Steps between the broad copy and the install a fix carries along; past it no exact fix
 is planned (the learner gets the hint), which keeps planning linear on hostile files."""
-_LOCK_FILES = frozenset({"poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock"})
+_LOCK_FILES = frozenset({"poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock", "pixi.lock"})
 _COPY_FLAGS_KEPT = ("chown", "chmod", "link")
 _PROJECT_TOOLS = {
     "poetry": (("pyproject.toml", "poetry.lock"), "poetry install", "--no-root"),
@@ -119,9 +119,13 @@ def _plan_fix(analysis: Analysis, reinstall: Reinstall) -> FixPlan | None:
         edits: list[Edit] = list(carried_edits)
         shown = list(carried_lines)
         if manifest_copy is not None and manifest_copy is not install:
+            # in its place among the carried steps: a WORKDIR after it must stay after it
+            place = sum(item.line < manifest_copy.line for item in carried)
             if manifest_copy.line > culprit.line:
-                edits.append(Move(manifest_copy, culprit))
-            shown.append(manifest_copy.original)
+                edits.insert(place, Move(manifest_copy, culprit))
+                shown.insert(place, manifest_copy.original)
+            else:
+                shown.append(manifest_copy.original)
         if inputs or unread:
             copy = _manifest_copy_line(analysis, culprit, (*unread, *inputs))
             if copy is None:
@@ -444,6 +448,8 @@ def _project_fix(analysis: Analysis, step: InstallStep, culprit: Instruction) ->
         extra = project_step[1] if project_step is not None else ()
         pip = _pip_words(install)
         requirements = _context_requirements(analysis)
+        if _lists_own_project(analysis, requirements):
+            return None  # installing it alone would need the source: the hint says what to do
         if not requirements:
             files = _dynamic_requirement_files(analysis)
             if files is None:
@@ -581,6 +587,12 @@ def _extras(step: InstallStep) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _lists_own_project(analysis: Analysis, requirements: tuple[str, ...]) -> bool:
+    """Does a requirement file list the project itself (``-e .``)?"""
+    context = analysis.context
+    return context is not None and bool(local_projects(context, requirements))
+
+
 def _context_requirements(analysis: Analysis) -> tuple[str, ...]:
     """The context's requirement file for the project: ``requirements.txt``, or the only
     top-level ``requirements*.txt``. Empty without a context or without such a file."""
@@ -637,6 +649,23 @@ REQUIREMENTS_NOTE = (
     "(setup.py, or a dynamic pyproject.toml): list them in a requirements.txt (setup.py can "
     "read it for install_requires), copy it alone and install it first."
 )
+ISOLATED_NOTE = (
+    "pipx and uv tool install put the project in a venv of their own, which no earlier "
+    "install reaches: make that venv yourself and fill it with the dependencies from "
+    "pyproject.toml copied alone; after the full copy, `/opt/venv/bin/pip install --no-deps .` "
+    "adds the project and PATH=/opt/venv/bin:$PATH runs it."
+)
+OWN_PROJECT_NOTE = (
+    "Your requirements file lists the project itself (-e . or a local path), which needs "
+    "the source: install every other line of it first, from the file copied alone; the "
+    "install after the full copy then adds only the project."
+)
+HATCH_NOTE = (
+    "A hatch environment installs the project with its dependencies, and hatch has no "
+    "dependency-only mode: list the dependencies from pyproject.toml alone with `hatch dep "
+    "show requirements`, install those first with pip, and after the full copy install the "
+    "project with `pip install --no-deps .` rather than in a hatch environment."
+)
 
 
 def project_hint(tool: str, analysis: Analysis | None = None) -> tuple[str, str]:
@@ -648,6 +677,23 @@ def project_hint(tool: str, analysis: Analysis | None = None) -> tuple[str, str]
         if tool == "uv":
             return f"COPY {names} ./\nRUN uv sync --locked --no-install-project", ""
         return f"COPY {names} ./\nRUN {command} {no_project}", ""
+    if tool == "pipx":
+        venv = "python -m venv /opt/venv && "
+        run = venv + pyproject_dependencies_command(pip="/opt/venv/bin/pip install")
+        return f"COPY pyproject.toml ./\nRUN {run}", ISOLATED_NOTE
+    if tool == "hatch":
+        listed = "hatch dep show requirements > /tmp/requirements.txt"
+        return f"COPY pyproject.toml ./\nRUN {listed} && pip install -r /tmp/requirements.txt", (
+            HATCH_NOTE
+        )
+    if tool == "pip" and analysis is not None:
+        requirements = _context_requirements(analysis)
+        if _lists_own_project(analysis, requirements):
+            name = requirements[0]
+            own = r"^\s*(-e|--editable)?\s*(\.|file:)"
+            listed = f"grep -Ev '{own}' {name} > /tmp/requirements.txt"
+            run = f"RUN {listed} && pip install -r /tmp/requirements.txt"
+            return f"COPY {name} ./\n{run}", OWN_PROJECT_NOTE
     if tool == "pip" and analysis is not None and _dynamic_requirement_files(analysis) is None:
         return "COPY requirements.txt ./\nRUN pip install -r requirements.txt", REQUIREMENTS_NOTE
     return f"COPY pyproject.toml ./\nRUN {pyproject_dependencies_command()}", PYPROJECT_NOTE

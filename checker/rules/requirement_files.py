@@ -16,6 +16,7 @@ from __future__ import annotations
 import posixpath
 
 from checker.cache import ContextFiles, normalize
+from checker.shell.pip_installs import is_archive, is_local_path, local_path
 
 _INCLUDE_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
 MAX_FILES = 64  # a bound on what one install may pull in (include cycles, huge trees)
@@ -102,3 +103,31 @@ def nested_requirements(
                 found.append(nested)
                 pending.append(nested)
     return tuple(found)
+
+
+def local_projects(
+    context: ContextFiles, manifests: tuple[str, ...], workdir: str = "/"
+) -> tuple[str, ...]:
+    """The local projects the requirement files list (``-e .``, ``./shared``,
+    ``-e file:./libs/core``), as pip reads them: relative to the working directory. An
+    install of such a file installs those projects, so it needs their source."""
+    if context.root is None:
+        return ()
+    found: list[str] = []
+    for path in manifests:
+        source = context_path(context, path, workdir) if is_requirement_file(path) else None
+        text = context.read_text(source, MAX_BYTES) if source is not None else None
+        for raw in (text or "").replace("\\\n", " ").splitlines():
+            words = raw.split("#", 1)[0].split() if not raw.lstrip().startswith("#") else []
+            if not words:
+                continue
+            spec = words[0]
+            if spec in ("-e", "--editable") and len(words) > 1:
+                spec = words[1]
+            elif spec.startswith("--editable="):
+                spec = spec.removeprefix("--editable=")
+            elif spec.startswith("-"):
+                continue
+            if is_local_path(spec) and not is_archive(spec) and "$" not in spec:
+                found.append(local_path(spec))
+    return tuple(dict.fromkeys(found))

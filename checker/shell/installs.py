@@ -26,10 +26,17 @@ from checker.shell.mounts import Mount, cache_mounts
 from checker.shell.pip_installs import (
     recognise_pip,
     recognise_pip_sync,
+    recognise_pipx,
     recognise_setup_py,
     recognise_uv,
 )
-from checker.shell.project_installs import recognise_pdm, recognise_pipenv, recognise_poetry
+from checker.shell.project_installs import (
+    recognise_hatch,
+    recognise_pdm,
+    recognise_pipenv,
+    recognise_pixi,
+    recognise_poetry,
+)
 from checker.shell.record import Context, DependencyInstall
 from checker.shell.script import ShellCommand
 from checker.shell.sources import RunCommand, run_commands
@@ -41,7 +48,14 @@ MAX_RUN_TEXT = 128 * 1024
 """A RUN longer than this is not read for installs (LC008 says so): real ones are short,
 and reading 1 MiB of one line word by word takes seconds."""
 # A RUN without any of these words cannot install Python packages: no shell parsing needed.
-_HINT_WORDS = ("pip", "uv", "poetry", "pipenv", "pdm", "conda", "mamba", "setup.py")
+_HINT_WORDS = (
+    "pip", "uv", "poetry", "pipenv", "pdm", "conda", "mamba", "pixi", "hatch", "setup.py",
+)  # fmt: skip
+# Programs that are the tool of their own name.
+_TOOLS = frozenset(
+    ("uv", "poetry", "pipenv", "pip-sync", "pipx", "conda", "mamba", "micromamba", "pdm", "pixi",
+     "hatch")
+)  # fmt: skip
 
 
 def installs_in(dockerfile: Dockerfile, instruction: Instruction) -> tuple[DependencyInstall, ...]:
@@ -250,10 +264,16 @@ def _recognise(run: RunCommand, env: Mapping[str, str]) -> DependencyInstall | N
         return recognise_pipenv(context, rest)
     if tool == "pip-sync":
         return recognise_pip_sync(context, rest)
+    if tool == "pipx":
+        return recognise_pipx(context, rest)
     if tool in ("conda", "mamba", "micromamba"):
         return recognise_conda(context, rest)
     if tool == "pdm":
         return recognise_pdm(context, rest)
+    if tool == "pixi":
+        return recognise_pixi(context, rest)
+    if tool == "hatch":
+        return recognise_hatch(context, rest)
     return None
 
 
@@ -265,7 +285,7 @@ def _tool_of(name: str) -> str | None:
             and all(char.isdigit() or char == "." for char in name[len(base) :])
         ):
             return base
-    if name in ("uv", "poetry", "pipenv", "pip-sync", "conda", "mamba", "micromamba", "pdm"):
+    if name in _TOOLS:
         return name
     return None
 

@@ -20,11 +20,18 @@ MANIFEST_NAMES = frozenset(
         "pipfile",
         "pipfile.lock",
         "pdm.lock",
+        "pixi.toml",
+        "pixi.lock",
         "environment.yml",
         "environment.yaml",
         "conda-lock.yml",
     }
 )
+
+# Settings the project tools read from the project folder when they install: the Python
+# version uv and pyenv pick (.python-version), uv's, poetry's and pdm's own settings. Not
+# dependency lists, but an install that reads them belongs after their copy.
+PROJECT_SETTINGS = frozenset({".python-version", "uv.toml", "poetry.toml", "pdm.toml"})
 
 
 MANIFEST_FOLDERS = frozenset({"requirements", "requirements.d", "reqs"})

@@ -188,6 +188,12 @@ def recognise_pip(context: Context, words: tuple[str, ...]) -> DependencyInstall
     return record
 
 
+def _a_file(path: str) -> bool:
+    """A requirement file, not a pipe or a process substitution (``/dev/stdin``,
+    ``/dev/fd/63``, ``-``)."""
+    return path != "-" and not path.startswith("/dev/")
+
+
 def pip_like(
     context: Context,
     tool: str,
@@ -196,8 +202,9 @@ def pip_like(
     keeps: bool,
     cache_dir: str | None,
 ) -> DependencyInstall:
-    requirements = tuple(options.get_all("--requirement"))
-    constraints = tuple(options.get_all("--constraint"))
+    # `-r /dev/stdin` reads a pipe (`poetry export | pip install -r /dev/stdin`), no file
+    requirements = tuple(path for path in options.get_all("--requirement") if _a_file(path))
+    constraints = tuple(path for path in options.get_all("--constraint") if _a_file(path))
     editables = options.get_all("--editable")
     named: list[str] = []
     paths: list[str] = []
@@ -208,7 +215,9 @@ def pip_like(
     local = [local_path(spec) for spec in (*editable_paths, *paths)]
     project = [path for path in local if not is_archive(path)]
     listed = [  # requirement and constraint files in command-line order
-        value for key, value in options.values if key in ("--requirement", "--constraint")
+        value
+        for key, value in options.values
+        if key in ("--requirement", "--constraint") and _a_file(value)
     ]
     target = options.last("--prefix") or options.last("--target") or options.last("--root")
     return make_record(
@@ -267,6 +276,13 @@ def recognise_uv(context: Context, words: tuple[str, ...]) -> DependencyInstall 
                 cache_dir=cache_dir,
             )
         return None
+    if action == "tool":
+        sub, _, sub_rest = subcommand(rest, frozenset())
+        if sub != "install":
+            return None
+        options = read_options((*global_words, *sub_rest), _PIP_SHORT, _PIP_WITH_VALUE, _UV_NOTABLE)
+        record = pip_like(context, "uv", "tool install", options, keeps, cache_dir)
+        return record if record.installs_project else None  # a tool by name: not a dependency
     if action != "sync":
         return None
     installs_project = not (
@@ -359,3 +375,16 @@ def recognise_pip_sync(context: Context, words: tuple[str, ...]) -> DependencyIn
         options=tuple(options.written),
         cache_dir=context.getenv("PIP_CACHE_DIR") or posixpath.join(context.cache_home(), "pip"),
     )
+
+
+def recognise_pipx(context: Context, words: tuple[str, ...]) -> DependencyInstall | None:
+    """``pipx install .``: a venv of its own for the project, filled by pip with every
+    dependency. ``pipx install black`` installs a tool, not a dependency: None."""
+    action, global_words, rest = subcommand(words, frozenset())
+    if action != "install":
+        return None
+    options = read_options((*global_words, *rest), _PIP_SHORT, _PIP_WITH_VALUE, _PIP_NOTABLE)
+    keeps = not context.pip_cache_disabled()
+    cache_dir = context.getenv("PIP_CACHE_DIR") or posixpath.join(context.cache_home(), "pip")
+    record = pip_like(context, "pipx", "install", options, keeps, cache_dir)
+    return record if record.installs_project else None

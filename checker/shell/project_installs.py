@@ -1,7 +1,9 @@
-"""Lock-file installs: ``poetry``, ``pipenv``, ``pdm``.
+"""Lock-file installs: ``poetry``, ``pipenv``, ``pdm``, ``pixi``; and ``hatch env create``.
 
 They read the project's manifest and lock file (``pyproject.toml`` + ``poetry.lock``,
-``Pipfile`` + ``Pipfile.lock``) and, unless told otherwise, install the project itself.
+``Pipfile`` + ``Pipfile.lock``, ``pixi.toml`` + ``pixi.lock``) and, unless told otherwise,
+install the project itself (pixi does only where the manifest lists it as a path
+dependency, which the command does not say: it is taken not to).
 """
 
 from __future__ import annotations
@@ -173,4 +175,57 @@ def recognise_pdm(context: Context, words: tuple[str, ...]) -> DependencyInstall
         keeps_download_cache=True,
         options=tuple(options.written),
         cache_dir=context.getenv("PDM_CACHE_DIR") or posixpath.join(context.cache_home(), "pdm"),
+    )
+
+
+def recognise_pixi(context: Context, words: tuple[str, ...]) -> DependencyInstall | None:
+    """``pixi install`` (the environment of ``pixi.toml`` and ``pixi.lock``, or of the
+    manifest ``--manifest-path`` names, with the lock beside it)."""
+    action, global_words, rest = subcommand(words, frozenset(("--manifest-path",)))
+    if action != "install":
+        return None
+    options = read_options(
+        (*global_words, *rest),
+        {"e": "--environment", "a": "--all"},
+        frozenset(("--manifest-path", "--environment")),
+        frozenset(("--locked", "--frozen", "--all", "--environment")),
+    )
+    manifest = options.last("--manifest-path") or "pixi.toml"
+    if not manifest.endswith(".toml"):
+        manifest = manifest.rstrip("/") + "/pixi.toml"
+    lock = posixpath.join(posixpath.dirname(manifest), "pixi.lock")
+    return make_record(
+        context,
+        tool="pixi",
+        action=action,
+        reads=(manifest, lock),
+        installs_project=False,
+        editable=False,
+        no_deps=False,
+        named_packages=(),
+        keeps_download_cache=True,
+        options=tuple(options.written),
+        cache_dir=context.getenv("RATTLER_CACHE_DIR")
+        or posixpath.join(context.cache_home(), "rattler"),
+    )
+
+
+def recognise_hatch(context: Context, words: tuple[str, ...]) -> DependencyInstall | None:
+    """``hatch env create [ENV]``: the environment's dependencies from pyproject.toml, then
+    the project itself in dev mode (editable), unless the environment skips it, which the
+    command does not say."""
+    action, _, rest = subcommand(words, frozenset(("-e", "--env", "-p", "--project")))
+    if action != "env" or rest[:1] != ("create",):
+        return None
+    return make_record(
+        context,
+        tool="hatch",
+        action="env create",
+        reads=("pyproject.toml", "."),
+        installs_project=True,
+        editable=True,
+        no_deps=False,
+        named_packages=(),
+        keeps_download_cache=not context.pip_cache_disabled(),  # hatch installs with pip
+        cache_dir=context.getenv("PIP_CACHE_DIR") or posixpath.join(context.cache_home(), "pip"),
     )

@@ -12,6 +12,7 @@ Download caches, tool by tool (``keeps_download_cache``):
 * conda/mamba/micromamba: packages are always downloaded into the package cache
   (``pkgs``); ``conda clean`` later in the same RUN removes it (``cache_cleaned``).
 * pdm: its cache (``~/.cache/pdm``) is always used.
+* pixi: its packages go through rattler's cache (``~/.cache/rattler``), always used.
 * ``poetry export`` installs nothing and keeps nothing; ``pip wheel``/``pip download`` fill
   ``target`` with archives (and use pip's cache like ``pip install``).
 
@@ -37,7 +38,8 @@ _FALSE = frozenset(("", "0", "false", "no", "off"))
 class DependencyInstall:
     """One command that installs Python dependencies (or exports them, for poetry)."""
 
-    tool: str  # pip, uv, poetry, pipenv, pip-sync, pdm, conda, mamba, micromamba, setuptools
+    # pip, uv, poetry, pipenv, pip-sync, pdm, pixi, hatch, conda, mamba, micromamba, setuptools
+    tool: str
     # "install", "sync", "pip install" / "pip sync" (uv), "env create", "create", and two that
     # fill a directory or file instead of the environment: "wheel"/"download" (pip),
     # "export" (poetry)

@@ -44,10 +44,12 @@ _ENV_RUNNERS = {
     "uv": ("run",),
     "hatch": ("run",),
     "rye": ("run",),
+    "pixi": ("run",),
 }
 _ENV_RUNNER_VALUE_OPTIONS = frozenset(
     ("-n", "--name", "-p", "--prefix", "--cwd", "-r", "--root-prefix", "--with", "--python",
-     "-e", "--env", "--directory", "--project", "--group", "--extra")
+     "-e", "--env", "--directory", "--project", "--group", "--extra", "--environment",
+     "--manifest-path")
 )  # fmt: skip
 
 

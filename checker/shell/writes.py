@@ -39,7 +39,15 @@ _SYSTEM_DIRS = ("/usr", "/var", "/etc", "/lib", "/lib64", "/bin", "/sbin", "/hom
 # environment they install into.
 _PYTHON_TOOLS = frozenset(
     ("pip", "pip3", "uv", "poetry", "pipenv", "pdm", "pip-sync", "conda", "mamba",
-     "micromamba", "virtualenv", "hatch")
+     "micromamba", "virtualenv", "hatch", "pixi")
+)  # fmt: skip
+# What a Python tool writes in the project it works in, besides the paths it names: the
+# build tree and egg-info of an in-tree build (``build/``, ``src/*.egg-info``; a flat
+# layout's egg-info beside the packages), the project environments of uv, poetry, pdm and
+# pixi, and the lock file it may update.
+_PROJECT_LEFTOVERS = (
+    "build", ".eggs", "src", ".venv", ".pixi", "__pypackages__", ".pdm-python", "uv.lock",
+    "poetry.lock", "pdm.lock", "pixi.lock", "Pipfile.lock",
 )  # fmt: skip
 
 
@@ -65,7 +73,11 @@ def run_writes(
             continue
         if name not in _CONFINED and name not in _PYTHON_TOOLS and name != "python":
             return (ANYWHERE,)
-        found.append(cwd)
+        if name in _PYTHON_TOOLS or module in _PYTHON_TOOLS:
+            # not the whole working directory: a `pip wheel -w wheels .` leaves ./wheels be
+            found.extend(posixpath.join(cwd, place) for place in _PROJECT_LEFTOVERS)
+        else:
+            found.append(cwd)
         found.extend(_named_paths(command.argv[1:], cwd))
         if name in _PYTHON_TOOLS or name == "python":
             found.extend(_environments(env))
