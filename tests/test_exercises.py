@@ -523,3 +523,21 @@ def test_a_venv_copied_but_not_on_path_fails_at_its_copy():
 def test_an_environment_that_reaches_the_final_python_passes_without_builds(answer: str):
     result = check("multi-stage", answer, prove=False)
     assert result.passed, result.text()
+
+
+def test_a_step_whose_text_stands_in_two_stages_is_placed_in_its_own(tmp_path):
+    from checker.build.records import StepRecord
+    from checker.dockerfile import parse_file
+    from checker.lessons.exercise_proof import line_of
+
+    path = tmp_path / "Dockerfile"
+    path.write_text(
+        "FROM python:3.11-slim AS deps\nRUN python -m venv /venv\n"
+        "FROM python:3.11-slim AS test\nCOPY --from=deps /venv /venv\n"
+        "FROM python:3.11-slim\nRUN useradd app\nCOPY --from=deps /venv /venv\n"
+    )
+    dockerfile = parse_file(path)
+    copy = "COPY --from=deps /venv /venv"
+    assert line_of(dockerfile, StepRecord("k", 2, copy, stage="stage-2")) == 7
+    assert line_of(dockerfile, StepRecord("k", 2, copy, stage="test")) == 4
+    assert line_of(dockerfile, StepRecord("k", 2, copy)) == 4

@@ -358,11 +358,19 @@ def _failed_line(dockerfile: Dockerfile, error: BuildError) -> int:
 
 
 def line_of(dockerfile: Dockerfile, step: StepRecord) -> int:
-    """The line of the instruction a build step ran (0 when none matches)."""
-    for instruction in dockerfile.instructions:
-        if instruction.keyword == step.keyword and _matches(step.instruction, instruction):
-            return instruction.line
-    return 0
+    """The line of the instruction a build step ran (0 when none matches).
+
+    The same text can stand in two stages (`COPY --from=deps /venv /venv` in a test stage and
+    the final one): an instruction of the stage BuildKit names for the step comes first.
+    """
+    names = {stage.index: stage.name or f"stage-{stage.index}" for stage in dockerfile.stages}
+    matching = [
+        instruction
+        for instruction in dockerfile.instructions
+        if instruction.keyword == step.keyword and _matches(step.instruction, instruction)
+    ]
+    same_stage = [i for i in matching if step.stage and names.get(i.stage) == step.stage]
+    return (same_stage or matching)[0].line if matching else 0
 
 
 def _last_line(error: BuildError) -> str:
