@@ -7,6 +7,7 @@ chart, both stable from run to run (no paths, no timings)."""
 from __future__ import annotations
 
 import html
+import textwrap
 from typing import Any, NamedTuple
 
 from checker.rules import RULES
@@ -15,8 +16,9 @@ COLUMNS = ("submission", "status", "passed", "score", "dependency cache", "rules
 
 
 def _status(row: dict) -> str:
-    status = str(row["grading_status"])
-    return status if len(status) <= 60 else status[:57] + "..."
+    """The row's status, whole where it fits a room's screen (an error names its line and
+    the fix), else cut at a word."""
+    return textwrap.shorten(str(row["grading_status"]), 80, placeholder=" ...")
 
 
 class SubmissionTable:
