@@ -1,0 +1,5 @@
+from core import greeting
+
+
+def main() -> None:
+    print(greeting("api"))
