@@ -1,5 +1,0 @@
-from core import greeting
-
-
-def main() -> None:
-    print(greeting("api"))
