@@ -10,9 +10,8 @@ model's own agreement is ``verify``'s business, and some of these are known chec
 
 The fixtures build ``FROM python:3.11-slim`` and install only packages of the workshop's
 wheelhouse (idna, tabulate, setuptools, uv; build and poetry where a fixture's pattern needs
-them), so each proof takes seconds. Locks name no third-party package where the tool would
-fetch it from the lock's own URLs (``uv sync --frozen``, poetry): builds reach only the local
-index.
+them), so each proof takes seconds. A poetry lock names no package: Poetry would fetch it
+from PyPI, and builds reach only the local index.
 """
 
 from __future__ import annotations
@@ -117,8 +116,8 @@ PROOFS = {
     ),
     "prod_copies_src_from_dev_before_poetry_install": Proof("src/main.py", "--no-root --only main"),
     # 9. Exports, workspaces and requirement files in other shapes.
-    "copy_parents_member_manifests_then_uv_sync": Proof(
-        "packages/api/api/main.py", "--no-install-workspace", ("--parents",)
+    "uv_export_stage_then_pip_no_deps": Proof(
+        "canal/__main__.py", "--no-deps -r requirements.txt", ("uv export", "--from=build")
     ),
     "requirements_with_editable_dot_after_copy_all": Proof(
         "pkg/app.py", "-r requirements.txt", rerun="-r requirements.txt"
