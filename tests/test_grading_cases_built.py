@@ -9,7 +9,9 @@ So a fixture's header cannot drift from the engine, whatever the checker predict
 model's own agreement is ``verify``'s business, and some of these are known checker bugs).
 
 The fixtures build ``FROM python:3.11-slim`` and install only packages of the workshop's
-wheelhouse (idna, tabulate, setuptools, uv), so each proof takes seconds.
+wheelhouse (idna, tabulate, setuptools, uv; build and poetry where a fixture's pattern needs
+them), so each proof takes seconds. A poetry lock names no package: Poetry would fetch it
+from PyPI, and builds reach only the local index.
 """
 
 from __future__ import annotations
@@ -96,6 +98,31 @@ PROOFS = {
     "hidden_install_python_tool_before_source": Proof("app.py", "python tools/pip_install.py"),
     # 7. uv with a bind-mounted requirements file.
     "uv_pip_install_bind_requirements": Proof("app.py", "uv pip install"),
+    # 8. Wheels and source handed between stages: a copied folder is keyed on its content.
+    "wheels_builder_project_wheel_kept_apart": Proof(
+        "myapp/main.py",
+        "--no-index /app/wheels/*.whl",
+        ("--from=builder /app/wheels",),
+        rerun="--no-deps /app/dist/*.whl",
+    ),
+    "wheels_builder_also_builds_project_wheel": Proof(
+        "myapp/main.py", "--no-index /app/wheels/*.whl", rerun="--no-index /app/wheels/*.whl"
+    ),
+    "build_stage_wheel_installed_in_final": Proof(
+        "mytool/cli.py",
+        "pip install --no-cache-dir /tmp/",
+        ("pip install --no-cache-dir build",),
+        rerun="pip install --no-cache-dir /tmp/",
+    ),
+    "prod_copies_src_from_dev_before_poetry_install": Proof("src/main.py", "--no-root --only main"),
+    # 9. Exports, workspaces and requirement files in other shapes.
+    "uv_export_stage_then_pip_no_deps": Proof(
+        "canal/__main__.py", "--no-deps -r requirements.txt", ("uv export", "--from=build")
+    ),
+    "requirements_with_editable_dot_after_copy_all": Proof(
+        "pkg/app.py", "-r requirements.txt", rerun="-r requirements.txt"
+    ),
+    "tool_upgrade_after_copy_all_deps_before": Proof("app.py", "-r requirements.txt"),
 }
 
 

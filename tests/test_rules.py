@@ -315,6 +315,21 @@ def test_an_empty_folder_of_the_context_is_no_missing_file(tmp_path) -> None:
     assert "LC011" not in {finding.rule for finding in grade(text, context=tmp_path).findings}
 
 
+def test_a_requirements_file_copied_from_a_stage_is_not_missing_from_the_context(
+    tmp_path,
+) -> None:
+    # uv_export_stage_then_pip_no_deps, proved on BuildKit: pip reads the exported file
+    (tmp_path / "uv.lock").write_text("version = 1\n")
+    (tmp_path / "app.py").write_text("print(1)\n")
+    text = (
+        "FROM python:3.11-slim AS build\nWORKDIR /app\nCOPY uv.lock .\n"
+        "RUN uv export --frozen > /app/requirements.txt\n"
+        "FROM python:3.11-slim\nWORKDIR /app\nCOPY --from=build /app/requirements.txt .\n"
+        "RUN pip install --no-deps -r requirements.txt\nCOPY . .\n"
+    )
+    assert "LC011" not in {finding.rule for finding in grade(text, context=tmp_path).findings}
+
+
 def test_lc009_says_what_a_python_install_script_calls_not_the_script_again() -> None:
     stem = "hidden_install_python_tool_before_source"
     path = Path(__file__).parent / "grading_cases" / f"{stem}.Dockerfile"

@@ -355,11 +355,16 @@ def _folder(where: str, workdir: str) -> str:
 
 
 def _copied_names(analysis: Analysis, instruction) -> list[str]:  # type: ignore[no-untyped-def]
-    """Destinations written before the install (a file generated or renamed by the build)."""
+    """Destinations written before the install (a file generated or renamed by the build),
+    and the files a ``COPY --from`` brings from a stage under their own names."""
     names = []
     for item in analysis.chain_before(instruction):
         if item.keyword in ("COPY", "ADD") and item.arguments:
             names.append(posixpath.basename(item.resolved_arguments[-1].rstrip("/")))
+            if item.flag("from") is not None:
+                names.extend(
+                    posixpath.basename(path.rstrip("/")) for path in item.resolved_arguments[:-1]
+                )
         if item.keyword == "RUN":
             names.extend(word for word in item.text.split() if word.endswith((".txt", ".in")))
     return names

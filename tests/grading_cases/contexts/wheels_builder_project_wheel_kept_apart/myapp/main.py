@@ -1,0 +1,5 @@
+import idna
+
+
+def main() -> None:
+    print(idna.encode("example.org"))
