@@ -96,8 +96,17 @@ class BuildKitClient:
         """A parser for the progress output this client is asked for."""
         return BuildKitRawJsonParser() if self.progress == "rawjson" else BuildKitPlainParser()
 
+    @property
+    def buildx_release(self) -> str:
+        """buildx's version as ``0.13``, empty where unknown or without buildx."""
+        return ".".join(map(str, self.buildx_version or ()))
+
     def command(self) -> list[str]:
         return [self.path, "buildx", "build", "--load"] if self.buildx else [self.path, "build"]
+
+    def cache_only(self, options: BuildOptions) -> bool:
+        """Does this build go into BuildKit's cache only (``export=False``; buildx alone can)?"""
+        return self.buildx and not options.export
 
     def environment(self, docker_host: str | None = None) -> dict[str, str]:
         env = dict(os.environ)
@@ -164,7 +173,7 @@ def buildkit_command(
     """The CLI arguments for one build (no shell: every value is its own argument)."""
     _, dockerfile = resolve_dockerfile(context_dir, options.dockerfile)
     command = client.command()
-    if client.buildx and not options.export:  # into the cache only: no image to load
+    if client.cache_only(options):  # no image to load
         command = [*(word for word in command if word != "--load"), "--output", "type=cacheonly"]
     args = [*command, f"--progress={client.progress}", "--iidfile", str(iidfile)]
     args += ["--file", str(dockerfile)]
@@ -269,7 +278,7 @@ def build_buildkit(
     if image_id and exit_code == 0:
         recorder.image_id = image_id
     result = recorder.finish("buildkit")
-    result.exported = not (cli.buildx and not options.export)
+    result.exported = not cli.cache_only(options)
     names, image_stages = _stages(context, options)
     if len(names) > 1:
         result.steps = with_every_base(result.steps, image_stages)
@@ -281,7 +290,7 @@ def build_buildkit(
     if expired:
         result.error = f"stopped after the {options.timeout:g} s limit"
         raise BuildTimeout(result.error, result, recorder.failed_step)
-    if result.error is not None or not (result.image_id or not result.exported):
+    if not result.succeeded:
         raise BuildError(result.error or "no image was built", result, recorder.failed_step)
     return result
 

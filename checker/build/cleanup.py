@@ -170,7 +170,7 @@ def _is_step(description: str) -> bool:
     return " WORKDIR " not in description
 
 
-def _build_cache_records(api: docker.APIClient) -> list[dict]:
+def build_cache_records(api: docker.APIClient) -> list[dict]:
     """The engine's build cache records (``docker system df``, asked for those alone)."""
     # The build cache alone: a full df also reads every image, and fails on a broken one.
     answer = api._result(api._get(api._url("/system/df"), params={"type": "build-cache"}), True)
@@ -195,7 +195,7 @@ def forget_buildkit_steps(since: str, client: docker.APIClient | None = None) ->
         start = _instant(since)
         records = [
             record
-            for record in _build_cache_records(api)
+            for record in build_cache_records(api)
             if record.get("Type") == "regular"
             and not record.get("InUse")
             and _is_step(str(record.get("Description", "")))

@@ -127,9 +127,7 @@ def preflight() -> Preflight:
     checks.append(Check("classic builder", engine.ready, "through the Engine API (docker-py)"))
     try:
         client = find_buildkit_client()
-        how = "DOCKER_BUILDKIT=1"
-        if client.buildx:
-            how = " ".join(["buildx", ".".join(map(str, client.buildx_version or ()))]).strip()
+        how = f"buildx {client.buildx_release}".strip() if client.buildx else "DOCKER_BUILDKIT=1"
         checks.append(Check("BuildKit builder", True, f"{client.path} {client.version} ({how})"))
     except NoBuildKitClient as error:
         checks.append(Check("BuildKit builder", False, str(error)))

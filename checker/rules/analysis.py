@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from functools import cached_property
@@ -651,15 +652,20 @@ class Analysis:
         }
 
     def _cached_dependency_installs(self, step: InstallStep) -> list[InstallStep]:
-        by_stage = self._dependency_installs
-        found = []
-        for index in self.lineage(step.instruction.stage):
-            for other in by_stage.get(index, ()):
-                before = self._is_before(other.instruction, step.instruction, False)
-                if before and not self.rebuilt(other.instruction):
-                    found.append(other)
+        found = [
+            other
+            for other in self._dependency_installs_before(step)
+            if not self.rebuilt(other.instruction)
+        ]
         found.extend(supply.install for supply in self.supplies(step) if supply.reaches)
         return found
+
+    def _dependency_installs_before(self, step: InstallStep) -> Iterator[InstallStep]:
+        """The dependency-only installs earlier in ``step``'s chain, cached or not."""
+        for index in self.lineage(step.instruction.stage):
+            for other in self._dependency_installs.get(index, ()):
+                if self._is_before(other.instruction, step.instruction, False):
+                    yield other
 
     def supplies(self, step: InstallStep) -> list[Supply]:
         """The cached dependency-only installs of other stages that a cached ``COPY --from``
@@ -746,14 +752,6 @@ class Analysis:
                 by_stage.setdefault(step.instruction.stage, []).append(step)
         return by_stage
 
-    def _dependency_install_before(self, step: InstallStep) -> InstallStep | None:
-        """A dependency-only install earlier in ``step``'s chain, cached or not."""
-        for index in self.lineage(step.instruction.stage):
-            for other in self._dependency_installs.get(index, ()):
-                if self._is_before(other.instruction, step.instruction, False):
-                    return other
-        return None
-
     def counts_as_reinstall(self, step: InstallStep) -> bool:
         """A rebuilt install reinstalls dependencies unless it only adds the project on top
         of an earlier, cached, dependency-only install (``poetry install --no-root`` then
@@ -766,7 +764,9 @@ class Analysis:
         if step.installs_project and not step.isolated:
             # a dependency install before it in its chain, rerun or not: if it reruns, the
             # dependencies are reinstalled there, and this step finds them in place
-            earlier = self.earlier_dependency_install(step) or self._dependency_install_before(step)
+            earlier = self.earlier_dependency_install(step) or next(
+                self._dependency_installs_before(step), None
+            )
         if earlier is not None:
             already = self.installed_manifests(step) | set(earlier.manifests)
             project_only = all(

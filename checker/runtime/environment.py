@@ -178,7 +178,7 @@ def _builders_part() -> Part:
             True,
             f"classic; BuildKit via {client.path} {client.version} (DOCKER_BUILDKIT=1)",
         )
-    buildx = ".".join(map(str, client.buildx_version)) if client.buildx_version else "?"
+    buildx = client.buildx_release or "?"
     return Part(
         "builders",
         True,
@@ -192,17 +192,12 @@ def _build_cache_part(client: docker.DockerClient) -> Part:
     in the workshop empties it unasked (`env down --prune-build-cache` does, for every project).
 
     The size counts each record once, as `docker system df` does (records shared with images are
-    left out). ``type=build-cache`` keeps the engine from sizing every image too (API 1.42+; an
-    older engine ignores it and answers the whole form, more slowly).
+    left out).
     """
     try:
-        answer = client.api._result(
-            client.api._get(client.api._url("/system/df"), params={"type": "build-cache"}),
-            json=True,
-        )
+        records = cleanup.build_cache_records(client.api)
     except docker.errors.APIError as error:
         return Part("build cache", True, f"unknown ({error.explanation or error})")
-    records = answer.get("BuildCache") or []
     size = sum(record.get("Size", 0) for record in records if not record.get("Shared"))
     return Part(
         "build cache",

@@ -175,11 +175,7 @@ def recognise_pip(context: Context, words: tuple[str, ...]) -> DependencyInstall
     with_value = _PIP_WITH_VALUE | frozenset(("--wheel-dir", "--dest"))
     options = read_options((*global_words, *rest), short, with_value, _PIP_NOTABLE)
     keeps = not (options.has("--no-cache-dir") or context.pip_cache_disabled())
-    cache_dir = (
-        options.last("--cache-dir")
-        or context.getenv("PIP_CACHE_DIR")
-        or posixpath.join(context.cache_home(), "pip")
-    )
+    cache_dir = options.last("--cache-dir") or context.pip_cache_dir()
     record = pip_like(context, "pip", action, options, keeps, cache_dir)
     if action != "install":
         # pip wheel / pip download fill a directory (a builder stage's usual first step)
@@ -373,7 +369,7 @@ def recognise_pip_sync(context: Context, words: tuple[str, ...]) -> DependencyIn
         keeps_download_cache=keeps,
         requirement_files=files,
         options=tuple(options.written),
-        cache_dir=context.getenv("PIP_CACHE_DIR") or posixpath.join(context.cache_home(), "pip"),
+        cache_dir=context.pip_cache_dir(),
     )
 
 
@@ -385,6 +381,6 @@ def recognise_pipx(context: Context, words: tuple[str, ...]) -> DependencyInstal
         return None
     options = read_options((*global_words, *rest), _PIP_SHORT, _PIP_WITH_VALUE, _PIP_NOTABLE)
     keeps = not context.pip_cache_disabled()
-    cache_dir = context.getenv("PIP_CACHE_DIR") or posixpath.join(context.cache_home(), "pip")
+    cache_dir = context.pip_cache_dir()
     record = pip_like(context, "pipx", "install", options, keeps, cache_dir)
     return record if record.installs_project else None

@@ -144,7 +144,7 @@ def recognise_pipenv(context: Context, words: tuple[str, ...]) -> DependencyInst
         keeps_download_cache=keeps,
         requirement_files=tuple(options.get_all("--requirements")),
         options=tuple(options.written),
-        cache_dir=context.getenv("PIP_CACHE_DIR") or posixpath.join(context.cache_home(), "pip"),
+        cache_dir=context.pip_cache_dir(),
     )
 
 
@@ -227,5 +227,5 @@ def recognise_hatch(context: Context, words: tuple[str, ...]) -> DependencyInsta
         no_deps=False,
         named_packages=(),
         keeps_download_cache=not context.pip_cache_disabled(),  # hatch installs with pip
-        cache_dir=context.getenv("PIP_CACHE_DIR") or posixpath.join(context.cache_home(), "pip"),
+        cache_dir=context.pip_cache_dir(),
     )

@@ -121,6 +121,10 @@ class Context:
     def cache_home(self) -> str:
         return self.getenv("XDG_CACHE_HOME") or posixpath.join(self.home(), ".cache")
 
+    def pip_cache_dir(self) -> str:
+        """Where pip keeps its downloads unless told otherwise (``--cache-dir``)."""
+        return self.getenv("PIP_CACHE_DIR") or posixpath.join(self.cache_home(), "pip")
+
 
 def make_record(context: Context, **fields: object) -> DependencyInstall:
     run = context.run
