@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import docker
 
 from checker.build import cleanup, find_buildkit_client, prune_buildkit_cache
+from checker.build.cleanup import build_cache_records
 from checker.build.errors import NoBuildKitClient
 from checker.runtime import base_image, engine, package_index, paths, registry
 from checker.runtime.progress import Progress, quiet
@@ -195,7 +196,7 @@ def _build_cache_part(client: docker.DockerClient) -> Part:
     left out).
     """
     try:
-        records = cleanup.build_cache_records(client.api)
+        records = build_cache_records(client.api)
     except docker.errors.APIError as error:
         return Part("build cache", True, f"unknown ({error.explanation or error})")
     size = sum(record.get("Size", 0) for record in records if not record.get("Shared"))
